@@ -1,0 +1,57 @@
+"""The `duban` command: one entry point, a sub-command per job."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cli import plan_commands
+from cli.context import CliContext
+from cli.settings import Settings
+from plan_data.errors import DubanError
+from scheduler.clock import clock_from_option
+
+# Each module adds its sub-commands; order here is the order of `duban --help`.
+COMMAND_MODULES = [plan_commands]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser for every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="duban", description="督办: keep an office's annual work plan on schedule."
+    )
+    parser.add_argument(
+        "--clock", metavar="ISO", help="start the clock at this instant (or set DUBAN_CLOCK)"
+    )
+    parser.add_argument("--db", metavar="URL", help="database URL (or set DUBAN_DATABASE_URL)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `duban` command and return its exit status."""
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    if args.db:
+        settings.database_url = args.db
+    try:
+        clock = clock_from_option(args.clock or settings.clock, settings.tz)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    ctx = CliContext(settings=settings, clock=clock)
+    try:
+        status: int = args.func(args, ctx)
+    except DubanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
