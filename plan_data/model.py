@@ -55,11 +55,21 @@ class Task:
     deadline_text: str
     milestones: tuple[Milestone, ...]
     line: int = 0
+    group: str = ""
 
     @property
     def units(self) -> tuple[str, ...]:
         """Return the names of every owning unit, in plan order."""
         return tuple(owner.unit for owner in self.owners)
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A chapter or a group of tasks (the middle level of a three-level plan)."""
+
+    id: str
+    title: str
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +82,8 @@ class Plan:
     tasks: tuple[Task, ...]
     problems: tuple[Problem, ...] = field(default=())
     source: str = ""
+    intro: str = ""
+    headings: tuple[Heading, ...] = field(default=())
 
     @property
     def warnings(self) -> list[str]:

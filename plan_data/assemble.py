@@ -1,0 +1,123 @@
+"""Turn raw tasks (from text, Word or Excel) into a Plan: owners, deadlines, problems."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from plan_data.deadlines import find_deadline_sentence, read_deadline
+from plan_data.model import Heading, Owner, OwnerRole, Plan, Problem, Task
+from plan_data.owners import Label, find_bracket_labels, split_units
+from plan_data.units import is_all_units
+
+_TITLE_END = re.compile(r"[。！？!?]")
+
+
+@dataclass
+class RawTask:
+    """A task as found in a document, before its owners and deadline are read."""
+
+    id: str
+    chapter: str
+    line: int
+    text: str
+    group: str = ""
+    labels: list[tuple[Label, int]] = field(default_factory=list)
+
+
+@dataclass
+class RawPlan:
+    """Everything a document reader found, in document order."""
+
+    year: int
+    title: str
+    intro: str = ""
+    source: str = ""
+    tasks: list[RawTask] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """Return (title, body): the title is the sentence up to the first 。."""
+    match = _TITLE_END.search(text)
+    if not match:
+        return text.strip(), ""
+    return text[: match.start()].strip(), text[match.end() :].strip()
+
+
+def build_plan(raw: RawPlan) -> Plan:
+    """Read owners and deadlines of every raw task and return the finished Plan."""
+    problems = list(raw.problems)
+    named: list[list[tuple[str, OwnerRole, bool]]] = []
+    units: list[str] = []
+    for task in raw.tasks:
+        text, bracket_labels = find_bracket_labels(task.text)
+        task.text = text
+        task.labels.extend((label, task.line) for label in bracket_labels)
+        owners: list[tuple[str, OwnerRole, bool]] = []
+        for label, _line in task.labels:
+            if label.is_deadline:
+                continue
+            if is_all_units(label.value):
+                owners.append((label.value, label.role, True))
+                continue
+            for name, role in split_units(label.value):
+                collective = is_all_units(name)
+                owners.append((name, role or label.role, collective))
+                if not collective and name not in units:
+                    units.append(name)
+        named.append(owners)
+    tasks = []
+    for task, owners in zip(raw.tasks, named, strict=True):
+        tasks.append(_finish(task, owners, units, raw.year, problems))
+    problems.sort(key=lambda p: p.line)
+    return Plan(
+        year=raw.year,
+        title=raw.title,
+        units=tuple(units),
+        tasks=tuple(tasks),
+        problems=tuple(problems),
+        source=raw.source,
+        intro=raw.intro,
+        headings=tuple(raw.headings),
+    )
+
+
+def _finish(
+    task: RawTask,
+    named: list[tuple[str, OwnerRole, bool]],
+    units: list[str],
+    year: int,
+    problems: list[Problem],
+) -> Task:
+    title, body = split_title(task.text)
+    if not title:
+        problems.append(Problem(task.line, f"task {task.id} has no title", task.text, task.id))
+    owners: dict[str, OwnerRole] = {}
+    for name, role, collective in named:
+        for unit in units if collective else [name]:
+            owners.setdefault(unit, role)
+    if not owners:
+        problems.append(Problem(task.line, f"task {task.id} has no owners", title, task.id))
+    deadline_labels = [(label, line) for label, line in task.labels if label.is_deadline]
+    deadline_text = "，".join(label.value for label, _ in deadline_labels if label.value)
+    deadline_line = deadline_labels[0][1] if deadline_labels else task.line
+    if not deadline_text:
+        deadline_text = find_deadline_sentence(body) or ""
+    reading = read_deadline(deadline_text, year)
+    problems.extend(
+        Problem(deadline_line, f"task {task.id}: {message}", deadline_text, task.id)
+        for message in reading.problems
+    )
+    return Task(
+        id=task.id,
+        chapter=task.chapter,
+        title=title,
+        body=body,
+        owners=tuple(Owner(unit, role) for unit, role in owners.items()),
+        deadline_text=deadline_text,
+        milestones=reading.milestones,
+        line=task.line,
+        group=task.group,
+    )
