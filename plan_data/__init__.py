@@ -53,6 +53,14 @@ def load_plan(path: str | Path, year: int | None = None) -> Plan:
     if not data.strip():
         raise PlanFileError(f"plan file is empty: {file}")
     source = str(file)
+    if suffix == ".docx":
+        from plan_data.docx_reader import read_docx
+
+        return read_docx(data, year, source)
+    if suffix in (".xlsx", ".xlsm"):
+        from plan_data.xlsx_reader import read_xlsx
+
+        return read_xlsx(data, year, source)
     if suffix in ("", ".txt", ".text", ".md"):
         try:
             text = decode_text(data)

@@ -1,0 +1,159 @@
+"""Read a task table (任务分解表 / 任务清单) from Word or Excel: one row per task."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from plan_data.assemble import RawPlan, RawTask, build_plan
+from plan_data.lines import clean, find_year, marker
+from plan_data.model import Heading, Plan, Problem
+from plan_data.owners import Label
+from plan_data.read_errors import PlanYearUnknown
+
+Row = tuple[int, Sequence[str]]
+
+# Header words by column role, most specific first; a cell takes the first role it fits.
+_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("seq", re.compile(r"^(?:序号|编号|序)$")),
+    ("lead", re.compile(r"牵头")),
+    ("cooperating", re.compile(r"配合|协办")),
+    ("owner", re.compile(r"责任|实施|承办|主责|负责")),
+    ("deadline", re.compile(r"时限|时间|时间节点|进度|期限")),
+    ("detail", re.compile(r"具体|要求|内容|措施|目标")),
+    ("task", re.compile(r"任务|事项|项目|工作")),
+    ("category", re.compile(r"类别|分类|领域|板块|方面|章节|一级")),
+)
+_LABEL_WORD = {"lead": "牵头单位", "cooperating": "配合单位", "owner": "责任单位",
+               "deadline": "完成时限"}
+
+
+@dataclass
+class Columns:
+    """Which column holds what, found from the header row."""
+
+    roles: dict[int, str] = field(default_factory=dict)
+
+    def first(self, role: str) -> int | None:
+        """Return the first column with this role, if any."""
+        return next((i for i, r in self.roles.items() if r == role), None)
+
+
+def find_header(rows: Sequence[Row]) -> tuple[int, Columns] | None:
+    """Return the index of the header row and its columns, if the rows form a task table."""
+    for index, (_number, cells) in enumerate(rows[:20]):
+        columns = Columns()
+        for col, cell in enumerate(cells):
+            name = re.sub(r"\s+", "", cell or "")
+            if not name or len(name) > 12:
+                continue
+            role = next((r for r, pattern in _HEADERS if pattern.search(name)), None)
+            # Several unit columns may exist (牵头 and 配合); other roles take the first.
+            if role is not None and (role in _LABEL_WORD or role not in columns.roles.values()):
+                columns.roles[col] = role
+        found = set(columns.roles.values())
+        if "task" in found and found & {"owner", "lead", "cooperating", "deadline"}:
+            return index, columns
+    return None
+
+
+def read_table(
+    rows: Sequence[Row], year: int | None, source: str = "", preamble: Sequence[str] = ()
+) -> Plan | None:
+    """Parse a task table into a Plan, or return None if the rows are not one."""
+    header = find_header(rows)
+    if header is None:
+        return None
+    start, columns = header
+    above = [*preamble, *(clean(c) for _, cells in rows[:start] for c in cells if c)]
+    above = list(dict.fromkeys(line for line in above if line))
+    plan_year = year or find_year("\n".join(above)) or find_year(source)
+    if plan_year is None:
+        raise PlanYearUnknown
+    title = next((line for line in above if len(line) <= 60), f"{plan_year}年工作要点")
+    raw = RawPlan(plan_year, title, "\n".join(line for line in above if line != title), source)
+    _TableWalk(raw, columns).rows(rows[start + 1 :])
+    return build_plan(raw)
+
+
+class _TableWalk:
+    """Turn rows into tasks, carrying blank (merged) chapter cells forward."""
+
+    def __init__(self, raw: RawPlan, columns: Columns) -> None:
+        self.raw = raw
+        self.columns = columns
+        self.chapter = ""
+        self.chapter_index = 0
+        self.in_chapter = 0
+        self.last: RawTask | None = None
+        self.last_task_cell = ""
+
+    def rows(self, rows: Sequence[Row]) -> None:
+        """Take every row below the header."""
+        for number, cells in rows:
+            texts = [clean(c or "") for c in cells]
+            filled = [t for t in texts if t]
+            if not filled:
+                continue
+            if self._is_chapter_row(texts, filled):
+                self._new_chapter(number, _strip_marker(filled[0]))
+                continue
+            self._row(number, texts)
+
+    def _is_chapter_row(self, texts: list[str], filled: list[str]) -> bool:
+        """A row of one text: spread over the whole row (merged) or outside task columns."""
+        if len(set(filled)) != 1:
+            return False
+        if len(filled) == len(texts) > 1:
+            return True
+        content = {"task", "detail", *_LABEL_WORD}
+        return all(
+            self.columns.roles.get(col) not in content for col, t in enumerate(texts) if t
+        )
+
+    def _cell(self, texts: list[str], role: str) -> str:
+        col = self.columns.first(role)
+        return texts[col] if col is not None and col < len(texts) else ""
+
+    def _new_chapter(self, number: int, title: str) -> None:
+        self.chapter = title
+        self.chapter_index += 1
+        self.in_chapter = 0
+        self.raw.headings.append(Heading(str(self.chapter_index), title, number))
+
+    def _row(self, number: int, texts: list[str]) -> None:
+        category = _strip_marker(self._cell(texts, "category"))
+        if category and category != self.chapter:
+            self._new_chapter(number, category)
+        if self.chapter_index == 0:
+            self.chapter_index = 1
+        task_cell = self._cell(texts, "task")
+        detail = self._cell(texts, "detail")
+        labels = [
+            (Label(_LABEL_WORD[role], texts[col]), number)
+            for col, role in self.columns.roles.items()
+            if role in _LABEL_WORD and col < len(texts) and texts[col]
+        ]
+        continues = self.last is not None and (not task_cell or task_cell == self.last_task_cell)
+        if continues and self.last is not None:
+            if detail and detail not in self.last.text:
+                self.last.text += detail
+            self.last.labels.extend(labels)
+            return
+        if not task_cell and not detail:
+            self.raw.problems.append(Problem(number, "row without a task", " | ".join(texts)))
+            return
+        self.in_chapter += 1
+        title = _strip_marker(task_cell or detail).rstrip("。")
+        text = f"{title}。{detail}" if task_cell and detail else f"{title}。"
+        task = RawTask(f"{self.chapter_index}.{self.in_chapter}", self.chapter, number, text)
+        task.labels.extend(labels)
+        self.raw.tasks.append(task)
+        self.last = task
+        self.last_task_cell = task_cell
+
+
+def _strip_marker(text: str) -> str:
+    found = marker(text)
+    return found.text if found else text
