@@ -1,0 +1,122 @@
+"""Route /bot<TOKEN>/<method> and /file/bot<TOKEN>/<path> to the emulated methods."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from emulator import api_core, api_media, api_messages
+from emulator.errors import ApiError
+from emulator.params import Params, read_params
+from emulator.state import EmulatorState
+
+Method = Callable[[EmulatorState, Params], Awaitable[Any]]
+
+METHODS: dict[str, Method] = {
+    "getme": api_core.get_me,
+    "getupdates": api_core.get_updates,
+    "setwebhook": api_core.set_webhook,
+    "deletewebhook": api_core.delete_webhook,
+    "getwebhookinfo": api_core.get_webhook_info,
+    "setmycommands": api_core.set_my_commands,
+    "getmycommands": api_core.get_my_commands,
+    "deletemycommands": api_core.delete_my_commands,
+    "getchat": api_core.get_chat,
+    "sendchataction": api_core.send_chat_action,
+    "close": api_core.close,
+    "logout": api_core.log_out,
+    "sendmessage": api_messages.send_message,
+    "editmessagetext": api_messages.edit_message_text,
+    "editmessagereplymarkup": api_messages.edit_message_reply_markup,
+    "answercallbackquery": api_messages.answer_callback_query,
+    "sendphoto": api_media.send_photo,
+    "senddocument": api_media.send_document,
+    "getfile": api_media.get_file,
+}
+
+STATE_KEY = web.AppKey("emulator_state", EmulatorState)
+
+
+def _drop(request: web.Request) -> web.Response:
+    """Cut the connection without an answer, as a flaky network would."""
+    if request.transport is not None:
+        request.transport.close()
+    raise ConnectionResetError("emulator dropped the connection on purpose")
+
+
+def _logged_params(params: Params) -> dict[str, Any]:
+    logged = dict(params.values)
+    for name, upload in params.uploads.items():
+        logged[name] = {"filename": upload.filename, "size": len(upload.data)}
+    return logged
+
+
+async def handle_method(request: web.Request) -> web.StreamResponse:
+    """Answer one Bot API call with Telegram's JSON envelope."""
+    state = request.app[STATE_KEY]
+    if request.match_info["token"] != state.token:
+        return web.json_response(
+            {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+        )
+    name = request.match_info["method"]
+    method = METHODS.get(name.lower())
+    if method is None:
+        return web.json_response(
+            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+        )
+    try:
+        params = await read_params(request)
+    except ApiError as error:
+        state.record_call(name, {}, error.body())
+        return web.json_response(error.body(), status=error.code)
+    fault = state.take_fault(name)
+    if fault is not None and fault.kind in ("429", "500", "drop"):
+        if fault.kind == "drop":
+            dropped = {"ok": False, "description": "connection dropped"}
+            state.record_call(name, _logged_params(params), dropped)
+            return _drop(request)
+        injected = (
+            ApiError(
+                429,
+                f"Too Many Requests: retry after {fault.retry_after}",
+                {"retry_after": fault.retry_after},
+            )
+            if fault.kind == "429"
+            else ApiError(500, "Internal Server Error")
+        )
+        state.record_call(name, _logged_params(params), injected.body())
+        return web.json_response(injected.body(), status=injected.code)
+    try:
+        body = {"ok": True, "result": await method(state, params)}
+    except ApiError as error:
+        body = error.body()
+    state.record_call(name, _logged_params(params), body)
+    if fault is not None:  # drop_after: the call took effect but the answer is lost
+        return _drop(request)
+    return web.json_response(body, status=body.get("error_code", 200))
+
+
+async def handle_file(request: web.Request) -> web.StreamResponse:
+    """Serve a stored file's bytes at its file_path."""
+    state = request.app[STATE_KEY]
+    if request.match_info["token"] != state.token:
+        return web.json_response(
+            {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+        )
+    path = request.match_info["path"]
+    for stored in state.files.values():
+        if stored.file_path == path:
+            return web.Response(
+                body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+            )
+    return web.json_response(
+        {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+    )
+
+
+def add_bot_routes(app: web.Application) -> None:
+    """Register the Bot API and file routes."""
+    app.router.add_route("*", "/bot{token}/{method}", handle_method)
+    app.router.add_get("/file/bot{token}/{path:.+}", handle_file)

@@ -1,0 +1,194 @@
+"""Everything the emulated Telegram knows: users, chats, pending updates, calls and files."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from emulator.model import Chat, User
+
+T = TypeVar("T")
+
+FaultKind = Literal["429", "500", "drop", "drop_after"]
+
+# Telegram's default when allowed_updates is empty: everything but these three.
+NOT_ALLOWED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+
+@dataclass
+class Fault:
+    """The next `remaining` calls of `method` (None = any method) fail as `kind`."""
+
+    method: str | None
+    remaining: int
+    kind: FaultKind
+    retry_after: int = 1
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One Bot API call as the emulator saw it, in arrival order."""
+
+    seq: int
+    method: str
+    params: dict[str, Any]
+    ok: bool
+    error_code: int | None
+    description: str | None
+    result: Any
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file held by the emulator, downloadable through getFile and the file URL."""
+
+    file_id: str
+    file_unique_id: str
+    file_path: str
+    data: bytes
+    file_name: str | None
+    mime_type: str | None
+
+
+@dataclass
+class CallbackQuery:
+    """A button press sent to the bot and what the bot answered, if it did."""
+
+    id: str
+    chat_id: int
+    message_id: int
+    data: str
+    user_id: int
+    answer: dict[str, Any] | None = None
+
+
+@dataclass
+class EmulatorState:
+    """Mutable state of one emulated bot; every change wakes the waiters."""
+
+    token: str
+    bot: User
+    privacy_mode: bool = True
+    clock: Callable[[], float] = time.time
+    users: dict[int, User] = field(default_factory=dict)
+    chats: dict[int, Chat] = field(default_factory=dict)
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    next_update_id: int = 1
+    allowed_updates: frozenset[str] | None = None
+    webhook: dict[str, Any] = field(default_factory=dict)
+    commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    calls: list[CallRecord] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    callback_queries: dict[str, CallbackQuery] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    poll_generation: int = 0
+    closing: bool = False
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _next_id: int = 1
+
+    def now(self) -> int:
+        """Return the Unix time Telegram would stamp on a message."""
+        return int(self.clock())
+
+    def take_id(self) -> int:
+        """Return a fresh number for callback query and file ids."""
+        value = self._next_id
+        self._next_id += 1
+        return value
+
+    def notify(self) -> None:
+        """Wake everyone waiting for a change (long polls and test waits)."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_until(self, probe: Callable[[], T | None]) -> T | None:
+        """Return the first non-None `probe()` result, re-checking on each change.
+
+        Callers bound the wait with `asyncio.timeout`; closing the emulator ends it with None.
+        """
+        while True:
+            result = probe()
+            if result is not None or self.closing:
+                return result
+            await self._changed.wait()
+
+    async def wait_for(self, probe: Callable[[], T | None], seconds: float) -> T | None:
+        """Like `wait_until`, but give up after `seconds` and return the last `probe()`."""
+        try:
+            async with asyncio.timeout(seconds):
+                return await self.wait_until(probe)
+        except TimeoutError:
+            return probe()
+
+    def is_allowed(self, kind: str) -> bool:
+        """Tell whether the bot's last allowed_updates lets an update of `kind` through."""
+        if self.allowed_updates is None:
+            return kind not in NOT_ALLOWED_BY_DEFAULT
+        return kind in self.allowed_updates
+
+    def queue_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """Queue an update for getUpdates (update ids increase globally); None if filtered."""
+        if not self.is_allowed(kind):
+            return None
+        update = {"update_id": self.next_update_id, kind: copy.deepcopy(payload)}
+        self.next_update_id += 1
+        self.pending.append(update)
+        self.notify()
+        return update
+
+    def record_event(self, kind: str, chat_id: int | None, **data: Any) -> None:
+        """Append an observable change (message sent, edited, answered…) to the event log."""
+        event = {"seq": len(self.events) + 1, "kind": kind, "chat_id": chat_id}
+        event.update(copy.deepcopy(data))
+        self.events.append(event)
+        self.notify()
+
+    def record_call(self, method: str, params: dict[str, Any], outcome: dict[str, Any]) -> None:
+        """Log a Bot API call with its answer."""
+        self.calls.append(
+            CallRecord(
+                seq=len(self.calls) + 1,
+                method=method,
+                params=params,
+                ok=bool(outcome.get("ok")),
+                error_code=outcome.get("error_code"),
+                description=outcome.get("description"),
+                result=copy.deepcopy(outcome.get("result")),
+            )
+        )
+        self.notify()
+
+    def take_fault(self, method: str) -> Fault | None:
+        """Consume one injected failure for `method`, if any is armed."""
+        for fault in self.faults:
+            if fault.remaining > 0 and fault.method in (None, method.lower()):
+                fault.remaining -= 1
+                return fault
+        return None
+
+    def store_file(
+        self, data: bytes, folder: str, file_name: str | None, mime: str | None
+    ) -> StoredFile:
+        """Keep uploaded bytes and return their file ids and path."""
+        number = self.take_id()
+        suffix = f".{file_name.rsplit('.', 1)[1]}" if file_name and "." in file_name else ""
+        stored = StoredFile(
+            file_id=f"{folder[:3].upper()}-{number:06d}-emu",
+            file_unique_id=f"U{number:06d}",
+            file_path=f"{folder}/file_{number}{suffix}",
+            data=data,
+            file_name=file_name,
+            mime_type=mime,
+        )
+        self.files[stored.file_id] = stored
+        return stored
+
+    def close(self) -> None:
+        """Release every open long poll so the server can stop at once."""
+        self.closing = True
+        self.notify()
