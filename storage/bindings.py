@@ -1,0 +1,80 @@
+"""Which chat speaks for which unit (or for the leadership)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import BindingRow, ChatRow, UnitRow
+from storage.plans import unit_ids
+from storage.records import LEADERSHIP, BindingRecord
+
+
+async def binding_for(session: AsyncSession, chat_id: int) -> BindingRecord | None:
+    """Return the chat's current binding, or None when it is not bound."""
+    found = await _active(session, BindingRow.chat_id == chat_id)
+    return found[0] if found else None
+
+
+async def bind(
+    session: AsyncSession, chat_id: int, unit: str | None, now: datetime, title: str | None = None
+) -> BindingRecord:
+    """Bind a chat to a unit (None or "leadership" for the leadership), replacing any binding."""
+    target = None if unit in (None, LEADERSHIP) else unit
+    chat = await session.get(ChatRow, chat_id)
+    if chat is None:
+        session.add(ChatRow(chat_id=chat_id, title=title, created_at=now))
+    elif title is not None:
+        chat.title = title
+    await unbind(session, chat_id, now)
+    unit_id = None
+    if target is not None:
+        unit_id = (await unit_ids(session))[target]
+    session.add(
+        BindingRow(chat_id=chat_id, unit_id=unit_id, leadership=target is None, bound_at=now)
+    )
+    await session.flush()
+    return BindingRecord(chat_id=chat_id, title=title, unit=target, bound_at=now)
+
+
+async def unbind(session: AsyncSession, chat_id: int, now: datetime) -> bool:
+    """End the chat's binding; return whether it had one."""
+    rows = list(
+        await session.scalars(
+            select(BindingRow).where(
+                BindingRow.chat_id == chat_id, BindingRow.unbound_at.is_(None)
+            )
+        )
+    )
+    for row in rows:
+        row.unbound_at = now
+    await session.flush()
+    return bool(rows)
+
+
+async def chats_for_unit(session: AsyncSession, unit: str) -> list[BindingRecord]:
+    """Return the chats currently bound to a unit."""
+    return await _active(session, UnitRow.name == unit)
+
+
+async def leadership_chats(session: AsyncSession) -> list[BindingRecord]:
+    """Return the chats currently bound to the leadership."""
+    return await _active(session, BindingRow.leadership.is_(True))
+
+
+async def all_bindings(session: AsyncSession) -> list[BindingRecord]:
+    """Return every current binding."""
+    return await _active(session)
+
+
+async def _active(session: AsyncSession, *conditions: object) -> list[BindingRecord]:
+    rows = await session.execute(
+        select(BindingRow.chat_id, ChatRow.title, UnitRow.name, BindingRow.bound_at)
+        .join(ChatRow, ChatRow.chat_id == BindingRow.chat_id)
+        .outerjoin(UnitRow, UnitRow.id == BindingRow.unit_id)
+        .where(BindingRow.unbound_at.is_(None), *conditions)  # type: ignore[arg-type]
+        .order_by(BindingRow.bound_at, BindingRow.id)
+    )
+    return [BindingRecord(c, t, u, b) for c, t, u, b in rows.tuples()]

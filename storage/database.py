@@ -1,0 +1,125 @@
+"""The ledger database: one engine and session factory, migrated on connect."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from storage import urls
+from storage.errors import DatabaseUnavailable
+from storage.migrate import upgrade_head
+
+BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 10
+
+
+class Database:
+    """Owns the engine and the session factory; make one with `await Database.connect(url)`."""
+
+    def __init__(self, engine: AsyncEngine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """Return "sqlite" or "postgresql"."""
+        return self.engine.dialect.name
+
+    @classmethod
+    async def connect(cls, url: str, *, migrate: bool = True) -> Database:
+        """Open the database at `url` (as people write it) and bring its schema up to date."""
+        shown = urls.redact(url)
+        parsed = urls.parse(url)
+        engine = _make_engine(parsed, shown)
+        db = cls(engine, shown)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text("SELECT 1"))
+                if migrate:
+                    await conn.run_sync(_upgrade)
+        except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            await engine.dispose()
+            raise DatabaseUnavailable(shown, _reason(exc)) from exc
+        return db
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """Yield a session in a transaction; commit when the block ends, roll back on error."""
+        async with self._sessions() as session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
+
+    async def close(self) -> None:
+        """Close every connection."""
+        await self.engine.dispose()
+
+
+def _make_engine(url: URL, shown: str) -> AsyncEngine:
+    if url.get_backend_name() == "sqlite":
+        _create_sqlite_dirs(url, shown)
+        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _sqlite_events(engine)
+        return engine
+    return create_async_engine(
+        url, pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT_S}
+    )
+
+
+def _create_sqlite_dirs(url: URL, shown: str) -> None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnavailable(shown, exc.strerror or str(exc)) from exc
+
+
+def _sqlite_events(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # We emit BEGIN ourselves (below), so the driver must not.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # IMMEDIATE takes the write lock up front: a transaction that reads and then
+        # writes can never fail half-way with "database is locked" (SQLITE_BUSY_SNAPSHOT).
+        # Writers queue on busy_timeout; SQLite serves one office, PostgreSQL scales.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _upgrade(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        # Two processes starting at once must not both create the tables.
+        conn.execute(text("SELECT pg_advisory_xact_lock(74201)"))
+    upgrade_head(conn)
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    message = str(orig).strip().splitlines()
+    return message[0] if message else type(orig).__name__

@@ -1,0 +1,206 @@
+"""The outbox: messages the scheduler decides and the bot delivers, each exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import MilestoneRow, OutboxItemRow, OutboxRow, TaskRow, UnitRow
+from storage.plans import unit_ids
+from storage.records import OutboxDraft, OutboxItemRecord, OutboxMessage
+
+
+async def enqueue(session: AsyncSession, draft: OutboxDraft, now: datetime) -> bool:
+    """Insert the message unless its dedupe key exists; return whether it was inserted."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxRow)
+        .values(
+            dedupe_key=draft.dedupe_key,
+            chat_id=draft.chat_id,
+            recipient=draft.recipient,
+            kind=draft.kind,
+            payload=draft.payload,
+            not_before=draft.not_before,
+            created_at=now,
+            attempts=0,
+            next_attempt_at=draft.not_before,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxRow.id)
+    )
+    outbox_id = await session.scalar(statement)
+    if outbox_id is None:
+        return False
+    if draft.items:
+        units = await unit_ids(session)
+        session.add_all(
+            OutboxItemRow(
+                outbox_id=outbox_id,
+                task_id=item.task_row,
+                unit_id=units[item.unit],
+                milestone_id=item.milestone_id,
+                item_kind=item.item_kind,
+                point_date=item.point_date,
+            )
+            for item in draft.items
+        )
+        await session.flush()
+    return True
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int = 20) -> list[OutboxMessage]:
+    """Return unsent messages whose time has come, locking them on PostgreSQL (SKIP LOCKED)."""
+    query = (
+        select(OutboxRow)
+        .where(
+            OutboxRow.sent_at.is_(None),
+            OutboxRow.failed_at.is_(None),
+            OutboxRow.not_before <= now,
+            or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+        )
+        .order_by(OutboxRow.not_before, OutboxRow.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [_message(row) for row in await session.scalars(query)]
+
+
+async def mark_sent(
+    session: AsyncSession, outbox_id: int, message_id: int | None, now: datetime
+) -> None:
+    """Record a successful delivery and the chat's message id."""
+    row = await _row(session, outbox_id)
+    row.sent_at, row.message_id = now, message_id
+    row.attempts += 1
+    row.last_error = None
+    await session.flush()
+
+
+async def mark_retry(
+    session: AsyncSession, outbox_id: int, error: str, next_attempt_at: datetime
+) -> None:
+    """Record a failed attempt to be retried later."""
+    row = await _row(session, outbox_id)
+    row.attempts += 1
+    row.last_error, row.next_attempt_at = error, next_attempt_at
+    await session.flush()
+
+
+async def mark_failed(session: AsyncSession, outbox_id: int, error: str, now: datetime) -> None:
+    """Give up on a message for good."""
+    row = await _row(session, outbox_id)
+    row.attempts += 1
+    row.last_error, row.failed_at = error, now
+    await session.flush()
+
+
+async def failed(session: AsyncSession) -> list[OutboxMessage]:
+    """Return messages given up on, oldest first."""
+    rows = await session.scalars(
+        select(OutboxRow).where(OutboxRow.failed_at.is_not(None)).order_by(OutboxRow.id)
+    )
+    return [_message(row) for row in rows]
+
+
+async def get(session: AsyncSession, outbox_id: int) -> OutboxMessage | None:
+    """Return one message by id."""
+    row = await session.get(OutboxRow, outbox_id)
+    return _message(row) if row else None
+
+
+async def by_dedupe_key(session: AsyncSession, dedupe_key: str) -> OutboxMessage | None:
+    """Return the message with this dedupe key."""
+    row = await session.scalar(select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key))
+    return _message(row) if row else None
+
+
+async def count_messages(session: AsyncSession) -> int:
+    """Return how many messages the outbox holds."""
+    return int(await session.scalar(select(func.count()).select_from(OutboxRow)) or 0)
+
+
+async def items_of(session: AsyncSession, outbox_id: int) -> list[OutboxItemRecord]:
+    """Return the items of one message, in order."""
+    return await _items(session, OutboxItemRow.outbox_id == outbox_id)
+
+
+async def item_for_message(
+    session: AsyncSession, chat_id: int, message_id: int, task_id: str
+) -> OutboxItemRecord | None:
+    """Return the item of a sent message (by chat and message id) about a task ("2.3")."""
+    found = await _items(
+        session,
+        OutboxRow.chat_id == chat_id,
+        OutboxRow.message_id == message_id,
+        TaskRow.task_id == task_id,
+    )
+    return found[0] if found else None
+
+
+async def prompted_items(
+    session: AsyncSession, task_row: int, unit: str, milestone_id: int | None
+) -> list[OutboxItemRecord]:
+    """Return what was already queued about one (task, unit, milestone)."""
+    milestone = (
+        OutboxItemRow.milestone_id.is_(None)
+        if milestone_id is None
+        else OutboxItemRow.milestone_id == milestone_id
+    )
+    return await _items(
+        session, OutboxItemRow.task_id == task_row, UnitRow.name == unit, milestone
+    )
+
+
+async def all_items(session: AsyncSession) -> list[OutboxItemRecord]:
+    """Return every outbox item (the scheduler's memory of what it already queued)."""
+    return await _items(session)
+
+
+async def _items(session: AsyncSession, *conditions: object) -> list[OutboxItemRecord]:
+    rows = await session.execute(
+        select(OutboxItemRow, TaskRow.task_id, UnitRow.name)
+        .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
+        .join(TaskRow, TaskRow.id == OutboxItemRow.task_id)
+        .join(UnitRow, UnitRow.id == OutboxItemRow.unit_id)
+        .outerjoin(MilestoneRow, MilestoneRow.id == OutboxItemRow.milestone_id)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(OutboxItemRow.id)
+    )
+    return [
+        OutboxItemRecord(
+            i.id, i.outbox_id, i.task_id, code, unit, i.milestone_id, i.item_kind, i.point_date
+        )
+        for i, code, unit in rows.tuples()
+    ]
+
+
+async def _row(session: AsyncSession, outbox_id: int) -> OutboxRow:
+    row = await session.get(OutboxRow, outbox_id)
+    if row is None:
+        raise LookupError(f"no outbox message {outbox_id}")
+    return row
+
+
+def _message(row: OutboxRow) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        dedupe_key=row.dedupe_key,
+        chat_id=row.chat_id,
+        recipient=row.recipient,
+        kind=row.kind,
+        payload=dict(row.payload),
+        not_before=row.not_before,
+        created_at=row.created_at,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+        message_id=row.message_id,
+        failed_at=row.failed_at,
+        last_error=row.last_error,
+    )

@@ -1,0 +1,324 @@
+"""Import a parsed plan into the ledger and read its current tasks and units.
+
+Reimporting keeps history: a task keeps its row when its id and title are unchanged (or,
+renumbered, when its title is unique and unchanged); a task that disappears is archived,
+never deleted, and its entries stay. Milestones are matched the same way by their content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plan_data.model import Milestone, Plan, Task
+from plan_data.units import ALIASES
+from storage.errors import NoPlan, UnknownTask
+from storage.models import (
+    MilestoneRow,
+    PlanRow,
+    PlanVersionRow,
+    TaskOwnerRow,
+    TaskRow,
+    UnitAliasRow,
+    UnitRow,
+)
+from storage.records import ImportResult, MilestoneRecord, OwnerRecord, PlanRecord, TaskRecord
+
+
+def plan_hash(plan: Plan) -> str:
+    """Return a hash of everything the ledger keeps of a plan."""
+    parts = [str(plan.year), plan.title, *plan.units]
+    for task in plan.tasks:
+        parts += [task.id, task.chapter, task.title, task.body, task.deadline_text]
+        parts += [f"{o.unit}:{o.role}" for o in task.owners]
+        parts += [_milestone_key(m).__repr__() for m in task.milestones]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+async def import_plan(session: AsyncSession, plan: Plan, now: datetime) -> ImportResult:
+    """Load or reload a plan; unchanged plans are left alone."""
+    await _lock(session)
+    digest = plan_hash(plan)
+    plan_row = await session.scalar(select(PlanRow).order_by(PlanRow.id).limit(1))
+    if plan_row is None:
+        plan_row = PlanRow(year=plan.year, title=plan.title, created_at=now)
+        session.add(plan_row)
+        await session.flush()
+    else:
+        latest = await _latest_version(session, plan_row.id)
+        if latest is not None and latest.content_hash == digest:
+            return ImportResult(plan=await _plan_record(session, plan_row, latest), changed=False)
+        plan_row.year, plan_row.title = plan.year, plan.title
+    units = await _sync_units(session, plan_row.id, plan.units, now)
+    added, archived, kept = await _sync_tasks(session, plan_row.id, plan, units, now)
+    version = PlanVersionRow(
+        plan_id=plan_row.id,
+        file_name=Path(plan.source).name if plan.source else "",
+        year=plan.year,
+        title=plan.title,
+        content_hash=digest,
+        imported_at=now,
+    )
+    session.add(version)
+    await session.flush()
+    record = await _plan_record(session, plan_row, version)
+    return ImportResult(record, True, tuple(added), tuple(archived), kept)
+
+
+async def current_plan(session: AsyncSession) -> PlanRecord | None:
+    """Return the ledger's plan, or None before the first import."""
+    plan_row = await session.scalar(select(PlanRow).order_by(PlanRow.id).limit(1))
+    if plan_row is None:
+        return None
+    version = await _latest_version(session, plan_row.id)
+    if version is None:
+        return None
+    return await _plan_record(session, plan_row, version)
+
+
+async def require_plan(session: AsyncSession) -> PlanRecord:
+    """Return the ledger's plan or raise NoPlan."""
+    plan = await current_plan(session)
+    if plan is None:
+        raise NoPlan
+    return plan
+
+
+async def unit_names(session: AsyncSession) -> tuple[str, ...]:
+    """Return the current plan's units in plan order."""
+    rows = await session.scalars(
+        select(UnitRow.name).where(UnitRow.archived_at.is_(None)).order_by(UnitRow.position)
+    )
+    return tuple(rows)
+
+
+async def unit_ids(session: AsyncSession) -> dict[str, int]:
+    """Return every unit name (archived too) with its row id."""
+    rows = await session.execute(select(UnitRow.name, UnitRow.id))
+    return dict(rows.tuples().all())
+
+
+async def unit_aliases(session: AsyncSession) -> dict[str, str]:
+    """Return stored aliases: typed name → unit name."""
+    rows = await session.execute(
+        select(UnitAliasRow.alias, UnitRow.name).join(UnitRow, UnitRow.id == UnitAliasRow.unit_id)
+    )
+    return dict(rows.tuples().all())
+
+
+async def current_tasks(session: AsyncSession) -> list[TaskRecord]:
+    """Return every current task with owners and milestones, in plan order."""
+    tasks = list(
+        await session.scalars(
+            select(TaskRow).where(TaskRow.archived_at.is_(None)).order_by(TaskRow.position)
+        )
+    )
+    return await _records(session, tasks)
+
+
+async def task_by_id(session: AsyncSession, task_id: str) -> TaskRecord:
+    """Return the current task with this plan id (such as "2.3") or raise UnknownTask."""
+    row = await session.scalar(
+        select(TaskRow).where(TaskRow.task_id == task_id, TaskRow.archived_at.is_(None))
+    )
+    if row is None:
+        raise UnknownTask(task_id)
+    return (await _records(session, [row]))[0]
+
+
+async def task_by_row(session: AsyncSession, row_id: int) -> TaskRecord:
+    """Return the task (current or archived) stored in this row."""
+    row = await session.get(TaskRow, row_id)
+    if row is None:
+        raise UnknownTask(f"#{row_id}")
+    return (await _records(session, [row]))[0]
+
+
+async def _lock(session: AsyncSession) -> None:
+    # Two processes importing at once must not both insert the plan (SQLite: BEGIN IMMEDIATE).
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(74202)"))
+
+
+async def _latest_version(session: AsyncSession, plan_id: int) -> PlanVersionRow | None:
+    return await session.scalar(
+        select(PlanVersionRow)
+        .where(PlanVersionRow.plan_id == plan_id)
+        .order_by(PlanVersionRow.id.desc())
+        .limit(1)
+    )
+
+
+async def _plan_record(
+    session: AsyncSession, plan_row: PlanRow, version: PlanVersionRow
+) -> PlanRecord:
+    return PlanRecord(
+        id=plan_row.id,
+        version_id=version.id,
+        file_name=version.file_name,
+        year=version.year,
+        title=version.title,
+        content_hash=version.content_hash,
+        imported_at=version.imported_at,
+        units=await unit_names(session),
+    )
+
+
+async def _sync_units(
+    session: AsyncSession, plan_id: int, names: tuple[str, ...], now: datetime
+) -> dict[str, int]:
+    existing = {row.name: row for row in await session.scalars(select(UnitRow))}
+    for position, name in enumerate(names):
+        row = existing.get(name)
+        if row is None:
+            row = UnitRow(plan_id=plan_id, name=name, position=position)
+            session.add(row)
+            existing[name] = row
+        row.position, row.archived_at = position, None
+    for name, row in existing.items():
+        if name not in names and row.archived_at is None:
+            row.archived_at = now
+    await session.flush()
+    known = {(a.unit_id, a.alias) for a in await session.scalars(select(UnitAliasRow))}
+    for alias, target in ALIASES.items():
+        if target in names and (existing[target].id, alias) not in known:
+            session.add(UnitAliasRow(unit_id=existing[target].id, alias=alias))
+    await session.flush()
+    return {name: row.id for name, row in existing.items()}
+
+
+async def _sync_tasks(
+    session: AsyncSession, plan_id: int, plan: Plan, units: dict[str, int], now: datetime
+) -> tuple[list[str], list[str], int]:
+    rows = list(await session.scalars(select(TaskRow).where(TaskRow.plan_id == plan_id)))
+    by_key = {(r.task_id, r.title): r for r in rows}
+    matched: dict[str, TaskRow] = {}
+    used: set[int] = set()
+    for task in plan.tasks:
+        row = by_key.get((task.id, task.title))
+        if row is not None:
+            matched[task.id] = row
+            used.add(row.id)
+    for task in plan.tasks:
+        if task.id in matched:
+            continue
+        same_title = [r for r in rows if r.title == task.title and r.id not in used]
+        if len(same_title) == 1:
+            matched[task.id] = same_title[0]
+            used.add(same_title[0].id)
+    added: list[str] = []
+    for position, task in enumerate(plan.tasks):
+        row = matched.get(task.id)
+        if row is None:
+            row = TaskRow(plan_id=plan_id, task_id=task.id, title=task.title)
+            session.add(row)
+            added.append(task.id)
+        row.task_id, row.position, row.chapter = task.id, position, task.chapter
+        row.body, row.deadline_text, row.archived_at = task.body, task.deadline_text, None
+        await session.flush()
+        await _sync_owners(session, row.id, task, units)
+        await _sync_milestones(session, row.id, task.milestones, now)
+    archived = []
+    for row in rows:
+        if row.id not in used and row.archived_at is None:
+            row.archived_at = now
+            archived.append(row.task_id)
+    await session.flush()
+    return added, archived, len(used)
+
+
+async def _sync_owners(
+    session: AsyncSession, task_row: int, task: Task, units: dict[str, int]
+) -> None:
+    # Owners are not history (entries point at units), so they are simply replaced.
+    current = {
+        o.unit_id: o
+        for o in await session.scalars(
+            select(TaskOwnerRow).where(TaskOwnerRow.task_id == task_row)
+        )
+    }
+    wanted = {units[o.unit]: (i, o.role) for i, o in enumerate(task.owners) if o.unit in units}
+    for unit_id, row in current.items():
+        if unit_id not in wanted:
+            await session.delete(row)
+    for unit_id, (position, role) in wanted.items():
+        owner = current.get(unit_id)
+        if owner is None:
+            owner = TaskOwnerRow(task_id=task_row, unit_id=unit_id)
+            session.add(owner)
+        owner.role, owner.position = role, position
+
+
+def _milestone_key(m: Milestone | MilestoneRow) -> tuple[str, str | None, str, str]:
+    return (m.kind, m.action, str(m.start), str(m.end))
+
+
+async def _sync_milestones(
+    session: AsyncSession, task_row: int, milestones: tuple[Milestone, ...], now: datetime
+) -> None:
+    rows = list(
+        await session.scalars(
+            select(MilestoneRow).where(MilestoneRow.task_id == task_row).order_by(MilestoneRow.id)
+        )
+    )
+    free = list(rows)
+    for position, milestone in enumerate(milestones):
+        key = _milestone_key(milestone)
+        row = next((r for r in free if _milestone_key(r) == key), None)
+        if row is None:
+            row = MilestoneRow(
+                task_id=task_row,
+                kind=milestone.kind,
+                action=milestone.action,
+                start=milestone.start,
+                end=milestone.end,
+            )
+            session.add(row)
+        else:
+            free.remove(row)
+        row.position, row.archived_at = position, None
+    for row in free:
+        if row.archived_at is None:
+            row.archived_at = now
+
+
+async def _records(session: AsyncSession, tasks: list[TaskRow]) -> list[TaskRecord]:
+    if not tasks:
+        return []
+    ids = [t.id for t in tasks]
+    owners: dict[int, list[OwnerRecord]] = {i: [] for i in ids}
+    rows = await session.execute(
+        select(TaskOwnerRow.task_id, UnitRow.name, TaskOwnerRow.role)
+        .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
+        .where(TaskOwnerRow.task_id.in_(ids))
+        .order_by(TaskOwnerRow.task_id, TaskOwnerRow.position)
+    )
+    for task_row, unit, role in rows.tuples():
+        owners[task_row].append(OwnerRecord(unit, role))
+    milestones: dict[int, list[MilestoneRecord]] = {i: [] for i in ids}
+    for m in await session.scalars(
+        select(MilestoneRow)
+        .where(MilestoneRow.task_id.in_(ids), MilestoneRow.archived_at.is_(None))
+        .order_by(MilestoneRow.task_id, MilestoneRow.position)
+    ):
+        milestones[m.task_id].append(
+            MilestoneRecord(m.id, m.task_id, m.position, m.kind, m.action, m.start, m.end)
+        )
+    return [
+        TaskRecord(
+            row=t.id,
+            id=t.task_id,
+            chapter=t.chapter,
+            title=t.title,
+            body=t.body,
+            deadline_text=t.deadline_text,
+            owners=tuple(owners[t.id]),
+            milestones=tuple(milestones[t.id]),
+            archived_at=t.archived_at,
+        )
+        for t in tasks
+    ]

@@ -1,0 +1,155 @@
+"""Progress entries: append-only, idempotent on the source update id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import InvalidPercent, NotOwner, UnknownMilestone, UnknownStatus
+from storage.models import EntryRow, EvidenceRow, TaskRow, UnitRow
+from storage.plans import task_by_id
+from storage.records import ENTRY_STATUSES, EntryDraft, EntryRecord, EvidenceRecord
+
+
+async def record_entry(session: AsyncSession, draft: EntryDraft, now: datetime) -> EntryRecord:
+    """Append an entry; the same source update recorded twice returns the first entry."""
+    if draft.source_update_id is not None:
+        existing = await _by_update(session, draft.source_update_id)
+        if existing is not None:
+            return existing
+    if draft.status not in ENTRY_STATUSES:
+        raise UnknownStatus(draft.status)
+    if draft.percent is not None and not 0 <= draft.percent <= 100:
+        raise InvalidPercent(draft.percent)
+    task = await task_by_id(session, draft.task_id)
+    if draft.unit not in task.units:
+        raise NotOwner(task.id, draft.unit, task.units)
+    if draft.milestone_id is not None and draft.milestone_id not in {
+        m.id for m in task.milestones
+    }:
+        raise UnknownMilestone(draft.milestone_id, task.id)
+    unit_id = await session.scalar(select(UnitRow.id).where(UnitRow.name == draft.unit))
+    values = {
+        "task_id": task.row,
+        "unit_id": unit_id,
+        "milestone_id": draft.milestone_id,
+        "status": draft.status,
+        "note": draft.note,
+        "percent": draft.percent,
+        "proposed_date": draft.proposed_date,
+        "reporter": draft.reporter,
+        "reporter_chat_id": draft.reporter_chat_id,
+        "created_at": now,
+        "source": draft.source,
+        "source_update_id": draft.source_update_id,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(EntryRow)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["source_update_id"])
+        .returning(EntryRow.id)
+    )
+    new_id = await session.scalar(statement)
+    if new_id is None and draft.source_update_id is not None:
+        # Another transaction recorded the same update a moment ago.
+        raced = await _by_update(session, draft.source_update_id)
+        if raced is not None:
+            return raced
+    if new_id is None:
+        raise RuntimeError("progress entry was not stored")
+    return await entry(session, new_id)
+
+
+async def entry(session: AsyncSession, entry_id: int) -> EntryRecord:
+    """Return one entry with its evidence."""
+    found = await _select(session, EntryRow.id == entry_id)
+    return found[0]
+
+
+async def entries_for(
+    session: AsyncSession, task_id: str, unit: str, until: datetime | None = None
+) -> list[EntryRecord]:
+    """Return the entries of (task, unit), oldest first, optionally up to an instant."""
+    conditions = [TaskRow.task_id == task_id, UnitRow.name == unit]
+    if until is not None:
+        conditions.append(EntryRow.created_at <= until)
+    return await _select(session, *conditions)
+
+
+async def all_entries(
+    session: AsyncSession, since: datetime | None = None, until: datetime | None = None
+) -> list[EntryRecord]:
+    """Return every entry in a time window, oldest first (the ledger export)."""
+    conditions = []
+    if since is not None:
+        conditions.append(EntryRow.created_at >= since)
+    if until is not None:
+        conditions.append(EntryRow.created_at <= until)
+    return await _select(session, *conditions)
+
+
+async def count_entries(session: AsyncSession) -> int:
+    """Return how many entries the ledger holds."""
+    from sqlalchemy import func
+
+    return int(await session.scalar(select(func.count()).select_from(EntryRow)) or 0)
+
+
+async def attach_evidence(
+    session: AsyncSession, entry_id: int, file_id: str, kind: str, now: datetime
+) -> EvidenceRecord:
+    """Attach a file (a Telegram file id) to an entry."""
+    row = EvidenceRow(entry_id=entry_id, file_id=file_id, kind=kind, created_at=now)
+    session.add(row)
+    await session.flush()
+    return EvidenceRecord(row.id, row.entry_id, row.file_id, row.kind, row.created_at)
+
+
+async def _by_update(session: AsyncSession, update_id: int) -> EntryRecord | None:
+    found = await _select(session, EntryRow.source_update_id == update_id)
+    return found[0] if found else None
+
+
+async def _select(session: AsyncSession, *conditions: object) -> list[EntryRecord]:
+    rows = await session.execute(
+        select(EntryRow, TaskRow.task_id, UnitRow.name)
+        .join(TaskRow, TaskRow.id == EntryRow.task_id)
+        .join(UnitRow, UnitRow.id == EntryRow.unit_id)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(EntryRow.created_at, EntryRow.id)
+    )
+    found = rows.tuples().all()
+    evidence: dict[int, list[EvidenceRecord]] = {}
+    if found:
+        ids = [e.id for e, _, _ in found]
+        for ev in await session.scalars(
+            select(EvidenceRow).where(EvidenceRow.entry_id.in_(ids)).order_by(EvidenceRow.id)
+        ):
+            evidence.setdefault(ev.entry_id, []).append(
+                EvidenceRecord(ev.id, ev.entry_id, ev.file_id, ev.kind, ev.created_at)
+            )
+    return [
+        EntryRecord(
+            id=e.id,
+            task_row=e.task_id,
+            task_id=task_code,
+            unit=unit,
+            milestone_id=e.milestone_id,
+            status=e.status,  # type: ignore[arg-type]
+            note=e.note,
+            percent=e.percent,
+            proposed_date=e.proposed_date,
+            reporter=e.reporter,
+            reporter_chat_id=e.reporter_chat_id,
+            created_at=e.created_at,
+            source=e.source,
+            source_update_id=e.source_update_id,
+            evidence=tuple(evidence.get(e.id, ())),
+        )
+        for e, task_code, unit in found
+    ]

@@ -1,0 +1,276 @@
+"""Plain values that storage hands out; callers never see ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+EntryStatus = Literal["in_progress", "done", "blocked", "extension"]
+ENTRY_STATUSES: tuple[EntryStatus, ...] = ("in_progress", "done", "blocked", "extension")
+EntrySource = Literal["cli", "telegram"]
+Light = Literal["done", "red", "yellow", "green"]
+ExtensionState = Literal["pending", "approved", "rejected"]
+OutboxKind = Literal[
+    "prompt", "digest", "escalation", "alert", "extension_request", "extension_outcome", "notice"
+]
+ItemKind = Literal["reminder", "overdue", "checkin"]
+LEADERSHIP = "leadership"
+"""The recipient name of the bureau leadership (bindings, invites, outbox)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRecord:
+    """A unit that owns a task, and in what role."""
+
+    unit: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneRecord:
+    """A milestone of a task, with its database id."""
+
+    id: int
+    task_row: int
+    position: int
+    kind: str
+    action: str | None
+    start: date | None
+    end: date | None
+
+    @property
+    def due(self) -> date | None:
+        """Return the planned due date (the end of the milestone), if any."""
+        return self.end
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    """A current (or archived) task of the ledger's plan."""
+
+    row: int
+    id: str
+    chapter: str
+    title: str
+    body: str
+    deadline_text: str
+    owners: tuple[OwnerRecord, ...]
+    milestones: tuple[MilestoneRecord, ...]
+    archived_at: datetime | None = None
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Return the owning units' names."""
+        return tuple(owner.unit for owner in self.owners)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRecord:
+    """The plan the ledger follows, as of its latest import."""
+
+    id: int
+    version_id: int
+    file_name: str
+    year: int
+    title: str
+    content_hash: str
+    imported_at: datetime
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import changed."""
+
+    plan: PlanRecord
+    changed: bool
+    added: tuple[str, ...] = ()
+    archived: tuple[str, ...] = ()
+    kept: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRecord:
+    """A file attached to a progress entry."""
+
+    id: int
+    entry_id: int
+    file_id: str
+    kind: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDraft:
+    """A progress entry to record (task by its plan id such as "2.3")."""
+
+    task_id: str
+    unit: str
+    status: EntryStatus
+    reporter: str
+    source: EntrySource
+    note: str | None = None
+    percent: int | None = None
+    proposed_date: date | None = None
+    milestone_id: int | None = None
+    reporter_chat_id: int | None = None
+    source_update_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    """One recorded progress entry; entries are never edited."""
+
+    id: int
+    task_row: int
+    task_id: str
+    unit: str
+    milestone_id: int | None
+    status: EntryStatus
+    note: str | None
+    percent: int | None
+    proposed_date: date | None
+    reporter: str
+    reporter_chat_id: int | None
+    created_at: datetime
+    source: str
+    source_update_id: int | None
+    evidence: tuple[EvidenceRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BindingRecord:
+    """What a chat is bound to: a unit, or the leadership (unit is None)."""
+
+    chat_id: int
+    title: str | None
+    unit: str | None
+    bound_at: datetime
+
+    @property
+    def is_leadership(self) -> bool:
+        """Return whether the chat is the leadership's."""
+        return self.unit is None
+
+    @property
+    def recipient(self) -> str:
+        """Return the unit name, or "leadership"."""
+        return self.unit if self.unit is not None else LEADERSHIP
+
+
+@dataclass(frozen=True, slots=True)
+class InviteRecord:
+    """A freshly made invite; `code` is shown once and only its hash is stored."""
+
+    code: str
+    unit: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionRecord:
+    """A request to move a milestone's due date, and its decision."""
+
+    id: int
+    entry_id: int
+    task_row: int
+    task_id: str
+    unit: str
+    milestone_id: int | None
+    old_date: date | None
+    new_date: date
+    reason: str | None
+    requested_at: datetime
+    state: ExtensionState
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItemDraft:
+    """One item a message is about: (task, unit, milestone) and why."""
+
+    task_row: int
+    unit: str
+    item_kind: ItemKind
+    milestone_id: int | None = None
+    point_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxDraft:
+    """A message to send later, once; `dedupe_key` makes enqueueing idempotent."""
+
+    dedupe_key: str
+    chat_id: int
+    recipient: str
+    kind: OutboxKind
+    payload: dict[str, Any]
+    not_before: datetime
+    items: tuple[OutboxItemDraft, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItemRecord:
+    """A stored outbox item."""
+
+    id: int
+    outbox_id: int
+    task_row: int
+    task_id: str
+    unit: str
+    milestone_id: int | None
+    item_kind: str
+    point_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A stored outbox message and its delivery state."""
+
+    id: int
+    dedupe_key: str
+    chat_id: int
+    recipient: str
+    kind: str
+    payload: dict[str, Any]
+    not_before: datetime
+    created_at: datetime
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    message_id: int | None
+    failed_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenMilestone:
+    """A deadline milestone not yet done, with its effective (possibly extended) due date."""
+
+    milestone_id: int
+    action: str | None
+    planned_due: date
+    due: date
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    """The state of one (task, unit) pair as of an instant."""
+
+    task_row: int
+    task_id: str
+    unit: str
+    title: str
+    role: str
+    light: Light
+    status: EntryStatus | None
+    note: str | None
+    percent: int | None
+    updated_at: datetime | None
+    next_due: date | None
+    entries: int
+    chapter: str = ""
+    open_milestones: tuple[OpenMilestone, ...] = field(default=())

@@ -1,0 +1,96 @@
+"""Queries for leadership's reports: streamed entries for the ledger, pending extensions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from typing import NamedTuple
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import EntryRow, ExtensionRow, MilestoneRow, TaskRow, UnitRow
+
+CHUNK = 5_000
+
+
+class LedgerEntry(NamedTuple):
+    """One progress entry as the ledger shows it (a tuple: a million of them stay cheap)."""
+
+    task: str
+    unit: str
+    status: str
+    note: str | None
+    percent: int | None
+    proposed_date: date | None
+    reporter: str | None
+    at: datetime
+
+
+class PendingExtension(NamedTuple):
+    """An extension request still awaiting a decision at some instant."""
+
+    task: str
+    unit: str
+    new_date: date
+    old_date: date | None
+    action: str | None
+    requested_at: datetime
+
+
+async def stream_entries(
+    session: AsyncSession,
+    until: datetime,
+    since: datetime | None = None,
+    chunk: int = CHUNK,
+) -> AsyncIterator[list[LedgerEntry]]:
+    """Yield every entry recorded in [since, until], oldest first, in chunks."""
+    query = (
+        select(
+            TaskRow.task_id,
+            UnitRow.name,
+            EntryRow.status,
+            EntryRow.note,
+            EntryRow.percent,
+            EntryRow.proposed_date,
+            EntryRow.reporter,
+            EntryRow.created_at,
+        )
+        .join(TaskRow, TaskRow.id == EntryRow.task_id)
+        .join(UnitRow, UnitRow.id == EntryRow.unit_id)
+        .where(EntryRow.created_at <= until)
+        .order_by(EntryRow.created_at, EntryRow.id)
+        .execution_options(yield_per=chunk)
+    )
+    if since is not None:
+        query = query.where(EntryRow.created_at >= since)
+    result = await session.stream(query)
+    async for partition in result.partitions(chunk):
+        yield [LedgerEntry(*row) for row in partition]
+
+
+async def pending_extensions(session: AsyncSession, as_of: datetime) -> list[PendingExtension]:
+    """Return requests made by as_of and not decided by then, oldest first."""
+    rows = await session.execute(
+        select(
+            TaskRow.task_id,
+            UnitRow.name,
+            ExtensionRow.new_date,
+            ExtensionRow.old_date,
+            MilestoneRow.action,
+            ExtensionRow.requested_at,
+        )
+        .join(TaskRow, TaskRow.id == ExtensionRow.task_id)
+        .join(UnitRow, UnitRow.id == ExtensionRow.unit_id)
+        .outerjoin(MilestoneRow, MilestoneRow.id == ExtensionRow.milestone_id)
+        .where(
+            ExtensionRow.requested_at <= as_of,
+            or_(
+                ExtensionRow.decided_at.is_(None),
+                ExtensionRow.decided_at > as_of,
+            ),
+            TaskRow.archived_at.is_(None),
+        )
+        .order_by(ExtensionRow.requested_at, ExtensionRow.id)
+    )
+    return [PendingExtension(*row) for row in rows.tuples()]
