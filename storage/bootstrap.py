@@ -9,6 +9,7 @@ from plan_data import load_plan
 from storage.database import Database
 from storage.plans import current_plan, import_plan
 
+
 async def open_ledger(url: str, plan_path: Path, now: datetime) -> Database:
     """Connect and migrate; import the plan at `plan_path` if the ledger has none yet."""
     db = await Database.connect(url)
