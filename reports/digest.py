@@ -1,0 +1,204 @@
+"""The weekly digest: every (task, unit) row counted once, plus what leadership must act on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+from reports.model import (
+    CATEGORIES,
+    BlockedItem,
+    Category,
+    Counts,
+    Digest,
+    DoneItem,
+    DueItem,
+    ExtensionItem,
+    ReportRow,
+    UnitLine,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DUE_SOON_DAYS = 14
+SILENT_DAYS = 14
+DIGEST_HOUR = time(9, 0)
+
+
+def official_workday(day: date) -> bool:
+    """Return True if day is a workday on the official calendar (Mon-Fri outside its range)."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        # The calendar package only knows published years; weekdays are the honest guess.
+        return day.weekday() < 5
+
+
+def week_first_workday(day: date, is_workday: Callable[[date], bool] = official_workday) -> date:
+    """Return the first workday of day's ISO week (its Monday if the week has none)."""
+    monday = day - timedelta(days=day.weekday())
+    for offset in range(7):
+        candidate = monday + timedelta(days=offset)
+        if is_workday(candidate):
+            return candidate
+    return monday
+
+
+def digest_instant(
+    day: date,
+    tz: ZoneInfo = SHANGHAI,
+    is_workday: Callable[[date], bool] = official_workday,
+) -> datetime:
+    """Return 09:00 on the first workday of day's week: the instant a digest is as of."""
+    return datetime.combine(week_first_workday(day, is_workday), DIGEST_HOUR, tzinfo=tz)
+
+
+def iso_week(day: date) -> str:
+    """Return the ISO week label, e.g. 2022-W27."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def classify(row: ReportRow) -> Category:
+    """Return the first of done, overdue, blocked, in_progress, not_started that applies."""
+    if row.light == "done":
+        return "done"
+    if row.light == "red":
+        return "overdue"
+    if row.status == "blocked":
+        return "blocked"
+    if row.entries > 0:
+        return "in_progress"
+    return "not_started"
+
+
+def count(categories: Iterable[Category]) -> Counts:
+    """Return the counts of a sequence of row categories."""
+    tally = dict.fromkeys(CATEGORIES, 0)
+    total = 0
+    for category in categories:
+        tally[category] += 1
+        total += 1
+    return Counts(rows=total, **tally)
+
+
+def _overdue_items(row: ReportRow, today: date) -> list[DueItem]:
+    items = [
+        DueItem(row.task, row.unit, row.title, m.due, m.action)
+        for m in row.open_milestones
+        if m.due is not None and m.due < today
+    ]
+    if not items and row.next_due is not None:
+        # The light is red but no open milestone says why: show the date the query gave.
+        items.append(DueItem(row.task, row.unit, row.title, row.next_due, None))
+    return items
+
+
+def _due_soon_items(row: ReportRow, today: date) -> list[DueItem]:
+    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    return [
+        DueItem(row.task, row.unit, row.title, m.due, m.action)
+        for m in row.open_milestones
+        if m.due is not None and today <= m.due <= horizon
+    ]
+
+
+def compute_digest(
+    rows: Sequence[ReportRow],
+    extensions: Sequence[ExtensionItem],
+    as_of: datetime,
+    units: Sequence[str] = (),
+    tz: ZoneInfo = SHANGHAI,
+) -> Digest:
+    """Build the digest from rows already read as of as_of (later entries must be excluded)."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    local = as_of.astimezone(tz)
+    today = local.date()
+    categories = {(r.task, r.unit): classify(r) for r in rows}
+    unit_order = list(dict.fromkeys([*units, *(r.unit for r in rows)]))
+    by_unit: dict[str, list[ReportRow]] = {u: [] for u in unit_order}
+    for row in rows:
+        by_unit[row.unit].append(row)
+
+    overdue: list[DueItem] = []
+    due_soon: list[DueItem] = []
+    blocked: list[BlockedItem] = []
+    done: list[DoneItem] = []
+    week_ago = as_of - timedelta(days=7)
+    for row in rows:
+        category = categories[(row.task, row.unit)]
+        if category == "overdue":
+            overdue.extend(_overdue_items(row, today))
+        elif category == "done":
+            if row.updated_at is not None and week_ago < row.updated_at <= as_of:
+                done.append(DoneItem(row.task, row.unit, row.title, row.updated_at))
+        else:
+            due_soon.extend(_due_soon_items(row, today))
+            if category == "blocked":
+                blocked.append(
+                    BlockedItem(row.task, row.unit, row.title, row.note, row.updated_at)
+                )
+
+    silent_since = as_of - timedelta(days=SILENT_DAYS)
+    silent = tuple(
+        unit
+        for unit, unit_rows in by_unit.items()
+        if unit_rows
+        and all(r.updated_at is None or r.updated_at <= silent_since for r in unit_rows)
+    )
+    unit_lines = tuple(
+        UnitLine(unit, count(categories[(r.task, r.unit)] for r in unit_rows))
+        for unit, unit_rows in by_unit.items()
+    )
+    return Digest(
+        week=iso_week(today),
+        as_of=as_of,
+        totals=count(categories.values()),
+        units=unit_lines,
+        overdue=tuple(sorted(overdue, key=lambda i: (i.due, i.task, i.unit))),
+        due_soon=tuple(sorted(due_soon, key=lambda i: (i.due, i.task, i.unit))),
+        blocked=tuple(blocked),
+        extensions=tuple(sorted(extensions, key=lambda e: (e.date, e.task, e.unit))),
+        silent_units=silent,
+        done_this_week=tuple(sorted(done, key=lambda d: d.at)),
+        categories=categories,
+    )
+
+
+def _counts_json(counts: Counts) -> dict[str, int]:
+    return {"rows": counts.rows, **{c: counts.of(c) for c in CATEGORIES}}
+
+
+def _due_json(item: DueItem) -> dict[str, Any]:
+    return {
+        "task": item.task,
+        "unit": item.unit,
+        "due": item.due.isoformat(),
+        "action": item.action,
+    }
+
+
+def digest_json(digest: Digest) -> dict[str, Any]:
+    """Return the digest in DESIGN's JSON shape."""
+    return {
+        "week": digest.week,
+        "as_of": digest.as_of.isoformat(),
+        "totals": _counts_json(digest.totals),
+        "units": [{"unit": u.unit, **_counts_json(u.counts)} for u in digest.units],
+        "overdue": [_due_json(i) for i in digest.overdue],
+        "due_soon": [_due_json(i) for i in digest.due_soon],
+        "blocked": [{"task": b.task, "unit": b.unit, "note": b.note} for b in digest.blocked],
+        "extensions": [
+            {"task": e.task, "unit": e.unit, "date": e.date.isoformat(), "state": e.state}
+            for e in digest.extensions
+        ],
+        "silent_units": list(digest.silent_units),
+        "done_this_week": [
+            {"task": d.task, "unit": d.unit, "date": d.at.astimezone(SHANGHAI).date().isoformat()}
+            for d in digest.done_this_week
+        ],
+    }

@@ -1,0 +1,127 @@
+"""Plain values the reports read and produce; no database, no chat library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Light = Literal["done", "red", "yellow", "green"]
+Category = Literal["done", "overdue", "blocked", "in_progress", "not_started"]
+
+# DESIGN's order: a (task, unit) row counts once, in the first category that applies.
+CATEGORIES: tuple[Category, ...] = ("done", "overdue", "blocked", "in_progress", "not_started")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenMilestone:
+    """A milestone of a row that is not done yet, with its effective (extended) due date."""
+
+    action: str | None
+    due: date | None
+    kind: str = "deadline"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One (task, unit) row as of an instant: the status query's answer, in report terms."""
+
+    task: str
+    unit: str
+    title: str
+    role: str
+    light: Light
+    status: str | None
+    note: str | None
+    updated_at: datetime | None
+    next_due: date | None
+    entries: int
+    open_milestones: tuple[OpenMilestone, ...] = ()
+    deadline_text: str = ""
+    milestones_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionItem:
+    """A pending request to move a due date."""
+
+    task: str
+    unit: str
+    date: date
+    state: str
+    title: str = ""
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """How many rows fall in each category; each row is counted once."""
+
+    rows: int = 0
+    done: int = 0
+    overdue: int = 0
+    blocked: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+
+    def of(self, category: Category) -> int:
+        """Return the count for one category."""
+        value: int = getattr(self, category)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class UnitLine:
+    """One unit's counts."""
+
+    unit: str
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """A milestone that is overdue or due soon."""
+
+    task: str
+    unit: str
+    title: str
+    due: date
+    action: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedItem:
+    """A row whose latest report says it is blocked."""
+
+    task: str
+    unit: str
+    title: str
+    note: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DoneItem:
+    """A row finished during the week before the digest."""
+
+    task: str
+    unit: str
+    title: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """The weekly digest for leadership, as of one instant."""
+
+    week: str
+    as_of: datetime
+    totals: Counts
+    units: tuple[UnitLine, ...]
+    overdue: tuple[DueItem, ...]
+    due_soon: tuple[DueItem, ...]
+    blocked: tuple[BlockedItem, ...]
+    extensions: tuple[ExtensionItem, ...]
+    silent_units: tuple[str, ...]
+    done_this_week: tuple[DoneItem, ...]
+    categories: dict[tuple[str, str], Category] = field(default_factory=dict, compare=False)

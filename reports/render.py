@@ -1,0 +1,103 @@
+"""The digest as Chinese text for leadership (UX.md's 【督办周报】)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from reports.model import Counts, Digest, DueItem
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEEKDAYS = "一二三四五六日"
+# A chat message holds about 4,000 characters; the ledger has the rest.
+MAX_ITEMS = 12
+
+
+def cn_date(day: date, year: int | None = None, weekday: bool = False) -> str:
+    """Return a date as 7月4日, with the year when it differs, and （周一） if asked."""
+    text = f"{day.month}月{day.day}日"
+    if year is not None and day.year != year:
+        text = f"{day.year}年{text}"
+    if weekday:
+        text += f"（周{WEEKDAYS[day.weekday()]}）"
+    return text
+
+
+def counts_line(counts: Counts) -> str:
+    """Return one line of counts: ✅ 1 · 🔴 逾期 1 · ⚠️ 困难 1 · 🔄 进行中 9 · ⬜ 未启动 54."""
+    return (
+        f"✅ {counts.done} · 🔴 逾期 {counts.overdue} · ⚠️ 困难 {counts.blocked} · "
+        f"🔄 进行中 {counts.in_progress} · ⬜ 未启动 {counts.not_started}"
+    )
+
+
+def _capped(lines: Sequence[str]) -> list[str]:
+    if len(lines) <= MAX_ITEMS:
+        return list(lines)
+    return [*lines[:MAX_ITEMS], f"……另有{len(lines) - MAX_ITEMS}项，详见督办台账"]
+
+
+def _node(item: DueItem) -> str:
+    return f"{item.action} " if item.action else ""
+
+
+def _days_left(due: date, today: date) -> str:
+    days = (due - today).days
+    return "今天到期" if days == 0 else f"还有{days}天"
+
+
+def render_digest(digest: Digest) -> str:
+    """Return the weekly digest as chat text."""
+    local = digest.as_of.astimezone(SHANGHAI)
+    today = local.date()
+    year = today.year
+    week_no = int(digest.week.split("-W")[1])
+    out = [
+        f"【督办周报】第{week_no}周 · 截至{cn_date(today, weekday=True)}",
+        f"全局 {digest.totals.rows} 项：{counts_line(digest.totals)}",
+        "",
+        "各科室",
+    ]
+    out += [f"{u.unit} {u.counts.rows}项：{counts_line(u.counts)}" for u in digest.units]
+
+    out += ["", "逾期" if digest.overdue else "逾期：无"]
+    out += _capped(
+        [
+            f"🔴 {i.unit} {i.task} {i.title} · {_node(i)}{cn_date(i.due, year)}"
+            f" · 逾期{(today - i.due).days}天"
+            for i in digest.overdue
+        ]
+    )
+
+    out += ["", "需协调" if digest.blocked else "需协调：无"]
+    out += _capped(
+        [
+            f"⚠️ {b.unit} {b.task} "
+            + (f'"{b.note}"' if b.note else b.title)
+            + (f"（{cn_date(b.at.astimezone(SHANGHAI).date(), year)}）" if b.at else "")
+            for b in digest.blocked
+        ]
+    )
+
+    out += ["", "待审批延期" if digest.extensions else "待审批延期：无"]
+    out += _capped(
+        [f"📅 {e.unit} {e.task} → {cn_date(e.date, year)}" for e in digest.extensions]
+    )
+
+    out.append("")
+    if digest.due_soon:
+        out.append("未来两周到期")
+        out += _capped(
+            [
+                f"🟡 {i.unit} {i.task} {i.title} · {_node(i)}{cn_date(i.due, year, weekday=True)}"
+                f" · {_days_left(i.due, today)}"
+                for i in digest.due_soon
+            ]
+        )
+    else:
+        out.append("未来两周到期：无")
+    out.append("两周未更新：" + ("、".join(digest.silent_units) or "无"))
+    done = [f"{d.unit} {d.task} {d.title}" for d in digest.done_this_week]
+    out.append("本周完成：" + ("；".join(_capped(done)) or "无"))
+    return "\n".join(out)
