@@ -31,6 +31,9 @@ def register(sub: Any) -> None:
     check = plan_sub.add_parser("check", help="list the plan's problems; exit 1 if any")
     check.add_argument("--plan", type=Path, metavar="FILE", help="plan file (.txt/.docx/.xlsx)")
     check.add_argument("--year", type=int, metavar="Y", help="plan year, if the text lacks it")
+    check.add_argument(
+        "--units", metavar="A,B", help="the office's units; any other unit name is a problem"
+    )
     check.set_defaults(func=check_plan_command)
     for hook in PLAN_SUBCOMMAND_HOOKS:
         hook(plan_sub)
@@ -75,7 +78,8 @@ def describe_milestone(milestone: Milestone) -> str:
 def check_plan_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """List the plan's problems with line numbers; exit 1 if there are any."""
     plan = _load(args, ctx)
-    problems = check_plan(plan)
+    known = [u.strip() for u in args.units.split(",") if u.strip()] if args.units else None
+    problems = check_plan(plan, known)
     for problem in problems:
         text = f": {problem.text}" if problem.text else ""
         print(f"line {problem.line}: {problem.message}{text}", file=ctx.out)

@@ -56,9 +56,14 @@ def is_label_line(line: str) -> bool:
 
 
 def label_start(text: str) -> int | None:
-    """Return where the first label inside running text begins, if any."""
-    match = LABEL_START.search(text)
-    return match.start() if match else None
+    """Return where the first label outside brackets in running text begins, if any."""
+    for match in LABEL_START.finditer(text):
+        before = text[: match.start()]
+        opened = sum(before.count(c) for c in "（(【[〔")
+        closed = sum(before.count(c) for c in "）)】]〕")
+        if opened <= closed:
+            return match.start()
+    return None
 
 
 def find_year(text: str) -> int | None:

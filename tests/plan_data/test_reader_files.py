@@ -1,0 +1,147 @@
+"""Plan files as offices pass them around: encodings, Word documents, Excel tables."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import Workbook
+
+from plan_data import PlanFileError, load_plan
+
+TEXT = (
+    "东丽区民政局2022年工作要点\n"
+    "一、增强兜底保障能力\n"
+    "（一）构建综合救助格局。印发实施方案。\n"
+    "责任科室：社救科\n"
+    "完成时限：12月底\n"
+    "（二）提升社区治理。\n"
+    "责任科室：社区科、社救科\n"
+    "完成时限：6月底前\n"
+)
+
+
+def shape(path: Path) -> list[tuple[str, str, tuple[str, ...], str]]:
+    plan = load_plan(path)
+    assert plan.year == 2022
+    return [(t.id, t.title, t.units, t.deadline_text) for t in plan.tasks]
+
+
+EXPECTED = [
+    ("1.1", "构建综合救助格局", ("社救科",), "12月底"),
+    ("1.2", "提升社区治理", ("社区科", "社救科"), "6月底前"),
+]
+
+
+def test_gb18030_file(tmp_path: Path) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_bytes(TEXT.encode("gb18030"))
+    assert shape(path) == EXPECTED
+
+
+def test_utf8_with_bom_and_crlf(tmp_path: Path) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_bytes(TEXT.replace("\n", "\r\n").encode("utf-8-sig"))
+    assert shape(path) == EXPECTED
+    assert load_plan(path).title == "东丽区民政局2022年工作要点"
+
+
+def test_docx_paragraphs_read_like_text(tmp_path: Path) -> None:
+    document = Document()
+    for line in TEXT.splitlines():
+        document.add_paragraph(line)
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    assert shape(path) == EXPECTED
+    assert load_plan(path).tasks[1].line == 6
+
+
+def test_docx_task_table_with_title_paragraph(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("东丽区民政局2022年重点任务分解表")
+    rows = [
+        ["序号", "重点任务", "具体要求", "责任科室", "完成时限"],
+        ["1", "构建综合救助格局", "印发实施方案。", "社救科", "12月底"],
+        ["2", "提升社区治理", "完善机制。", "社区科、社救科", "6月底前"],
+    ]
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    plan = load_plan(path)
+    assert plan.title == "东丽区民政局2022年重点任务分解表"
+    assert shape(path) == EXPECTED
+    assert plan.tasks[0].body == "印发实施方案。"
+
+
+def xlsx_bytes() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "任务分解表"
+    sheet.append(["东丽区民政局2022年工作要点任务分解表"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["类别", "序号", "工作任务", "具体要求", "牵头单位", "配合单位", "时限要求"])
+    sheet.append(
+        ["兜底保障", 1, "构建综合救助格局", "印发方案", "社救科", "社区科", "1月印发文件"]
+    )
+    sheet.append([None, 2, "落实救助制度", "全面落实", "社救科", None, "12月底"])
+    sheet.append([None, None, None, None, None, "殡葬科", None])
+    sheet.merge_cells("A3:A5")
+    sheet.merge_cells("B4:B5")
+    sheet.merge_cells("C4:C5")
+    sheet.append(["社区治理", 3, "（一）加强社区建设。", "完善机制", "社区科", None, "12月底前"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_xlsx_task_table_with_merged_cells_and_title_row(tmp_path: Path) -> None:
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(xlsx_bytes())
+    plan = load_plan(path)
+    assert plan.year == 2022
+    assert plan.title == "东丽区民政局2022年工作要点任务分解表"
+    assert [(t.id, t.chapter, t.title) for t in plan.tasks] == [
+        ("1.1", "兜底保障", "构建综合救助格局"),
+        ("1.2", "兜底保障", "落实救助制度"),
+        ("2.1", "社区治理", "加强社区建设"),
+    ]
+    first, second, third = plan.tasks
+    assert [(o.unit, o.role) for o in first.owners] == [
+        ("社救科", "lead"),
+        ("社区科", "cooperating"),
+    ]
+    assert [(o.unit, o.role) for o in second.owners] == [
+        ("社救科", "lead"),
+        ("殡葬科", "cooperating"),
+    ]
+    assert first.deadline_text == "1月印发文件"
+    assert first.body == "印发方案"
+    assert third.line == 6
+    assert plan.units == ("社救科", "社区科", "殡葬科")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.txt", None, "plan file not found"),
+        ("empty.txt", b"  \n", "plan file is empty"),
+        ("plan.pdf", b"%PDF", "unknown plan file type '.pdf'"),
+        ("bad.docx", b"not a zip", "cannot read Word file"),
+        ("bad.xlsx", b"not a zip", "cannot read Excel file"),
+    ],
+)
+def test_unreadable_files_give_one_clear_line(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(PlanFileError, match=message) as caught:
+        load_plan(path)
+    assert "\n" not in str(caught.value)
