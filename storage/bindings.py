@@ -77,4 +77,4 @@ async def _active(session: AsyncSession, *conditions: object) -> list[BindingRec
         .where(BindingRow.unbound_at.is_(None), *conditions)  # type: ignore[arg-type]
         .order_by(BindingRow.bound_at, BindingRow.id)
     )
-    return [BindingRecord(c, t, u, b) for c, t, u, b in rows.tuples()]
+    return [BindingRecord(c, t, u, b) for c, t, u, b in rows]

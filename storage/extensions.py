@@ -121,5 +121,5 @@ async def _select(session: AsyncSession, *conditions: object) -> list[ExtensionR
             decided_by=x.decided_by,
             decided_at=x.decided_at,
         )
-        for x, code, unit in rows.tuples()
+        for x, code, unit in rows
     ]

@@ -63,7 +63,7 @@ async def redeem_invite(
         .outerjoin(UnitRow, UnitRow.id == InviteRow.unit_id)
         .where(InviteRow.code_hash == digest)
     )
-    found = row.tuples().first()
+    found = row.first()
     if found is None:
         raise InvalidInvite("unknown code")
     invite_id, expires_at, used_at, unit = found

@@ -176,7 +176,7 @@ async def _items(session: AsyncSession, *conditions: object) -> list[OutboxItemR
         OutboxItemRecord(
             i.id, i.outbox_id, i.task_id, code, unit, i.milestone_id, i.item_kind, i.point_date
         )
-        for i, code, unit in rows.tuples()
+        for i, code, unit in rows
     ]
 
 

@@ -99,7 +99,7 @@ async def unit_names(session: AsyncSession) -> tuple[str, ...]:
 async def unit_ids(session: AsyncSession) -> dict[str, int]:
     """Return every unit name (archived too) with its row id."""
     rows = await session.execute(select(UnitRow.name, UnitRow.id))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def unit_aliases(session: AsyncSession) -> dict[str, str]:
@@ -107,7 +107,7 @@ async def unit_aliases(session: AsyncSession) -> dict[str, str]:
     rows = await session.execute(
         select(UnitAliasRow.alias, UnitRow.name).join(UnitRow, UnitRow.id == UnitAliasRow.unit_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def current_tasks(session: AsyncSession) -> list[TaskRecord]:
@@ -297,7 +297,7 @@ async def _records(session: AsyncSession, tasks: list[TaskRow]) -> list[TaskReco
         .where(TaskOwnerRow.task_id.in_(ids))
         .order_by(TaskOwnerRow.task_id, TaskOwnerRow.position)
     )
-    for task_row, unit, role in rows.tuples():
+    for task_row, unit, role in rows:
         owners[task_row].append(OwnerRecord(unit, role))
     milestones: dict[int, list[MilestoneRecord]] = {i: [] for i in ids}
     for m in await session.scalars(

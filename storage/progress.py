@@ -123,7 +123,7 @@ async def _select(session: AsyncSession, *conditions: object) -> list[EntryRecor
         .where(*conditions)  # type: ignore[arg-type]
         .order_by(EntryRow.created_at, EntryRow.id)
     )
-    found = rows.tuples().all()
+    found = rows.all()
     evidence: dict[int, list[EvidenceRecord]] = {}
     if found:
         ids = [e.id for e, _, _ in found]

@@ -93,4 +93,4 @@ async def pending_extensions(session: AsyncSession, as_of: datetime) -> list[Pen
         )
         .order_by(ExtensionRow.requested_at, ExtensionRow.id)
     )
-    return [PendingExtension(*row) for row in rows.tuples()]
+    return [PendingExtension(*row) for row in rows]

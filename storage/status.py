@@ -146,7 +146,7 @@ async def _pairs(session: AsyncSession, as_of: datetime, unit: str | None) -> li
     if unit is not None:
         query = query.where(UnitRow.name == unit)
     result = await session.execute(query)
-    return [(a, b, c, d, e, f, g, int(h or 0), i) for a, b, c, d, e, f, g, h, i in result.tuples()]
+    return [(a, b, c, d, e, f, g, int(h or 0), i) for a, b, c, d, e, f, g, h, i in result]
 
 
 async def _milestones(
@@ -199,7 +199,7 @@ async def _milestones(
     found: dict[tuple[int, int], list[OpenMilestone | None]] = {}
     for task_row, unit_id, milestone_id, action, end, is_done, new_date in (
         await session.execute(query)
-    ).tuples():
+    ):
         if end is None:
             continue
         item = None if is_done else OpenMilestone(milestone_id, action, end, new_date or end)
@@ -219,5 +219,5 @@ async def _latest_entries(
     )
     return {
         i: (status, note, percent, at)  # type: ignore[misc]
-        for i, status, note, percent, at in rows.tuples()
+        for i, status, note, percent, at in rows
     }
