@@ -10,7 +10,7 @@ from plan_data.model import Heading, Owner, OwnerRole, Plan, Problem, Task
 from plan_data.owners import Label, find_bracket_labels, split_units
 from plan_data.units import is_all_units
 
-_TITLE_END = re.compile(r"[。！？!?]")
+TITLE_END = re.compile(r"[。！？!?]")
 
 
 @dataclass
@@ -40,7 +40,7 @@ class RawPlan:
 
 def split_title(text: str) -> tuple[str, str]:
     """Return (title, body): the title is the sentence up to the first 。."""
-    match = _TITLE_END.search(text)
+    match = TITLE_END.search(text)
     if not match:
         return text.strip(), ""
     return text[: match.start()].strip(), text[match.end() :].strip()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from plan_data.assemble import RawPlan, RawTask, build_plan, split_title
+from plan_data.assemble import TITLE_END, RawPlan, RawTask, build_plan, split_title
 from plan_data.lines import Marker, clean, find_year, is_label_line, label_start, marker
 from plan_data.model import Heading, Plan, Problem
 from plan_data.owners import Label, find_bracket_labels, split_labels
@@ -38,6 +38,9 @@ def read_lines(lines: Sequence[tuple[int, str]], year: int | None, source: str =
     preamble = [text for _, text in cleaned[:first] if text]
     plan_year = year or find_year("\n".join(preamble)) or find_year(source)
     if plan_year is None:
+        if not levels:
+            # Nothing that looks like a plan: return it empty so callers say "no tasks".
+            return Plan(year=0, title="", units=(), tasks=(), source=source)
         raise PlanYearUnknown
     title, intro = _title_and_intro(preamble, plan_year)
     reader = _Reader(RawPlan(year=plan_year, title=title, intro=intro, source=source))
@@ -129,6 +132,9 @@ class _Reader:
             message = f"text after the labels of task {node.raw.id} is not understood"
             self.plan.problems.append(Problem(number, message, text, node.raw.id))
         else:
+            if node.raw.text and not TITLE_END.search(node.raw.text):
+                # A marker line without a full stop is a heading-style title.
+                node.raw.text += "。"
             node.raw.text += text
 
     def finish(self) -> RawPlan:

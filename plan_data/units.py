@@ -117,8 +117,12 @@ class UnitResolver:
             lambda c: len(c) >= 2 and _is_subsequence(c, typed_core),
             lambda c: len(typed_core) >= 2 and _is_subsequence(typed_core, c),
         ]
-        for rule in rules:
-            found = [unit for unit_core, unit in self._by_core.items() if rule(unit_core)]
+        for index, rule in enumerate(rules):
+            found = [(len(c), unit) for c, unit in self._by_core.items() if rule(c)]
+            if found and index == 2:
+                # 社会救助管理站 holds both 社救 and 救助管理: the longer unit inside wins.
+                longest = max(size for size, _ in found)
+                return [unit for size, unit in found if size == longest]
             if found:
-                return found
+                return [unit for _, unit in found]
         return []

@@ -87,3 +87,10 @@ def test_year_is_required_when_the_text_lacks_it(
     assert capsys.readouterr().err == "error: cannot tell the plan year; pass --year\n"
     assert main(["plan", "show", "--plan", str(path), "--year", "2023", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["year"] == 2023
+
+
+def test_a_file_without_tasks_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("会议纪要\n", encoding="utf-8")
+    assert main(["plan", "show", "--plan", str(path)]) == 1
+    assert capsys.readouterr().err == f"error: no tasks found in plan file {path}\n"

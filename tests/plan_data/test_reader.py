@@ -292,3 +292,15 @@ def test_half_width_punctuation_and_stray_spaces() -> None:
 def test_crlf_and_bom_read_like_plain_text() -> None:
     text = "一、章\n（一）任务。\n责任科室：社区科\n完成时限：12月底\n"
     assert plan("\ufeff" + text.replace("\n", "\r\n")) == plan(text)
+
+
+def test_a_marker_line_without_full_stop_is_the_title_of_the_next_lines() -> None:
+    parsed = plan(
+        "一、章\n（一）推进助餐服务\n建设食堂5家。扩大覆盖。\n责任科室：社区科\n完成时限：12月底\n"
+    )
+    (task,) = parsed.tasks
+    assert (task.title, task.body) == ("推进助餐服务", "建设食堂5家。扩大覆盖。")
+
+
+def test_text_without_any_marker_has_no_tasks() -> None:
+    assert read_text("这是一段说明，没有任何任务。\n").tasks == ()

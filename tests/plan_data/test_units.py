@@ -82,3 +82,7 @@ def test_match_returns_none_on_a_miss() -> None:
 )
 def test_every_unit_wording_is_recognised(text: str, collective: bool) -> None:
     assert is_all_units(text) is collective
+
+
+def test_the_longest_unit_inside_a_long_name_wins() -> None:
+    assert UnitResolver(SEED_UNITS).resolve("社会救助管理站") == "救助管理站"
