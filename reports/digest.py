@@ -21,6 +21,18 @@ from reports.model import (
     ReportRow,
     UnitLine,
 )
+from reports.render import render_digest
+from reports.source import read_report_input
+from storage.database import Database
+
+__all__ = [
+    "build_digest",
+    "compute_digest",
+    "digest_instant",
+    "digest_json",
+    "render_digest",
+    "week_first_workday",
+]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DUE_SOON_DAYS = 14
@@ -144,15 +156,17 @@ def compute_digest(
                 )
 
     silent_since = as_of - timedelta(days=SILENT_DAYS)
+    # Silent: something left to do, and no report at all in the last 14 days.
     silent = tuple(
         unit
         for unit, unit_rows in by_unit.items()
-        if unit_rows
+        if any(categories[(r.task, r.unit)] != "done" for r in unit_rows)
         and all(r.updated_at is None or r.updated_at <= silent_since for r in unit_rows)
     )
     unit_lines = tuple(
         UnitLine(unit, count(categories[(r.task, r.unit)] for r in unit_rows))
         for unit, unit_rows in by_unit.items()
+        if unit_rows
     )
     return Digest(
         week=iso_week(today),
@@ -167,6 +181,13 @@ def compute_digest(
         done_this_week=tuple(sorted(done, key=lambda d: d.at)),
         categories=categories,
     )
+
+
+async def build_digest(db: Database, as_of: datetime, tz: ZoneInfo = SHANGHAI) -> Digest:
+    """Read the ledger as of as_of (usually digest_instant(...)) and build the digest."""
+    async with db.session() as session:
+        source = await read_report_input(session, as_of)
+    return compute_digest(source.rows, source.extensions, as_of, source.units, tz)
 
 
 def _counts_json(counts: Counts) -> dict[str, int]:

@@ -1,0 +1,108 @@
+"""`duban digest` and `duban export`: leadership's weekly digest and the ledger (台账)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from cli.context import CliContext
+from plan_data.errors import DubanError
+from reports.chart import render_chart
+from reports.digest import build_digest, digest_instant, digest_json, render_digest
+from reports.ledger_xlsx import LedgerSummary, write_ledger
+from reports.model import Digest
+from storage.bootstrap import open_ledger
+
+
+class BadReportOption(DubanError):
+    """A date or file given to digest/export that cannot be used."""
+
+
+def parse_day(text: str, option: str) -> date:
+    """Read an ISO date (2022-07-04) given to an option, or raise BadReportOption."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadReportOption(
+            f"{option}: cannot read {text!r} as a date; write it as YYYY-MM-DD, e.g. 2022-07-04"
+        ) from None
+
+
+def register(subparsers: Any) -> None:
+    """Add the digest and export sub-commands."""
+    digest = subparsers.add_parser(
+        "digest", help="the weekly digest for leadership, as of the week's first workday 09:00"
+    )
+    digest.add_argument("--week-of", metavar="DATE", help="any day of the week (default: today)")
+    digest.add_argument("--json", action="store_true", help="print DESIGN's JSON")
+    digest.add_argument("--chart", metavar="FILE.png", help="also write the status chart")
+    digest.set_defaults(func=run_digest)
+
+    export = subparsers.add_parser("export", help="write the ledger (台账) as an Excel workbook")
+    export.add_argument("--xlsx", metavar="FILE", required=True, help="the .xlsx file to write")
+    export.add_argument("--from", dest="date_from", metavar="DATE", help="entries from this day")
+    export.add_argument("--to", dest="date_to", metavar="DATE", help="entries up to this day")
+    export.set_defaults(func=run_export)
+
+
+def run_digest(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Print the digest (text or JSON) and optionally write its chart."""
+    now = ctx.clock.now()
+    today = now.astimezone(ctx.settings.tz).date()
+    day = parse_day(args.week_of, "--week-of") if args.week_of else today
+    as_of = digest_instant(day, ctx.settings.tz)
+    digest = asyncio.run(_digest(ctx, now, as_of))
+    if args.chart:
+        _write(Path(args.chart), render_chart(digest))
+        print(f"chart written to {args.chart}", file=ctx.err)
+    if args.json:
+        print(json.dumps(digest_json(digest), ensure_ascii=False, indent=2), file=ctx.out)
+    else:
+        print(render_digest(digest), file=ctx.out)
+    return 0
+
+
+def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Write the ledger workbook and say what it holds."""
+    date_from = parse_day(args.date_from, "--from") if args.date_from else None
+    date_to = parse_day(args.date_to, "--to") if args.date_to else None
+    if date_from and date_to and date_from > date_to:
+        raise BadReportOption(f"--from {date_from} is after --to {date_to}")
+    target = Path(args.xlsx)
+    if not target.parent.is_dir():
+        raise BadReportOption(f"cannot write {target}: folder {target.parent} does not exist")
+    summary = asyncio.run(_export(ctx, target, date_from, date_to))
+    print(f"wrote {target}: {summary.rows} rows, {summary.entries} entries", file=ctx.out)
+    return 0
+
+
+async def _digest(ctx: CliContext, now: datetime, as_of: datetime) -> Digest:
+    db = await open_ledger(ctx.database_url, ctx.settings.plan_path, now)
+    try:
+        return await build_digest(db, as_of, ctx.settings.tz)
+    finally:
+        await db.close()
+
+
+async def _export(
+    ctx: CliContext, target: Path, date_from: date | None, date_to: date | None
+) -> LedgerSummary:
+    now = ctx.clock.now()
+    db = await open_ledger(ctx.database_url, ctx.settings.plan_path, now)
+    try:
+        return await write_ledger(db, target, now, date_from, date_to, ctx.settings.tz)
+    except OSError as exc:
+        raise BadReportOption(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        await db.close()
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise BadReportOption(f"cannot write {path}: {exc.strerror or exc}") from exc

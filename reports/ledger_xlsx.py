@@ -1,0 +1,67 @@
+"""The ledger (台账) as an Excel workbook: a row per (task, unit), then every entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from reports.digest import classify
+from reports.source import read_report_input
+from reports.xlsx_sheets import EntriesSheet, new_workbook, save_workbook, write_ledger_sheet
+from storage.database import Database
+from storage.report_queries import stream_entries
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerSummary:
+    """What went into a ledger workbook."""
+
+    rows: int
+    entries: int
+
+
+def entry_window(
+    as_of: datetime,
+    date_from: date | None,
+    date_to: date | None,
+    tz: ZoneInfo = SHANGHAI,
+) -> tuple[datetime | None, datetime]:
+    """Return [since, until] for entries: whole local days, never past as_of."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ValueError(f"--from {date_from} is after --to {date_to}")
+    since = None if date_from is None else datetime.combine(date_from, time(0), tzinfo=tz)
+    until = as_of
+    if date_to is not None:
+        end_of_day = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=tz)
+        until = min(as_of, end_of_day - timedelta(microseconds=1))
+    return since, until
+
+
+async def write_ledger(
+    db: Database,
+    path_or_stream: str | Path | IO[bytes],
+    as_of: datetime,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    tz: ZoneInfo = SHANGHAI,
+) -> LedgerSummary:
+    """Write the ledger workbook as of as_of; entries limited to --from/--to days if given."""
+    since, until = entry_window(as_of, date_from, date_to, tz)
+    book = new_workbook()
+    async with db.session() as session:
+        source = await read_report_input(session, as_of)
+        categories = {(r.task, r.unit): classify(r) for r in source.rows}
+        rows = write_ledger_sheet(book, source.rows, categories)
+        entries = EntriesSheet(book)
+        # Chunks keep memory flat and give the event loop a turn between them.
+        async for chunk in stream_entries(session, until, since):
+            entries.add(chunk)
+        entries.finish()
+    target = str(path_or_stream) if isinstance(path_or_stream, Path) else path_or_stream
+    save_workbook(book, target)
+    return LedgerSummary(rows=rows, entries=entries.count)

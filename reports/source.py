@@ -1,0 +1,83 @@
+"""Read what the reports need from storage's query layer, as plain report values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.model import ExtensionItem, OpenMilestone, ReportRow
+from storage.plans import current_tasks, unit_names
+from storage.records import MilestoneRecord, StatusRow, TaskRecord
+from storage.report_queries import pending_extensions
+from storage.status import status_rows
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInput:
+    """Everything a digest or ledger reads, taken in one session as of one instant."""
+
+    rows: tuple[ReportRow, ...]
+    extensions: tuple[ExtensionItem, ...]
+    units: tuple[str, ...]
+
+
+def _day(d: date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def milestone_text(m: MilestoneRecord, open_due: dict[int, date], done: bool) -> str:
+    """Return one milestone as the ledger's 节点 column shows it."""
+    action = m.action or ""
+    if m.kind == "ongoing":
+        return action or "持续推进"
+    if m.kind == "period" and m.start is not None and m.end is not None:
+        return f"{action} {_day(m.start)}—{_day(m.end)}".strip()
+    if m.end is None:
+        return action
+    text = f"{action} {_day(m.end)}".strip()
+    moved = open_due.get(m.id)
+    if moved is not None and moved != m.end:
+        text += f"（延至{_day(moved)}）"
+    return f"{text}（已完成）" if done else text
+
+
+def to_report_row(row: StatusRow, task: TaskRecord | None) -> ReportRow:
+    """Return a status row in report terms, with the task's deadline text and milestones."""
+    open_due: dict[int, date] = {m.milestone_id: m.due for m in row.open_milestones}
+    milestones = ""
+    if task is not None:
+        milestones = "；".join(
+            milestone_text(
+                m, open_due, m.kind == "deadline" and m.id not in open_due and m.end is not None
+            )
+            for m in task.milestones
+        )
+    return ReportRow(
+        task=row.task_id,
+        unit=row.unit,
+        title=row.title,
+        role=row.role,
+        light=row.light,
+        status=row.status,
+        note=row.note,
+        updated_at=row.updated_at,
+        next_due=row.next_due,
+        entries=row.entries,
+        open_milestones=tuple(OpenMilestone(m.action, m.due) for m in row.open_milestones),
+        deadline_text=task.deadline_text if task is not None else "",
+        milestones_text=milestones,
+    )
+
+
+async def read_report_input(session: AsyncSession, as_of: datetime) -> ReportInput:
+    """Read the rows, pending extensions and units as of an instant (later entries ignored)."""
+    tasks = {t.row: t for t in await current_tasks(session)}
+    status = await status_rows(session, as_of)
+    rows = tuple(to_report_row(r, tasks.get(r.task_row)) for r in status)
+    extensions = tuple(
+        ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)
+        for e in await pending_extensions(session, as_of)
+    )
+    return ReportInput(rows, extensions, tuple(await unit_names(session)))
