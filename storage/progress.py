@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +12,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.errors import InvalidPercent, NotOwner, UnknownMilestone, UnknownStatus
 from storage.models import EntryRow, EvidenceRow, TaskRow, UnitRow
 from storage.plans import task_by_id
-from storage.records import ENTRY_STATUSES, EntryDraft, EntryRecord, EvidenceRecord
+from storage.records import (
+    ENTRY_STATUSES,
+    EntryDraft,
+    EntryRecord,
+    EntryStatus,
+    EvidenceRecord,
+)
+
+STATUS_WORDS: dict[str, EntryStatus] = {
+    "in_progress": "in_progress",
+    "in-progress": "in_progress",
+    "progress": "in_progress",
+    "进行中": "in_progress",
+    "done": "done",
+    "已完成": "done",
+    "完成": "done",
+    "blocked": "blocked",
+    "遇到困难": "blocked",
+    "困难": "blocked",
+    "extension": "extension",
+    "申请延期": "extension",
+    "延期": "extension",
+}
+
+
+def parse_status(text: str) -> EntryStatus:
+    """Return the status a word names (English or Chinese) or raise UnknownStatus."""
+    status = STATUS_WORDS.get(text.strip().lower())
+    if status is None:
+        raise UnknownStatus(text)
+    return status
 
 
 async def record_entry(session: AsyncSession, draft: EntryDraft, now: datetime) -> EntryRecord:
@@ -95,8 +125,6 @@ async def all_entries(
 
 async def count_entries(session: AsyncSession) -> int:
     """Return how many entries the ledger holds."""
-    from sqlalchemy import func
-
     return int(await session.scalar(select(func.count()).select_from(EntryRow)) or 0)
 
 
