@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from html.parser import HTMLParser
 from typing import Any
 
@@ -29,7 +30,7 @@ class _TelegramHtml(HTMLParser):
     """Parse the HTML subset Telegram accepts; anything else is an error like Telegram's."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__(convert_charrefs=False)
         self.text = ""
         self.entities: list[dict[str, Any]] = []
         self.open: list[tuple[str, dict[str, Any]]] = []
@@ -60,7 +61,17 @@ class _TelegramHtml(HTMLParser):
             self.entities.append(entity)
 
     def handle_data(self, data: str) -> None:
+        if "<" in data:
+            # Telegram wants every literal "<" escaped; html.parser would let it through.
+            name = data[data.index("<") + 1 :].split(">", 1)[0].split()[0:1]
+            self._fail(f'Unsupported start tag "{name[0] if name else ""}"')
         self.text += data
+
+    def handle_entityref(self, name: str) -> None:
+        self.text += html.unescape(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.text += html.unescape(f"&#{name};")
 
     def _fail(self, message: str) -> None:
         if self.error is None:

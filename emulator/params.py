@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -119,7 +120,8 @@ async def read_params(request: web.Request) -> Params:
                 values[name] = bytes(value).decode()
             else:
                 uploads[name] = Upload(
-                    filename=value.filename,
+                    # aiohttp clients percent-encode non-ASCII names; httpx sends UTF-8.
+                    filename=unquote(value.filename),
                     content_type=value.content_type,
                     data=value.file.read(),
                 )

@@ -8,13 +8,19 @@ import pytest
 from telegram import Bot
 
 from emulator import Emulator
+from emulator.model import Chat, User
 
 
 @pytest.fixture(autouse=True)
-def no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep httpx from sending loopback traffic to a proxy set in the environment."""
+def client_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep httpx off any proxy for loopback; opt PTB into timedelta periods.
+
+    Without PTB_TIMEDELTA, PTB 22 warns (PTBDeprecationWarning) while building RetryAfter,
+    which filterwarnings=error turns into a failure inside the client.
+    """
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
@@ -22,6 +28,13 @@ async def emu() -> AsyncIterator[Emulator]:
     """Serve an emulator on a free loopback port."""
     async with Emulator.running() as emulator:
         yield emulator
+
+
+@pytest.fixture
+def people(emu: Emulator) -> tuple[User, Chat]:
+    """A section head and their unit's group chat."""
+    head = emu.add_user("王科长", "wang_kz")
+    return head, emu.add_group("社区科")
 
 
 @pytest.fixture
