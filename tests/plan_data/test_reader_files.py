@@ -145,3 +145,18 @@ def test_unreadable_files_give_one_clear_line(
     with pytest.raises(PlanFileError, match=message) as caught:
         load_plan(path)
     assert "\n" not in str(caught.value)
+
+
+def test_docx_with_word_automatic_numbering(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("东丽区民政局2022年工作要点")
+    document.add_paragraph("一、增强兜底保障能力")
+    document.add_paragraph("构建综合救助格局。印发实施方案。", style="List Number")
+    document.add_paragraph("责任科室：社救科")
+    document.add_paragraph("完成时限：12月底")
+    document.add_paragraph("提升社区治理。", style="List Number")
+    document.add_paragraph("责任科室：社区科、社救科")
+    document.add_paragraph("完成时限：6月底前")
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    assert shape(path) == EXPECTED
