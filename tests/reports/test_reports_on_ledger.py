@@ -1,0 +1,122 @@
+"""Digest, JSON and ledger on a seeded history, on SQLite and PostgreSQL: they agree."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date
+
+import openpyxl
+
+from reports.digest import build_digest, digest_json
+from reports.ledger_xlsx import write_ledger
+from reports.model import Counts
+from reports.render import render_digest
+from reports.xlsx_sheets import CATEGORY_ZH, ENTRIES_SHEET, LEDGER_SHEET
+from storage.database import Database
+from storage.status import status_rows
+from tests.reports.seed import (
+    HISTORY,
+    NEW_DATE,
+    TOTALS_WEEK27,
+    TOTALS_WEEK28,
+    WEEK27,
+    WEEK28,
+    seed_history,
+)
+
+
+def _tuple(c: Counts) -> tuple[int, ...]:
+    return (c.rows, c.done, c.overdue, c.blocked, c.in_progress, c.not_started)
+
+
+async def _ledger_sheets(db: Database, **window: date) -> openpyxl.Workbook:
+    buffer = io.BytesIO()
+    await write_ledger(db, buffer, WEEK27, **window)
+    buffer.seek(0)
+    return openpyxl.load_workbook(buffer, read_only=True)
+
+
+async def test_each_row_counts_once_in_designs_order(ledger: Database) -> None:
+    await seed_history(ledger)
+    digest = await build_digest(ledger, WEEK27)
+    assert _tuple(digest.totals) == TOTALS_WEEK27
+    assert len(digest.categories) == 66
+    assert sum(u.counts.rows for u in digest.units) == 66
+    for category in ("done", "overdue", "blocked", "in_progress", "not_started"):
+        assert sum(u.counts.of(category) for u in digest.units) == digest.totals.of(category)
+
+
+async def test_counts_as_of_a_date_ignore_later_entries(ledger: Database) -> None:
+    await seed_history(ledger)
+    week27 = await build_digest(ledger, WEEK27)
+    week28 = await build_digest(ledger, WEEK28)
+    assert _tuple(week27.totals) == TOTALS_WEEK27
+    assert _tuple(week28.totals) == TOTALS_WEEK28
+    # The extension was approved after the week-27 digest: pending then, gone a week later.
+    assert [(e.task, e.unit, e.date, e.state) for e in week27.extensions] == [
+        ("2.3", "社救科", NEW_DATE, "pending")
+    ]
+    assert week28.extensions == ()
+    assert [(i.task, i.due) for i in week27.overdue] == [
+        ("2.1", date(2022, 1, 31)),
+        ("2.3", date(2022, 6, 30)),
+    ]
+    assert [(i.task, i.due) for i in week28.due_soon] == [("2.3", NEW_DATE)]
+    assert [(b.task, b.note) for b in week27.blocked] == [("3.2", "日照中心选址未定，需协调街道")]
+    assert week27.silent_units == ("救助管理站", "殡葬科", "婚姻科")
+    assert [d.task for d in week27.done_this_week] == ["7.3"]
+    assert [d.task for d in week28.done_this_week] == ["2.1", "3.2"]
+
+
+async def test_digest_json_text_and_ledger_agree(ledger: Database) -> None:
+    await seed_history(ledger)
+    digest = await build_digest(ledger, WEEK27)
+    data = digest_json(digest)
+    book = await _ledger_sheets(ledger)
+    rows = list(book[LEDGER_SHEET].iter_rows(min_row=2, values_only=True))
+
+    async with ledger.session() as session:
+        status = await status_rows(session, WEEK27)
+    assert [(r[1], r[3]) for r in rows] == [(s.task_id, s.unit) for s in status]
+    assert {(r[1], r[3]) for r in rows} == set(digest.categories)
+
+    by_status = Counter(r[8] for r in rows)
+    for category in ("done", "overdue", "blocked", "in_progress", "not_started"):
+        assert by_status[CATEGORY_ZH[category]] == data["totals"][category]
+    assert data["totals"]["rows"] == len(rows) == 66
+    for line in data["units"]:
+        mine = Counter(r[8] for r in rows if r[3] == line["unit"])
+        assert mine[CATEGORY_ZH["overdue"]] == line["overdue"]
+        assert sum(mine.values()) == line["rows"]
+
+    text = render_digest(digest)
+    t = data["totals"]
+    assert (
+        f"全局 66 项：✅ {t['done']} · 🔴 逾期 {t['overdue']} · ⚠️ 困难 {t['blocked']} · "
+        f"🔄 进行中 {t['in_progress']} · ⬜ 未启动 {t['not_started']}"
+    ) in text
+    assert "🔴 社救科 2.3 创新社会救助方式 · 完成协议签署 6月30日 · 逾期4天" in text
+    assert "📅 社救科 2.3 → 7月15日" in text
+    assert data["week"] == "2022-W27"
+
+
+async def test_ledger_entries_sheet_holds_entries_up_to_as_of_and_in_range(
+    ledger: Database,
+) -> None:
+    await seed_history(ledger)
+    book = await _ledger_sheets(ledger)
+    entries = list(book[ENTRIES_SHEET].iter_rows(min_row=2, values_only=True))
+    before = [h for h in HISTORY if h[4] <= WEEK27]
+    assert len(entries) == len(before) + 1  # plus the extension entry
+    assert [e[8] for e in entries] == sorted(e[8] for e in entries)
+
+    june = await _ledger_sheets(ledger, date_from=date(2022, 6, 1), date_to=date(2022, 6, 30))
+    in_june = list(june[ENTRIES_SHEET].iter_rows(min_row=2, values_only=True))
+    assert [(e[1], e[3]) for e in in_june] == [
+        ("3.2", "遇到困难"),
+        ("2.3", "进行中"),
+        ("2.3", "申请延期"),
+        ("4.1", "进行中"),
+    ]
+    assert len(list(june[LEDGER_SHEET].iter_rows(min_row=2))) == 66
