@@ -21,7 +21,10 @@ HISTORY: list[tuple[str, str, EntryStatus, str, datetime]] = [
     ("1.1", "婚姻科", "in_progress", "组织学习", datetime(2022, 5, 1, 9, tzinfo=SH)),
     ("5.2", "社区科", "in_progress", "选址完成", datetime(2022, 3, 1, 11, tzinfo=SH)),
     ("2.3", "社救科", "in_progress", "已完成3家机构洽谈", datetime(2022, 6, 20, 15, tzinfo=SH)),
-    ("3.2", "社会事务科", "blocked", "日照中心选址未定，需协调街道", datetime(2022, 6, 20, 10, tzinfo=SH)),
+    (
+        "3.2", "社会事务科", "blocked", "日照中心选址未定，需协调街道",
+        datetime(2022, 6, 20, 10, tzinfo=SH),
+    ),
     ("4.1", "社区科", "in_progress", "60% 已指导5个社区", datetime(2022, 6, 28, 14, tzinfo=SH)),
     ("7.3", "综合办", "done", "档案整理完毕", datetime(2022, 7, 1, 17, tzinfo=SH)),
     # After the week-27 digest: must not count as of WEEK27.
