@@ -32,7 +32,13 @@ def read_docx(data: bytes, year: int | None, source: str = "") -> Plan:
         plan = read_table(rows, year, source, preamble=[p.strip() for p in paragraphs])
         if plan is not None and plan.tasks:
             return plan
-    plan = read_lines(list(enumerate(paragraphs, start=1)), year, source)
+    # A paragraph may hold soft line breaks; each part is a line with the paragraph's number.
+    lines = [
+        (number, part)
+        for number, text in enumerate(paragraphs, start=1)
+        for part in text.split("\n")
+    ]
+    plan = read_lines(lines, year, source)
     if not plan.tasks:
         raise PlanFileError(f"no tasks found in Word file {source}")
     return plan

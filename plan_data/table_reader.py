@@ -16,6 +16,7 @@ Row = tuple[int, Sequence[str]]
 
 # Header words by column role, most specific first; a cell takes the first role it fits.
 _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("skip", re.compile(r"领导|责任人|联系人|备注|完成情况|进展|落实情况")),
     ("seq", re.compile(r"^(?:序号|编号|序)$")),
     ("lead", re.compile(r"牵头")),
     ("cooperating", re.compile(r"配合|协办")),
@@ -48,10 +49,15 @@ def find_header(rows: Sequence[Row]) -> tuple[int, Columns] | None:
             name = re.sub(r"\s+", "", cell or "")
             if not name or len(name) > 12:
                 continue
-            role = next((r for r, pattern in _HEADERS if pattern.search(name)), None)
+            role = next((r for r, pattern in _HEADERS if pattern.search(name)), "skip")
+            if role == "skip":
+                continue
             # Several unit columns may exist (牵头 and 配合); other roles take the first.
-            if role is not None and (role in _LABEL_WORD or role not in columns.roles.values()):
+            if role in _LABEL_WORD or role not in columns.roles.values():
                 columns.roles[col] = role
+        detail = columns.first("detail")
+        if detail is not None and columns.first("task") is None:
+            columns.roles[detail] = "task"  # 具体工作任务 alone is the task column
         found = set(columns.roles.values())
         if "task" in found and found & {"owner", "lead", "cooperating", "deadline"}:
             return index, columns

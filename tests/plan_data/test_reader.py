@@ -304,3 +304,11 @@ def test_a_marker_line_without_full_stop_is_the_title_of_the_next_lines() -> Non
 
 def test_text_without_any_marker_has_no_tasks() -> None:
     assert read_text("这是一段说明，没有任何任务。\n").tasks == ()
+
+
+def test_a_plan_numbered_only_with_chapter_markers_reads_them_as_tasks() -> None:
+    parsed = plan("一、甲。\n责任科室：社区科\n完成时限：12月底\n二、乙。\n责任科室：社救科\n")
+    assert [(t.id, t.title, t.units) for t in parsed.tasks] == [
+        ("1.1", "甲", ("社区科",)),
+        ("1.2", "乙", ("社救科",)),
+    ]

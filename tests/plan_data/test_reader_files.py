@@ -160,3 +160,31 @@ def test_docx_with_word_automatic_numbering(tmp_path: Path) -> None:
     path = tmp_path / "plan.docx"
     document.save(str(path))
     assert shape(path) == EXPECTED
+
+
+def test_docx_table_ignores_person_columns_and_reads_a_lone_detail_column(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("2022年任务清单")
+    rows = [
+        ["序号", "具体工作任务", "责任领导", "责任单位", "时间节点"],
+        ["1", "构建综合救助格局", "王局长", "社救科", "12月底"],
+        ["2", "提升社区治理", "李局长", "社区科、社救科", "6月底前"],
+    ]
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    assert shape(path) == EXPECTED
+
+
+def test_docx_paragraph_with_soft_line_breaks(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("东丽区民政局2022年工作要点\n一、增强兜底保障能力")
+    document.add_paragraph("（一）构建综合救助格局。印发实施方案。\n责任科室：社救科\n完成时限：12月底")
+    document.add_paragraph("（二）提升社区治理。\n责任科室：社区科、社救科\n完成时限：6月底前")
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    assert shape(path) == EXPECTED
+    assert [t.line for t in load_plan(path).tasks] == [2, 3]
