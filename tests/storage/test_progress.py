@@ -1,0 +1,131 @@
+"""Report then status, per (task, unit), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from storage.database import Database
+from storage.errors import ExtensionAlreadyDecided, NotOwner, UnknownTask
+from storage.extensions import decide_extension, pending_extensions, request_extension
+from storage.plans import task_by_id
+from storage.progress import attach_evidence, count_entries, entries_for, record_entry
+from storage.records import EntryDraft, EntryStatus
+from storage.status import status_rows
+from tests.conftest import LEDGER_NOW
+
+JUNE_20 = LEDGER_NOW.replace(month=6, day=20)
+
+
+def draft(
+    task: str, unit: str, status: EntryStatus = "in_progress", **extra: object
+) -> EntryDraft:
+    return EntryDraft(task, unit, status, reporter="tester", source="telegram", **extra)  # type: ignore[arg-type]
+
+
+async def test_report_then_status_shows_the_entry(ledger: Database) -> None:
+    async with ledger.session() as session:
+        await record_entry(session, draft("2.3", "社救科", note="签约中", percent=40), JUNE_20)
+    async with ledger.session() as session:
+        rows = await status_rows(session, JUNE_20 + timedelta(minutes=1), "社救科")
+    row = next(r for r in rows if r.task_id == "2.3")
+    assert (row.status, row.note, row.percent, row.entries) == ("in_progress", "签约中", 40, 1)
+    assert row.updated_at == JUNE_20
+    assert row.next_due == date(2022, 6, 30)
+    assert row.light == "green"  # ten days left, reported recently
+    assert all(r.unit == "社救科" for r in rows)
+    async with ledger.session() as session:
+        later = await status_rows(session, JUNE_20 + timedelta(days=4), "社救科")
+    assert next(r for r in later if r.task_id == "2.3").light == "yellow"  # due within 7 days
+
+
+async def test_a_task_of_every_unit_has_seven_independent_rows(ledger: Database) -> None:
+    async with ledger.session() as session:
+        await record_entry(session, draft("7.2", "社区科", "done"), JUNE_20)
+        await record_entry(session, draft("7.2", "婚姻科", "blocked", note="缺人"), JUNE_20)
+        rows = [r for r in await status_rows(session, JUNE_20) if r.task_id == "7.2"]
+    assert len(rows) == 7
+    lights = {r.unit: r.light for r in rows}
+    assert lights["社区科"] == "done"
+    assert lights["婚姻科"] == "yellow"
+    assert lights["殡葬科"] == "yellow"  # silent since the plan started
+    assert sum(r.entries for r in rows) == 2
+
+
+async def test_the_same_update_twice_is_one_entry(ledger: Database) -> None:
+    async with ledger.session() as session:
+        first = await record_entry(session, draft("2.3", "社救科", source_update_id=901), JUNE_20)
+    async with ledger.session() as session:
+        again = await record_entry(
+            session, draft("2.3", "社救科", "done", source_update_id=901), JUNE_20
+        )
+        assert again == first
+        assert await count_entries(session) == 1
+
+
+async def test_entries_after_as_of_are_ignored(ledger: Database) -> None:
+    async with ledger.session() as session:
+        await record_entry(session, draft("2.3", "社救科", "done"), JUNE_20)
+        before = await status_rows(session, JUNE_20 - timedelta(seconds=1), "社救科")
+        after = await status_rows(session, JUNE_20, "社救科")
+    assert next(r for r in before if r.task_id == "2.3").entries == 0
+    assert next(r for r in after if r.task_id == "2.3").status == "done"
+
+
+async def test_done_for_one_milestone_leaves_the_other_open(ledger: Database) -> None:
+    async with ledger.session() as session:
+        task = await task_by_id(session, "2.3")
+        deadline = next(m for m in task.milestones if m.kind == "deadline")
+        await record_entry(
+            session, draft("2.3", "社救科", "done", milestone_id=deadline.id), JUNE_20
+        )
+        row = next(r for r in await status_rows(session, JUNE_20) if r.task_id == "2.3")
+    # 2.3's only deadline milestone is done; its period milestone has no light of its own.
+    assert row.light == "done"
+    assert row.open_milestones == ()
+
+
+async def test_overdue_turns_red_and_an_approved_extension_moves_the_due_date(
+    ledger: Database,
+) -> None:
+    july_5 = JUNE_20.replace(month=7, day=5)
+    async with ledger.session() as session:
+        entry = await record_entry(
+            session, draft("2.3", "社救科", "extension", proposed_date=date(2022, 8, 31)), july_5
+        )
+        request = await request_extension(
+            session,
+            entry.id,
+            date(2022, 8, 31),
+            july_5,
+            old_date=date(2022, 6, 30),
+            reason="对方未签字",
+        )
+        red = next(r for r in await status_rows(session, july_5) if r.task_id == "2.3")
+        assert [x.id for x in await pending_extensions(session)] == [request.id]
+        await decide_extension(session, request.id, True, "局长", july_5)
+        with pytest.raises(ExtensionAlreadyDecided):
+            await decide_extension(session, request.id, False, "局长", july_5)
+        moved = next(r for r in await status_rows(session, july_5) if r.task_id == "2.3")
+    assert red.light == "red"
+    assert moved.light == "green"
+    assert moved.next_due == date(2022, 8, 31)
+    assert moved.open_milestones[0].planned_due == date(2022, 6, 30)
+
+
+async def test_wrong_task_or_unit_is_refused_and_nothing_is_written(ledger: Database) -> None:
+    async with ledger.session() as session:
+        with pytest.raises(UnknownTask):
+            await record_entry(session, draft("9.9", "社救科"), JUNE_20)
+        with pytest.raises(NotOwner):
+            await record_entry(session, draft("2.3", "社区科"), JUNE_20)
+        assert await count_entries(session) == 0
+
+
+async def test_evidence_is_attached_to_an_entry(ledger: Database) -> None:
+    async with ledger.session() as session:
+        entry = await record_entry(session, draft("3.1", "社会事务科", "done"), JUNE_20)
+        await attach_evidence(session, entry.id, "FILE-1", "photo", JUNE_20)
+        (found,) = await entries_for(session, "3.1", "社会事务科")
+    assert [e.file_id for e in found.evidence] == ["FILE-1"]
