@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from plan_data.assemble import RawPlan, RawTask, build_plan
+from plan_data.deadlines import find_plan_year
 from plan_data.lines import clean, find_year, marker
 from plan_data.model import Heading, Plan, Problem
 from plan_data.owners import Label
@@ -74,7 +75,8 @@ def read_table(
     start, columns = header
     above = [*preamble, *(clean(c) for _, cells in rows[:start] for c in cells if c)]
     above = list(dict.fromkeys(line for line in above if line))
-    plan_year = year or find_year("\n".join(above)) or find_year(source)
+    head = "\n".join(above)
+    plan_year = year or find_plan_year(head) or find_year(head) or find_year(source)
     if plan_year is None:
         raise PlanYearUnknown
     title = next((line for line in above if len(line) <= 60), f"{plan_year}年工作要点")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from plan_data.assemble import TITLE_END, RawPlan, RawTask, build_plan, split_title
+from plan_data.deadlines import find_plan_year
 from plan_data.lines import Marker, clean, find_year, is_label_line, label_start, marker
 from plan_data.model import Heading, Plan, Problem
 from plan_data.owners import Label, find_bracket_labels, split_labels
@@ -36,7 +37,8 @@ def read_lines(lines: Sequence[tuple[int, str]], year: int | None, source: str =
     levels = _levels([m for m in markers if m])
     first = next((i for i, m in enumerate(markers) if m and m.kind in levels), len(cleaned))
     preamble = [text for _, text in cleaned[:first] if text]
-    plan_year = year or find_year("\n".join(preamble)) or find_year(source)
+    head = "\n".join(preamble)
+    plan_year = year or find_plan_year(head) or find_year(head) or find_year(source)
     if plan_year is None:
         if not levels:
             # Nothing that looks like a plan: return it empty so callers say "no tasks".
