@@ -131,3 +131,17 @@ async def answer_callback_query(state: EmulatorState, params: Params) -> Any:
     }
     state.record_event("callback_answer", query.chat_id, query_id=query.id, **query.answer)
     return True
+
+
+async def delete_message(state: EmulatorState, params: Params) -> Any:
+    """Delete a message: the bot's own anywhere, others' only where the bot is an admin."""
+    chat = bot_chat(state, params.values.get("chat_id"))
+    message = chat.messages.get(params.integer("message_id") or 0)
+    if message is None:
+        raise bad_request("message to delete not found")
+    own = message["from"]["id"] == state.bot.id
+    if not own and chat.type != "private" and not chat.bot_is_admin:
+        raise bad_request("message can't be deleted")
+    del chat.messages[message["message_id"]]
+    state.record_event("deleted", chat.id, message_id=message["message_id"])
+    return True

@@ -31,6 +31,7 @@ METHODS: dict[str, Method] = {
     "editmessagetext": api_messages.edit_message_text,
     "editmessagereplymarkup": api_messages.edit_message_reply_markup,
     "answercallbackquery": api_messages.answer_callback_query,
+    "deletemessage": api_messages.delete_message,
     "sendphoto": api_media.send_photo,
     "senddocument": api_media.send_document,
     "getfile": api_media.get_file,

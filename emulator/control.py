@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,6 +16,9 @@ from emulator.errors import ControlError
 from emulator.state import EmulatorState, Fault
 
 Body = dict[str, Any]
+INTEGER_FIELDS = frozenset(
+    {"chat_id", "user_id", "message_id", "reply_to_message_id", "id", "by", "times"}
+)
 Handler = Callable[[EmulatorState, Body], Awaitable[Any]]
 
 
@@ -86,6 +90,11 @@ async def _membership(state: EmulatorState, body: Body) -> Any:
     return True
 
 
+async def _remove_bot(state: EmulatorState, body: Body) -> Any:
+    actions.set_bot_membership(state, body["chat_id"], False, body.get("by"))
+    return True
+
+
 async def _fail(state: EmulatorState, body: Body) -> Any:
     method = body.get("method")
     state.faults.append(
@@ -129,6 +138,7 @@ ROUTES: dict[str, Handler] = {
     "send_photo": _send_photo,
     "send_document": _send_document,
     "membership": _membership,
+    "remove_bot": _remove_bot,
     "fail": _fail,
     "events": _events,
     "messages": _messages,
@@ -136,15 +146,24 @@ ROUTES: dict[str, Handler] = {
 }
 
 
+async def _read_body(request: web.Request) -> Body:
+    """Merge the query string and a JSON body; ids given as text become integers."""
+    body: Body = dict(request.query)
+    if request.can_read_body and (raw := await request.text()):
+        body.update(json.loads(raw))
+    for name in INTEGER_FIELDS.intersection(body):
+        if isinstance(body[name], str):
+            body[name] = int(body[name])
+    return body
+
+
 async def handle_control(request: web.Request) -> web.StreamResponse:
     """Run one control action; the body is JSON (GET: the query string)."""
     handler = ROUTES.get(request.match_info["action"])
     if handler is None:
         return web.json_response({"ok": False, "description": "unknown action"}, status=404)
-    body: Body = dict(request.query)
-    if request.can_read_body:
-        body.update(await request.json())
     try:
+        body = await _read_body(request)
         result = await handler(request.app[STATE_KEY], body)
     except (ControlError, KeyError, TypeError, ValueError) as error:
         return web.json_response(

@@ -216,6 +216,20 @@ class Emulator:
             raise ControlError(f"no callback query {query_id}")
         return copy.deepcopy(query.answer)
 
+    async def wait_for_callback_answer(
+        self,
+        query_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109 - as above
+    ) -> dict[str, Any]:
+        """Wait until the bot answers the press `query_id`; return the answer."""
+        query = self.state.callback_queries.get(query_id)
+        if query is None:
+            raise ControlError(f"no callback query {query_id}")
+        found = await self.state.wait_for(lambda: query.answer, timeout)
+        if found is None:
+            raise TimeoutError(f"callback query {query_id} was not answered")
+        return copy.deepcopy(found)
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates the bot has not confirmed yet."""
@@ -233,9 +247,13 @@ class Emulator:
 
         def probe() -> Message | None:
             chat = self.state.chats.get(chat_id)
-            for message in chat.messages.values() if chat else ():
+            if chat is None:
+                return None
+            # Message ids are consecutive per chat: look only at the ones after `after`.
+            for message_id in range(after + 1, chat.next_message_id):
+                message = chat.messages.get(message_id)
                 if (
-                    message["message_id"] > after
+                    message is not None
                     and message["from"]["id"] == self.bot.id
                     and (predicate is None or predicate(message))
                 ):
