@@ -55,7 +55,7 @@ def show_plan(args: argparse.Namespace, ctx: CliContext) -> int:
     for task in plan.tasks:
         if task.chapter != chapter:
             chapter = task.chapter
-            print(f"\n{chapter}", file=ctx.out)
+            print(f"\n{task.id.split('.')[0]} {chapter}", file=ctx.out)
         owners = "、".join(task.units) or "-"
         print(f"  {task.id:<7} {task.title}  [{owners}]", file=ctx.out)
         for milestone in task.milestones:

@@ -43,8 +43,10 @@ LABEL_START = re.compile(r"(?:^|(?<=[。；;，,\s]))(?:" + "|".join(_ALL_LABELS
 
 _OPEN = "（(【[〔"
 _CLOSE = "）)】]〕"
-_SEPARATORS = "、，,；;/／ \u3000\t"
-# 和/及 join unit names only after a unit-like ending; 住房和城乡建设委 stays whole.
+_SEPARATORS = "、，,；;/／"
+_SPACES = " \u3000\t\xa0"
+# 和/及 and spaces part unit names only after a unit-like ending: 住房和城乡建设委 and a
+# stray space in 市场 监管局 stay whole.
 _UNIT_ENDING = "科站办室局委处所心队院会部门组位街镇区"
 _TRAILING_ETC = re.compile(r"等(?:相关|有关)?(?:部门|单位|科室|处室)?$")
 _ROLE_NOTE = re.compile(r"[（(](牵头|配合|协办|负责)[）)]$")
@@ -119,11 +121,12 @@ def split_units(text: str) -> list[tuple[str, OwnerRole | None]]:
             depth += 1
         elif char in _CLOSE:
             depth = max(0, depth - 1)
+        after_unit = bool(current) and current[-1] in _UNIT_ENDING and index + 1 < len(text)
         breaks = depth == 0 and (
-            char in _SEPARATORS
-            or (char in "和及" and current and current[-1] in _UNIT_ENDING
-                and index + 1 < len(text))
+            char in _SEPARATORS or (char in "和及" + _SPACES and after_unit)
         )
+        if char in _SPACES and not breaks:
+            continue
         if breaks:
             items.append("".join(current))
             current = []
