@@ -71,7 +71,9 @@ def parse_clock(text: str, tz: ZoneInfo = SHANGHAI) -> datetime:
     try:
         instant = datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise ValueError(f"cannot read {text!r} as an ISO date or time, e.g. 2022-06-23T08:59") from exc
+        raise ValueError(
+            f"cannot read {text!r} as an ISO date or time, e.g. 2022-06-23T08:59"
+        ) from exc
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=tz)
     return instant

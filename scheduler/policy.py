@@ -1,0 +1,176 @@
+"""The reminder policy, pure: which prompts a milestone earns on which workdays.
+
+DESIGN "Reminder policy": a deadline D is prompted on D-30, D-14, D-7, D-3, D-1 and D (each
+moved back to the nearest earlier workday), then, while not done, on the first workday after D
+and every third workday after that, leadership told from the second overdue prompt. Period
+and ongoing work get a monthly check-in on the 25th (moved back) inside its window; a period
+also gets D-7 and D before its end. Nothing falls before `floor` (the later of the plan's start
+and the service's first start). Every number comes from PolicySettings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from scheduler.settings import PolicySettings
+from scheduler.workdays import WorkCalendar
+
+PointKind = Literal["reminder", "overdue", "checkin"]
+# When two points fall on one day the message carries the most pressing one.
+_RANK: dict[str, int] = {"checkin": 0, "reminder": 1, "overdue": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneWindow:
+    """What the policy needs of a milestone: kind, window and effective (extended) end."""
+
+    kind: str
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class PromptPoint:
+    """One day a milestone's unit is prompted, why, and whether leadership is told."""
+
+    day: date
+    kind: PointKind
+    due: date | None
+    overdue_number: int = 0
+    escalate: bool = False
+
+
+def prompt_points(
+    milestone: MilestoneWindow,
+    calendar: WorkCalendar,
+    settings: PolicySettings,
+    first: date,
+    last: date,
+) -> list[PromptPoint]:
+    """Return every prompt point of a not-done milestone in [first, last], in date order."""
+    points = [
+        *_reminders(milestone, calendar, settings),
+        *_checkins(milestone, calendar, settings, first, last),
+    ]
+    if milestone.kind == "deadline" and milestone.end is not None:
+        points.extend(_overdues(milestone.end, calendar, settings, last))
+    return _merge(p for p in points if first <= p.day <= last)
+
+
+def latest_point(
+    milestone: MilestoneWindow,
+    calendar: WorkCalendar,
+    settings: PolicySettings,
+    today: date,
+    floor: date,
+) -> PromptPoint | None:
+    """Return the latest prompt point on or before today and not before floor, if any."""
+    candidates = [p for p in _reminders(milestone, calendar, settings) if p.day <= today]
+    candidates.extend(_checkins(milestone, calendar, settings, today - timedelta(days=62), today))
+    if milestone.kind == "deadline" and milestone.end is not None:
+        overdue = _latest_overdue(milestone.end, calendar, settings, today)
+        if overdue is not None:
+            candidates.append(overdue)
+    candidates = [p for p in candidates if floor <= p.day <= today]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: (p.day, _RANK[p.kind]))
+
+
+def digest_days(
+    calendar: WorkCalendar, settings: PolicySettings, first: date, last: date
+) -> list[date]:
+    """Return the weekly digest days in [first, last]: one per ISO week that has a workday."""
+    days = []
+    monday = first - timedelta(days=first.weekday())
+    while monday <= last:
+        day = digest_day_of_week(calendar, settings, monday)
+        if day is not None and first <= day <= last:
+            days.append(day)
+        monday += timedelta(days=7)
+    return days
+
+
+def digest_day_of_week(calendar: WorkCalendar, settings: PolicySettings, day: date) -> date | None:
+    """Return the digest day of a day's ISO week (None if the week has no workday)."""
+    if settings.digest_day is None:
+        return calendar.first_workday_of_week(day)
+    monday = day - timedelta(days=day.weekday())
+    for offset in range(settings.digest_day - 1, 7):
+        candidate = monday + timedelta(days=offset)
+        if calendar.is_workday(candidate):
+            return candidate
+    return None
+
+
+def _reminders(
+    m: MilestoneWindow, calendar: WorkCalendar, settings: PolicySettings
+) -> list[PromptPoint]:
+    if m.end is None or m.kind == "ongoing":
+        return []
+    leads = settings.lead_days if m.kind == "deadline" else settings.period_end_lead_days
+    days = {calendar.workday_on_or_before(m.end - timedelta(days=n)) for n in leads}
+    if m.start is not None and m.kind == "period":
+        days = {d for d in days if d >= m.start}
+    return [PromptPoint(d, "reminder", m.end) for d in sorted(days)]
+
+
+def _checkins(
+    m: MilestoneWindow,
+    calendar: WorkCalendar,
+    settings: PolicySettings,
+    first: date,
+    last: date,
+) -> list[PromptPoint]:
+    if m.kind == "deadline":
+        return []
+    points = []
+    month = date(first.year, first.month, 1)
+    while month <= last:
+        day = calendar.workday_on_or_before(month.replace(day=settings.checkin_day))
+        inside = (m.start is None or day >= m.start) and (m.end is None or day <= m.end)
+        if inside and first <= day <= last:
+            points.append(PromptPoint(day, "checkin", m.end))
+        month = (month + timedelta(days=32)).replace(day=1)
+    return points
+
+
+def _overdue_point(due: date, day: date, number: int, settings: PolicySettings) -> PromptPoint:
+    return PromptPoint(day, "overdue", due, number, number >= settings.escalate_from)
+
+
+def _overdues(
+    due: date, calendar: WorkCalendar, settings: PolicySettings, last: date
+) -> list[PromptPoint]:
+    points = []
+    for index, day in enumerate(calendar.workdays_after(due)):
+        if day > last:
+            break
+        if index % settings.overdue_every == 0:
+            points.append(_overdue_point(due, day, index // settings.overdue_every + 1, settings))
+    return points
+
+
+def _latest_overdue(
+    due: date, calendar: WorkCalendar, settings: PolicySettings, today: date
+) -> PromptPoint | None:
+    passed = calendar.workdays_in(due, today)
+    if passed == 0:
+        return None
+    # The k-th workday after D (1-based) is prompted when k - 1 is a multiple of the cadence.
+    back = (passed - 1) % settings.overdue_every
+    latest_workday = calendar.workday_on_or_before(today)
+    day = calendar.nth_workday_before(latest_workday, back)
+    return _overdue_point(due, day, (passed - 1) // settings.overdue_every + 1, settings)
+
+
+def _merge(points: Iterable[PromptPoint]) -> list[PromptPoint]:
+    best: dict[date, PromptPoint] = {}
+    for point in points:
+        held = best.get(point.day)
+        if held is None or _RANK[point.kind] > _RANK[held.kind]:
+            best[point.day] = point
+    return [best[d] for d in sorted(best)]
