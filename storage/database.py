@@ -23,6 +23,7 @@ from storage.migrate import upgrade_head
 
 BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 10
+READONLY = "duban_readonly"
 
 
 class Database:
@@ -56,9 +57,16 @@ class Database:
         return db
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """Yield a session in a transaction; commit when the block ends, roll back on error."""
+    async def session(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
+        """Yield a session in a transaction; commit when the block ends, roll back on error.
+
+        On SQLite a session takes the write lock when it begins (see `_on_begin`), so do not
+        open a second session inside one; pass `readonly=True` for sessions that only read
+        (they never wait for writers).
+        """
         async with self._sessions() as session:
+            if readonly and self.dialect == "sqlite":
+                await session.connection(execution_options={READONLY: True})
             try:
                 yield session
             except BaseException:
@@ -106,6 +114,9 @@ def _sqlite_events(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(READONLY):
+            conn.exec_driver_sql("BEGIN")
+            return
         # IMMEDIATE takes the write lock up front: a transaction that reads and then
         # writes can never fail half-way with "database is locked" (SQLITE_BUSY_SNAPSHOT).
         # Writers queue on busy_timeout; SQLite serves one office, PostgreSQL scales.

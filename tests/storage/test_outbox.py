@@ -1,0 +1,96 @@
+"""The outbox: insert-if-absent on the dedupe key, claim what is due, record delivery."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+
+from plan_data import default_plan_path
+from storage import outbox
+from storage.bootstrap import open_ledger
+from storage.database import Database
+from storage.plans import task_by_id
+from storage.records import OutboxDraft, OutboxItemDraft
+from tests.conftest import LEDGER_NOW
+
+
+async def _draft(ledger: Database, key: str, delay: timedelta = timedelta(0)) -> OutboxDraft:
+    async with ledger.session(readonly=True) as session:
+        task = await task_by_id(session, "2.3")
+    item = OutboxItemDraft(
+        task.row, "社救科", "reminder", task.milestones[0].id, date(2022, 6, 30)
+    )
+    return OutboxDraft(
+        key, -100, "社救科", "prompt", {"text": "提醒"}, LEDGER_NOW + delay, (item,)
+    )
+
+
+async def test_enqueue_twice_is_one_message(ledger: Database) -> None:
+    draft = await _draft(ledger, "prompt:社救科:2022-06-23")
+    async with ledger.session() as session:
+        assert await outbox.enqueue(session, draft, LEDGER_NOW)
+    async with ledger.session() as session:
+        assert not await outbox.enqueue(session, draft, LEDGER_NOW)
+        assert await outbox.count_messages(session) == 1
+        message = await outbox.by_dedupe_key(session, draft.dedupe_key)
+        assert message is not None
+        (item,) = await outbox.items_of(session, message.id)
+    assert (item.task_id, item.unit, item.item_kind) == ("2.3", "社救科", "reminder")
+
+
+async def test_claim_returns_due_messages_and_delivery_is_recorded(ledger: Database) -> None:
+    async with ledger.session() as session:
+        await outbox.enqueue(session, await _draft(ledger, "now"), LEDGER_NOW)
+        await outbox.enqueue(
+            session, await _draft(ledger, "later", timedelta(hours=1)), LEDGER_NOW
+        )
+    async with ledger.session() as session:
+        (due,) = await outbox.claim_due(session, LEDGER_NOW, limit=10)
+        assert due.dedupe_key == "now"
+        await outbox.mark_sent(session, due.id, 555, LEDGER_NOW)
+        found = await outbox.item_for_message(session, -100, 555, "2.3")
+        assert found is not None
+        assert found.outbox_id == due.id
+        assert await outbox.claim_due(session, LEDGER_NOW, limit=10) == []
+        (retry,) = await outbox.claim_due(session, LEDGER_NOW + timedelta(hours=1), limit=10)
+        await outbox.mark_retry(session, retry.id, "timeout", LEDGER_NOW + timedelta(hours=2))
+        assert await outbox.claim_due(session, LEDGER_NOW + timedelta(hours=1), limit=10) == []
+        await outbox.mark_failed(session, retry.id, "chat not found", LEDGER_NOW)
+        assert await outbox.claim_due(session, LEDGER_NOW + timedelta(days=1), limit=10) == []
+        (gave_up,) = await outbox.failed(session)
+    assert (gave_up.attempts, gave_up.last_error) == (2, "chat not found")
+
+
+@pytest.mark.postgres
+async def test_two_workers_never_claim_the_same_message(postgres_url: str) -> None:
+    db = await open_ledger(postgres_url, default_plan_path(), LEDGER_NOW)
+    try:
+        drafts = [await _draft(db, f"m{n}") for n in range(6)]
+        async with db.session() as session:
+            for draft in drafts:
+                await outbox.enqueue(session, draft, LEDGER_NOW)
+        claimed_first = asyncio.Event()
+        release = asyncio.Event()
+
+        async def first() -> list[int]:
+            async with db.session() as session:
+                got = await outbox.claim_due(session, LEDGER_NOW, limit=4)
+                claimed_first.set()
+                await release.wait()
+                return [m.id for m in got]
+
+        async def second() -> list[int]:
+            await claimed_first.wait()
+            async with db.session() as session:
+                got = await outbox.claim_due(session, LEDGER_NOW, limit=4)
+            release.set()
+            return [m.id for m in got]
+
+        a, b = await asyncio.gather(first(), second())
+    finally:
+        await db.close()
+    assert len(a) == 4
+    assert len(b) == 2
+    assert not set(a) & set(b)
