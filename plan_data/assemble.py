@@ -107,7 +107,12 @@ def _finish(
         deadline_text = find_deadline_sentence(body) or ""
     reading = read_deadline(deadline_text, year)
     problems.extend(
-        Problem(deadline_line, f"task {task.id}: {message}", deadline_text, task.id)
+        Problem(
+            deadline_line,
+            f"task {task.id}: {message}",
+            "" if deadline_text in message else deadline_text,  # said once is enough
+            task.id,
+        )
         for message in reading.problems
     )
     return Task(

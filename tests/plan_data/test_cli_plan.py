@@ -94,3 +94,18 @@ def test_a_file_without_tasks_says_so(tmp_path: Path, capsys: pytest.CaptureFixt
     path.write_text("会议纪要\n", encoding="utf-8")
     assert main(["plan", "show", "--plan", str(path)]) == 1
     assert capsys.readouterr().err == f"error: no tasks found in plan file {path}\n"
+
+
+def test_check_reports_unreadable_and_missing_deadlines_on_their_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "2022年工作要点\n一、章\n（一）甲。\n责任科室：社区科\n完成时限：看情况再说\n"
+        "（二）乙。内容。\n责任科室：社区科\n",
+        encoding="utf-8",
+    )
+    assert main(["plan", "check", "--plan", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("line 5: task 1.1: unreadable deadline") for line in lines)
+    assert any(line.startswith("line 6: task 1.2: no deadline") for line in lines)

@@ -188,3 +188,46 @@ def test_docx_paragraph_with_soft_line_breaks(tmp_path: Path) -> None:
     document.save(str(path))
     assert shape(path) == EXPECTED
     assert [t.line for t in load_plan(path).tasks] == [2, 3]
+
+
+def test_xlsx_chapter_rows_spread_over_the_row(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["2022年重点工作任务清单"])
+    sheet.append(["序号", "重点任务", "工作内容", "责任科室", "完成时间", "备注"])
+    sheet.append(["一、兜底保障"])
+    sheet.merge_cells("A3:F3")
+    sheet.append([1, "构建综合救助格局", "印发方案", "社救科", "12月底", "无"])
+    sheet.append(["二、社区治理"])
+    sheet.merge_cells("A5:F5")
+    sheet.append([2, "提升社区治理", "完善机制", "社区科、社救科", "6月底前", None])
+    sheet.append([None, None, "开展培训", None, None, None])
+    path = tmp_path / "plan.xlsx"
+    book.save(str(path))
+    plan = load_plan(path)
+    assert [(t.id, t.chapter, t.title, t.body) for t in plan.tasks] == [
+        ("1.1", "兜底保障", "构建综合救助格局", "印发方案"),
+        ("2.1", "社区治理", "提升社区治理", "完善机制开展培训"),
+    ]
+    assert plan.tasks[1].units == ("社区科", "社救科")
+    assert [h.title for h in plan.headings] == ["兜底保障", "社区治理"]
+
+
+def test_docx_table_with_a_vertically_merged_task_cell(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("2022年任务分解表")
+    table = document.add_table(rows=3, cols=3)
+    for c, value in enumerate(["工作任务", "牵头单位", "完成时限"]):
+        table.cell(0, c).text = value
+    merged = table.cell(1, 0).merge(table.cell(2, 0))
+    merged.text = "构建综合救助格局"
+    table.cell(1, 1).text = "社救科"
+    table.cell(1, 2).text = "6月底前"
+    table.cell(2, 1).text = "社区科"
+    table.cell(2, 2).text = "12月底"
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    (task,) = load_plan(path).tasks
+    assert [(o.unit, o.role) for o in task.owners] == [("社救科", "lead"), ("社区科", "lead")]
+    assert task.deadline_text == "6月底前，12月底"
