@@ -55,6 +55,8 @@ async def send_message(state: EmulatorState, params: Params) -> Any:
         chat.id,
         message=message,
         disable_notification=params.flag("disable_notification"),
+        # Reply keyboards and ForceReply are not part of the Message; watchers still see them.
+        requested_markup=params.obj("reply_markup"),
     )
     return public_copy(message)
 

@@ -245,6 +245,8 @@ class Emulator:
     ) -> Message:
         """Wait until a bot message with id > `after` in the chat (as now, after edits) matches."""
 
+        bot_id = self.bot.id
+
         def probe() -> Message | None:
             chat = self.state.chats.get(chat_id)
             if chat is None:
@@ -254,7 +256,7 @@ class Emulator:
                 message = chat.messages.get(message_id)
                 if (
                     message is not None
-                    and message["from"]["id"] == self.bot.id
+                    and message["from"]["id"] == bot_id
                     and (predicate is None or predicate(message))
                 ):
                     return copy.deepcopy(message)
