@@ -71,6 +71,7 @@ HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+FORMULA_STARTS = ("=",)
 # openpyxl's write-only sheet proxies freeze_panes, page_setup, auto_filter, ... to a
 # worksheet at run time; its type stubs do not declare them, hence Any.
 WriteOnlyWorksheet = Any
@@ -189,22 +190,30 @@ class EntriesSheet:
 
     def add(self, entries: Iterable[LedgerEntry]) -> None:
         """Append entries in the order given."""
+        # Plain values, not a styled cell each: openpyxl then reuses one cell per row,
+        # which is what keeps a million entries affordable.
         for entry in entries:
             sheet = self._sheet()
             self.count += 1
             self._rows_in_sheet += 1
-            values: list[Any] = [
-                self.count,
-                _text_cell(sheet, entry.task),
-                _text_cell(sheet, entry.unit),
-                _text_cell(sheet, STATUS_ZH.get(entry.status, entry.status)),
-                _text_cell(sheet, entry.note),
-                entry.percent,
-                _date_cell(sheet, entry.proposed_date),
-                _text_cell(sheet, entry.reporter),
-                _date_cell(sheet, _local(entry.at)),
-            ]
-            sheet.append(values)
+            note: str | Cell | None = entry.note
+            if note:
+                note = ILLEGAL_CHARACTERS_RE.sub("", note)
+                if note[:1] in FORMULA_STARTS:
+                    note = _text_cell(sheet, note)
+            sheet.append(
+                [
+                    self.count,
+                    entry.task,
+                    entry.unit,
+                    STATUS_ZH.get(entry.status, entry.status),
+                    note,
+                    entry.percent,
+                    entry.proposed_date,
+                    entry.reporter,
+                    entry.at.astimezone(SHANGHAI).replace(tzinfo=None),
+                ]
+            )
 
     def finish(self) -> None:
         """Make sure the sheet exists (even with no entries) and set its filter range."""
