@@ -161,3 +161,19 @@ async def test_commands_menu_round_trip(bot: Bot) -> None:
         await bot.set_my_commands([("Status!", "坏命令")])
     await bot.delete_my_commands()
     assert await bot.get_my_commands() == ()
+
+
+async def test_bot_document_upload_keeps_a_chinese_file_name(
+    emu: Emulator, bot: Bot, people: tuple[User, Chat]
+) -> None:
+    sent = await bot.send_document(
+        people[1].id, b"PK\x03\x04", filename="督办周报.docx", caption="第3周"
+    )
+    assert sent.document is not None
+    assert (sent.document.file_name, sent.document.file_size, sent.caption) == (
+        "督办周报.docx",
+        4,
+        "第3周",
+    )
+    (call,) = emu.calls_of("sendDocument")
+    assert call.params["document"] == {"filename": "督办周报.docx", "size": 4}
