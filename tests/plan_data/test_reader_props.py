@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plan_data.lines import clean, marker
+from plan_data.owners import split_units
 from plan_data.text_reader import read_text
 
 MARKERS = ["一、", "二、", "（一）", "（2）", "(3)", "1.", "2、", "  （四）", "十、", ""]
@@ -36,3 +37,19 @@ def test_reader_never_crashes_nor_loses_a_task_marker(lines: list[str], newline:
         if found is not None:
             assert number in kept, (number, raw)
     assert len({task.id for task in plan.tasks}) == len(plan.tasks)
+
+
+unit_name = st.builds(
+    lambda base, bracket: base + bracket,
+    st.text(alphabet="社救区务科站办局委市县", min_size=1, max_size=6),
+    st.sampled_from(["", "（市、区）", "(镇,街)"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(unit_name, min_size=1, max_size=6), st.sampled_from(["、", "，", ",", "；", ";"]))
+def test_unit_lists_split_on_any_separator_without_losing_names(
+    names: list[str], separator: str
+) -> None:
+    found = [name for name, _ in split_units(separator.join(names))]
+    assert "".join(found) == "".join(names)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plan_data.units import UnitResolver, UnknownUnit, is_all_units
+from plan_data.units import UnitResolver, UnknownUnit, core, is_all_units
 
 SEED_UNITS = ["社救科", "社区科", "社会事务科", "救助管理站", "殡葬科", "婚姻科", "综合办"]
 
@@ -86,3 +86,10 @@ def test_every_unit_wording_is_recognised(text: str, collective: bool) -> None:
 
 def test_the_longest_unit_inside_a_long_name_wins() -> None:
     assert UnitResolver(SEED_UNITS).resolve("社会救助管理站") == "救助管理站"
+
+
+@pytest.mark.parametrize("unit", SEED_UNITS)
+def test_every_unit_resolves_by_its_own_name_and_without_its_kind_word(unit: str) -> None:
+    resolver = UnitResolver(SEED_UNITS)
+    assert resolver.resolve(unit) == unit
+    assert resolver.resolve(core(unit)) == unit
