@@ -196,11 +196,10 @@ class EntriesSheet:
             sheet = self._sheet()
             self.count += 1
             self._rows_in_sheet += 1
-            note: str | Cell | None = entry.note
-            if note:
-                note = ILLEGAL_CHARACTERS_RE.sub("", note)
-                if note[:1] in FORMULA_STARTS:
-                    note = _text_cell(sheet, note)
+            note: str | Cell | None = None
+            if entry.note:
+                text = ILLEGAL_CHARACTERS_RE.sub("", entry.note)
+                note = _text_cell(sheet, text) if text[:1] in FORMULA_STARTS else text
             sheet.append(
                 [
                     self.count,
