@@ -88,12 +88,12 @@ class TimeMatch:
 _PARTS = {"上旬": 10, "初": 10, "中旬": 15, "中": 15, "下旬": None, "底": None, "末": None}
 
 _CALENDAR = re.compile(
-    rf"{_YEAR}(?P<m>{NUM})月份?(?:(?P<d>{NUM})[日号]|(?P<part>上旬|中旬|下旬|初|中|底|末))?"
+    rf"(?<!\d){_YEAR}(?P<m>{NUM})月份?(?:(?P<d>{NUM})[日号]|(?P<part>上旬|中旬|下旬|初|中|底|末))?"
 )
 _ISO = re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 _SLASH = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])")
 _RANGE = re.compile(
-    rf"{_YEAR}(?P<m1>{NUM})月?份?(?:至|到|-|~|—|－)(?P<m2>{NUM})月份?(?:底|末)?"
+    rf"(?<!\d){_YEAR}(?P<m1>{NUM})月?份?(?:至|到|-|~|—|－)(?P<m2>{NUM})月份?(?:底|末)?"
 )
 _YEAR_END = re.compile(
     r"(?:(?P<y>\d{4})|今|本|(?<![\d零〇一二两三四五六七八九十年]))年年?(?:底|末|内)"

@@ -54,7 +54,9 @@ _DAY_WORDS = {
 _PARTS = {"底": None, "末": None, "下旬": None, "中": 15, "中旬": 15, "初": 10, "上旬": 10}
 
 _DAY_WORD = re.compile(r"大后天|前天|昨天|昨日|今天|今日|明天|明日|后天")
-_AFTER = re.compile(rf"(?P<n>{NUM})个?(?P<unit>天|日|周|星期|礼拜|月)(?:以后|之后|后)")
+_AFTER = re.compile(
+    rf"(?<!\d)(?P<n>\d{{1,4}}|{NUM})个?(?P<unit>天|日|周|星期|礼拜|月)(?:以后|之后|后)"
+)
 _WEEKDAY = re.compile(
     r"(?P<which>下下个?|下个?|本|这个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"
 )
