@@ -1,0 +1,149 @@
+"""`duban report/status/invite/plan import`: results, and bad input that changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from cli.main import main
+from storage.database import Database
+from storage.progress import count_entries
+
+CLOCK = "2022-06-20T09:00:00+08:00"
+
+
+def count(url: str) -> int:
+    async def run() -> int:
+        db = await Database.connect(url)
+        try:
+            async with db.session(readonly=True) as session:
+                return await count_entries(session)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def duban(url: str, *args: str) -> int:
+    return main(["--db", url, "--clock", CLOCK, *args])
+
+
+def test_report_then_status_json(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        duban(
+            database_url,
+            "report",
+            "2.3",
+            "--unit",
+            "社救",
+            "--status",
+            "遇到困难",
+            "--note",
+            "对方未回复",
+            "--percent",
+            "30",
+            "--at",
+            "2022-06-19T15:00",
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert duban(database_url, "status", "社救科", "--json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["unit"] == "社救科"
+    assert len(shown["tasks"]) == 11
+    row = next(t for t in shown["tasks"] if t["id"] == "2.3")
+    assert row == {
+        "id": "2.3",
+        "unit": "社救科",
+        "title": "创新社会救助方式",
+        "light": "yellow",
+        "status": "blocked",
+        "note": "对方未回复",
+        "updated_at": "2022-06-19T15:00:00+08:00",
+        "next_due": "2022-06-30",
+        "entries": 1,
+    }
+
+
+def test_status_table_lists_every_row(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert duban(database_url, "status") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 67
+    assert out[-1].startswith("66 rows:")
+
+
+def test_invite_prints_the_code_alone_on_the_last_line(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert duban(database_url, "invite", "社区") == 0
+    assert duban(database_url, "invite", "--leadership") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "社区科" in lines[0]
+    assert "leadership" in lines[2]
+    for code in (lines[1], lines[3]):
+        assert len(code) == 9
+        assert code[4] == "-"
+
+
+def test_plan_import_reports_unchanged_plan(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert duban(database_url, "plan", "import") == 0
+    assert "imported plan" in capsys.readouterr().out
+    assert duban(database_url, "plan", "import") == 0
+    assert "plan unchanged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "9.9", "--unit", "社救科", "--status", "done"], "unknown task '9.9'"),
+        (
+            ["report", "2.3", "--unit", "财务科", "--status", "done"],
+            "unknown unit '财务科'; did you mean 社会事务科?",
+        ),
+        (["report", "2.3", "--unit", "社区科", "--status", "done"], "does not own task 2.3"),
+        (["report", "2.3", "--unit", "社救科", "--status", "finished"], "unknown status"),
+        (
+            ["report", "2.3", "--unit", "社救科", "--status", "done", "--percent", "101"],
+            "percent must be between 0 and 100",
+        ),
+        (
+            ["report", "2.3", "--unit", "社救科", "--status", "done", "--percent", "-1"],
+            "percent must be between 0 and 100",
+        ),
+        (
+            ["report", "2.3", "--unit", "社救科", "--status", "done", "--at", "soon"],
+            "--at must be an ISO date-time",
+        ),
+        (["report", "2.3", "--unit", "社救科", "--status", "extension"], "needs --date"),
+        (["status", "财务科"], "unknown unit '财务科'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_1_and_writes_nothing(
+    database_url: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert duban(database_url, "report", "2.3", "--unit", "社救科", "--status", "进行中") == 0
+    capsys.readouterr()
+    assert duban(database_url, *args) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("error: ")
+    assert message in err
+    assert count(database_url) == 1
+
+
+def test_an_unreachable_database_is_named_without_its_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = "postgresql://duban:s3cret@127.0.0.1:1/duban"
+    assert duban(url, "status") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot open database postgresql://duban:***@127.0.0.1:1/duban")
+    assert "s3cret" not in err
+    assert err.count("\n") == 1
