@@ -1,0 +1,243 @@
+"""Reconcile: from the ledger and the outbox, write the messages that are due now, once each.
+
+The database is the source of truth. Each run reads milestones, progress, approved extensions,
+bindings and what the outbox already holds, and inserts new outbox rows under dedupe keys, so
+a second run, a late run or a run after a crash writes nothing twice. Prompts and the digest go
+out only on workdays at or after their time; alerts and extension messages go out at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.digest import compute_digest, render_digest
+from reports.source import read_report_input
+from scheduler.events import event_drafts
+from scheduler.messages import PromptItem, escalation_text, prompt_text
+from scheduler.policy import MilestoneWindow, PromptPoint, digest_day_of_week, latest_point
+from scheduler.settings import PolicySettings
+from scheduler.workdays import WorkCalendar
+from storage import bindings, outbox, service_state
+from storage.database import Database
+from storage.locks import reconcile_lock
+from storage.plans import current_plan
+from storage.records import LEADERSHIP, BindingRecord, OutboxDraft, OutboxItemDraft
+from storage.schedule_queries import (
+    LastEntry,
+    ScheduleMilestone,
+    existing_keys,
+    last_entries,
+    latest_points,
+    schedule_milestones,
+)
+
+_URGENCY = {"overdue": 0, "reminder": 1, "checkin": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileResult:
+    """What one run did: whether it held the lock, and the dedupe keys it wrote."""
+
+    ran: bool
+    written: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    now: datetime
+    today: date
+    floor: date
+    year: int
+    settings: PolicySettings
+    calendar: WorkCalendar
+
+
+async def reconcile(
+    db: Database, now: datetime, settings: PolicySettings, calendar: WorkCalendar
+) -> ReconcileResult:
+    """Write every message due at `now` that the outbox does not hold yet."""
+    async with reconcile_lock(db) as held:
+        if not held:
+            return ReconcileResult(ran=False)
+        async with db.session() as session:
+            plan = await current_plan(session)
+            if plan is None:
+                return ReconcileResult(ran=True)
+            first = await service_state.first_started_at(session, now)
+            tz = settings.timezone
+            scope = _Scope(
+                now,
+                now.astimezone(tz).date(),
+                max(date(plan.year, 1, 1), first.astimezone(tz).date()),
+                plan.year,
+                settings,
+                calendar,
+            )
+            chats = _by_recipient(await bindings.all_bindings(session))
+            drafts = await event_drafts(session, scope.now, scope.floor, plan.year, chats, tz)
+            drafts += await _prompt_drafts(session, scope, chats)
+            drafts += await _digest_drafts(session, scope, chats.get(LEADERSHIP, []))
+            written = [d.dedupe_key for d in drafts if await outbox.enqueue(session, d, now)]
+    return ReconcileResult(ran=True, written=tuple(written))
+
+
+def _by_recipient(found: list[BindingRecord]) -> dict[str, list[int]]:
+    chats: dict[str, list[int]] = defaultdict(list)
+    for binding in found:
+        chats[binding.recipient].append(binding.chat_id)
+    return chats
+
+
+def _at(scope: _Scope, clock_time: time) -> datetime:
+    return datetime.combine(scope.today, clock_time, tzinfo=scope.settings.timezone)
+
+
+async def _prompt_drafts(
+    session: AsyncSession, scope: _Scope, chats: dict[str, list[int]]
+) -> list[OutboxDraft]:
+    send_at = _at(scope, scope.settings.send_time)
+    if not scope.calendar.is_workday(scope.today) or scope.now < send_at:
+        return []
+    sent = await latest_points(session, ("prompt", "escalation"))
+    memo: dict[tuple[str, date | None, date | None], PromptPoint | None] = {}
+    due: list[tuple[ScheduleMilestone, PromptPoint]] = []
+    for m in await schedule_milestones(session, scope.now):
+        if m.done:
+            continue
+        window = (m.kind, m.start, m.end)
+        if window not in memo:
+            # Many milestones share dates (年底前): the policy is pure, so compute once.
+            memo[window] = latest_point(
+                MilestoneWindow(*window), scope.calendar, scope.settings, scope.today, scope.floor
+            )
+        point = memo[window]
+        if point is not None:
+            due.append((m, point))
+    to_unit = [(m, p) for m, p in due if _pending(sent, m, p, "prompt")]
+    to_lead = [(m, p) for m, p in due if p.escalate and _pending(sent, m, p, "escalation")]
+    last = await last_entries(session, (m.pair for m, _ in to_unit + to_lead), scope.now)
+    drafts: list[OutboxDraft] = []
+    per_unit: dict[str, list[PromptItem]] = defaultdict(list)
+    for m, p in to_unit:
+        per_unit[m.unit].append(_item(m, p, last.get(m.pair)))
+    for unit, unit_items in per_unit.items():
+        ordered = _ordered(unit_items)
+        text = prompt_text(unit, scope.today, ordered, scope.settings.timezone)
+        for chat in chats.get(unit, []):
+            key = f"prompt:{unit}:{scope.today.isoformat()}:{chat}"
+            drafts.append(_draft(key, chat, unit, "prompt", text, ordered, send_at, "prompt"))
+    escalated = _ordered([_item(m, p, last.get(m.pair)) for m, p in to_lead])
+    if escalated:
+        text = escalation_text(scope.today, escalated, scope.settings.timezone)
+        for chat in chats.get(LEADERSHIP, []):
+            key = f"escalation:{scope.today.isoformat()}:{chat}"
+            drafts.append(_draft(key, chat, LEADERSHIP, "escalation", text, escalated, send_at))
+    return drafts
+
+
+def _pending(
+    sent: dict[tuple[int, int, int | None, str], date],
+    m: ScheduleMilestone,
+    point: PromptPoint,
+    kind: str,
+) -> bool:
+    """Return whether a point is newer than anything queued for this milestone (collapse)."""
+    queued = sent.get((m.task_row, m.unit_id, m.milestone_id, kind))
+    return queued is None or queued < point.day
+
+
+def _item(m: ScheduleMilestone, point: PromptPoint, last: LastEntry | None) -> PromptItem:
+    return PromptItem(
+        task_row=m.task_row,
+        task_id=m.task_id,
+        title=m.title,
+        unit=m.unit,
+        milestone_id=m.milestone_id,
+        kind=point.kind,
+        due=point.due,
+        action=m.action,
+        point_day=point.day,
+        escalate=point.escalate,
+        last_note=last.note if last else None,
+        last_at=last.created_at if last else None,
+    )
+
+
+def _ordered(items: list[PromptItem]) -> list[PromptItem]:
+    return sorted(items, key=lambda i: (_URGENCY[i.kind], i.due or date.max, i.task_row))
+
+
+def _draft(
+    key: str,
+    chat: int,
+    recipient: str,
+    kind: str,
+    text: str,
+    items: list[PromptItem],
+    not_before: datetime,
+    buttons: str | None = None,
+) -> OutboxDraft:
+    payload = {
+        "text": text,
+        "items": [
+            {
+                "task": i.task_id,
+                "unit": i.unit,
+                "milestone_id": i.milestone_id,
+                "kind": i.kind,
+                "due": i.due.isoformat() if i.due else None,
+                "action": i.action,
+            }
+            for i in items
+        ],
+        "buttons": buttons,
+        "extension_id": None,
+    }
+    return OutboxDraft(
+        dedupe_key=key,
+        chat_id=chat,
+        recipient=recipient,
+        kind=kind,  # type: ignore[arg-type]
+        payload=payload,
+        not_before=not_before,
+        items=tuple(
+            OutboxItemDraft(i.task_row, i.unit, i.kind, i.milestone_id, i.point_day)  # type: ignore[arg-type]
+            for i in items
+        ),
+    )
+
+
+async def _digest_drafts(
+    session: AsyncSession, scope: _Scope, chats: list[int]
+) -> list[OutboxDraft]:
+    day = digest_day_of_week(scope.calendar, scope.settings, scope.today)
+    if not chats or day is None or day > scope.today or scope.today < scope.floor:
+        return []
+    if not scope.calendar.is_workday(scope.today):
+        return []
+    digest_at = datetime.combine(day, scope.settings.digest_time, tzinfo=scope.settings.timezone)
+    if scope.now < digest_at:
+        return []
+    year, week, _ = scope.today.isocalendar()
+    keys = {chat: f"digest:{year}-W{week:02d}:{chat}" for chat in chats}
+    missing = [c for c in chats if keys[c] not in await existing_keys(session, keys.values())]
+    if not missing:
+        return []
+    # A digest sent late (after downtime) reads the ledger as of now, not as of Monday.
+    source = await read_report_input(session, scope.now)
+    digest = compute_digest(
+        source.rows, source.extensions, scope.now, source.units, scope.settings.timezone
+    )
+    payload: dict[str, Any] = {
+        "text": render_digest(digest),
+        "items": [],
+        "buttons": None,
+        "extension_id": None,
+    }
+    not_before = digest_at if day == scope.today else scope.now
+    return [OutboxDraft(keys[c], c, LEADERSHIP, "digest", payload, not_before) for c in missing]

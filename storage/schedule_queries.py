@@ -1,0 +1,183 @@
+"""Queries the scheduler's reconcile needs, in a few set-wise reads (owned by the scheduler)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    EntryRow,
+    ExtensionRow,
+    MilestoneRow,
+    OutboxItemRow,
+    OutboxRow,
+    TaskOwnerRow,
+    TaskRow,
+    UnitRow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleMilestone:
+    """A milestone of a current (task, unit) pair, with its due date after approved extensions."""
+
+    task_row: int
+    task_id: str
+    title: str
+    unit_id: int
+    unit: str
+    milestone_id: int
+    kind: str
+    action: str | None
+    start: date | None
+    end: date | None
+    done: bool
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        """Return (task row, unit id)."""
+        return (self.task_row, self.unit_id)
+
+
+@dataclass(frozen=True, slots=True)
+class LastEntry:
+    """The latest progress entry of a (task, unit) pair."""
+
+    status: str
+    note: str | None
+    created_at: datetime
+
+
+async def schedule_milestones(session: AsyncSession, as_of: datetime) -> list[ScheduleMilestone]:
+    """Return every milestone of every current pair, in plan order, as of an instant."""
+    done = {
+        (t, u, m)
+        for t, u, m in await session.execute(
+            select(EntryRow.task_id, EntryRow.unit_id, EntryRow.milestone_id)
+            .where(EntryRow.status == "done", EntryRow.created_at <= as_of)
+            .distinct()
+        )
+    }
+    moved: dict[tuple[int, int, int | None], date] = {}
+    for t, u, m, new_date in await session.execute(
+        select(
+            ExtensionRow.task_id,
+            ExtensionRow.unit_id,
+            ExtensionRow.milestone_id,
+            ExtensionRow.new_date,
+        )
+        .where(ExtensionRow.state == "approved", ExtensionRow.decided_at <= as_of)
+        .order_by(ExtensionRow.decided_at, ExtensionRow.id)
+    ):
+        moved[(t, u, m)] = new_date  # the latest decision wins
+    rows = await session.execute(
+        select(
+            TaskRow.id,
+            TaskRow.task_id,
+            TaskRow.title,
+            UnitRow.id,
+            UnitRow.name,
+            MilestoneRow.id,
+            MilestoneRow.kind,
+            MilestoneRow.action,
+            MilestoneRow.start,
+            MilestoneRow.end,
+        )
+        .select_from(TaskOwnerRow)
+        .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
+        .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
+        .join(MilestoneRow, MilestoneRow.task_id == TaskRow.id)
+        .where(TaskRow.archived_at.is_(None), MilestoneRow.archived_at.is_(None))
+        .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position)
+    )
+    found = []
+    for task_row, code, title, unit_id, unit, m_id, kind, action, start, end in rows:
+        # A done or extension entry without a milestone speaks for every milestone of the pair.
+        is_done = (task_row, unit_id, m_id) in done or (task_row, unit_id, None) in done
+        new_end = moved.get((task_row, unit_id, m_id)) or moved.get((task_row, unit_id, None))
+        found.append(
+            ScheduleMilestone(
+                task_row,
+                code,
+                title,
+                unit_id,
+                unit,
+                m_id,
+                kind,
+                action,
+                start,
+                new_end if new_end is not None and end is not None else end,
+                is_done,
+            )
+        )
+    return found
+
+
+async def latest_points(
+    session: AsyncSession, kinds: Iterable[str]
+) -> dict[tuple[int, int, int | None, str], date]:
+    """Return the latest point date queued per (task row, unit id, milestone, message kind)."""
+    rows = await session.execute(
+        select(
+            OutboxItemRow.task_id,
+            OutboxItemRow.unit_id,
+            OutboxItemRow.milestone_id,
+            OutboxRow.kind,
+            func.max(OutboxItemRow.point_date),
+        )
+        .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
+        .where(OutboxRow.kind.in_(list(kinds)), OutboxItemRow.point_date.is_not(None))
+        .group_by(
+            OutboxItemRow.task_id,
+            OutboxItemRow.unit_id,
+            OutboxItemRow.milestone_id,
+            OutboxRow.kind,
+        )
+    )
+    return {(t, u, m, k): d for t, u, m, k, d in rows if d is not None}
+
+
+async def last_entries(
+    session: AsyncSession, pairs: Iterable[tuple[int, int]], as_of: datetime
+) -> dict[tuple[int, int], LastEntry]:
+    """Return the latest entry up to as_of of each of the given (task row, unit id) pairs."""
+    wanted = sorted(set(pairs))
+    found: dict[tuple[int, int], LastEntry] = {}
+    # Chunks keep the IN list short on both SQLite and PostgreSQL.
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = await session.execute(
+            select(
+                EntryRow.task_id,
+                EntryRow.unit_id,
+                EntryRow.status,
+                EntryRow.note,
+                EntryRow.created_at,
+            )
+            .where(
+                tuple_(EntryRow.task_id, EntryRow.unit_id).in_(chunk),
+                EntryRow.created_at <= as_of,
+            )
+            .order_by(EntryRow.created_at, EntryRow.id)
+        )
+        for task_row, unit_id, status, note, created_at in rows:
+            found[(task_row, unit_id)] = LastEntry(status, note, created_at)
+    return found
+
+
+async def existing_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
+    """Return which of the given dedupe keys the outbox already holds."""
+    wanted = list(set(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            await session.scalars(
+                select(OutboxRow.dedupe_key).where(OutboxRow.dedupe_key.in_(chunk))
+            )
+        )
+    return found
