@@ -41,4 +41,9 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "units": list(plan.units),
         "tasks": [task_to_json(task) for task in plan.tasks],
         "warnings": plan.warnings,
+        "intro": plan.intro,
+        "headings": [
+            {"id": h.id, "title": h.title, "intro": h.intro, "line": h.line}
+            for h in plan.headings
+        ],
     }

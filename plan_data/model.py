@@ -70,6 +70,7 @@ class Heading:
     id: str
     title: str
     line: int = 0
+    intro: str = ""
 
 
 @dataclass(frozen=True, slots=True)

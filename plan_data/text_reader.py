@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from plan_data.assemble import TITLE_END, RawPlan, RawTask, build_plan, split_title
 from plan_data.deadlines import find_plan_year
@@ -14,6 +14,11 @@ from plan_data.owners import Label, find_bracket_labels, split_labels
 from plan_data.read_errors import PlanYearUnknown
 
 _TITLE_WORDS = re.compile(r"要点|计划|方案|清单|分解|任务")
+# Running text under a chapter heading is its introduction, unless it looks like a task
+# numbered in a way we do not read; that is flagged rather than swallowed.
+_ODD_MARKER = re.compile(
+    r"^(?:[①-⑳⑴-⒇]|[一二三四五六七八九十]+是|第[一二三四五六七八九十\d]+[项条点])"
+)
 
 
 @dataclass
@@ -83,6 +88,7 @@ class _Reader:
         self.chapter_children = 0
         self.group: _Node | None = None
         self.current: _Node | None = None
+        self.intros: dict[str, list[str]] = {}
 
     def line(self, number: int, text: str, found: Marker | None, levels: dict[str, int]) -> None:
         """Take one non-empty line."""
@@ -121,7 +127,10 @@ class _Reader:
     def _text(self, number: int, text: str) -> None:
         node = self.current
         if node is None:
-            if text:
+            chapter = str(self.chapter_index)
+            if self.plan.headings and not is_label_line(text) and not _ODD_MARKER.match(text):
+                self.intros.setdefault(chapter, []).append(text)
+            elif text:
                 self.plan.problems.append(Problem(number, "text outside any task", text))
             return
         start = 0 if is_label_line(text) else label_start(text)
@@ -155,7 +164,10 @@ class _Reader:
                 node.raw.group = parent.text
                 node.raw.labels = _inherit(node.raw.labels, parent.labels)
             self.plan.tasks.append(node.raw)
-        self.plan.headings.sort(key=lambda h: h.line)
+        self.plan.headings = sorted(
+            (replace(h, intro="".join(self.intros.get(h.id, []))) for h in self.plan.headings),
+            key=lambda h: h.line,
+        )
         return self.plan
 
 

@@ -193,10 +193,23 @@ def test_a_task_without_owners_is_a_problem_on_its_marker_line() -> None:
 
 def test_uninterpretable_text_is_kept_verbatim_with_its_line() -> None:
     parsed = plan(
-        "一、章\n说明文字。\n（一）任务。\n责任科室：社区科\n完成时限：12月底\n备注：另行通知\n"
+        "一、章\n①说明文字。\n（一）任务。\n责任科室：社区科\n完成时限：12月底\n备注：另行通知\n"
     )
     kept = [(p.line, p.text) for p in parsed.problems]
-    assert kept == [(2, "说明文字。"), (6, "备注：另行通知")]
+    assert kept == [(2, "①说明文字。"), (6, "备注：另行通知")]
+
+
+def test_running_text_under_a_chapter_heading_is_its_introduction() -> None:
+    parsed = plan(
+        "一、总体要求\n以新思想为指导。\n坚持稳中求进。\n"
+        "二、重点任务\n围绕大局。\n（一）任务。\n责任科室：社区科\n完成时限：12月底\n"
+    )
+    assert parsed.problems == ()
+    assert [(h.id, h.title, h.intro) for h in parsed.headings] == [
+        ("1", "总体要求", "以新思想为指导。坚持稳中求进。"),
+        ("2", "重点任务", "围绕大局。"),
+    ]
+    assert [t.id for t in parsed.tasks] == ["2.1"]
 
 
 def test_half_width_punctuation_and_stray_spaces() -> None:
