@@ -1,0 +1,250 @@
+"""`duban sandbox`: the whole system offline, with a terminal standing in for the chat app."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from bot.app import BotConfig, build_application, running
+from emulator.errors import ControlError
+from emulator.server import Emulator
+from scheduler.clock import Clock
+from storage.bootstrap import open_ledger
+from storage.invites import create_invite
+
+DEFAULT_CLOCK = "2022-06-23T08:59:30+08:00"
+"""A Thursday with prompts due at 09:00 (2.3's D-7), half a minute away."""
+SCRIPT_CLOCK = "2022-06-23T08:59:55+08:00"
+DEFAULT_UNIT = "社救科"
+WAIT = 90.0
+
+INTRO = """督办 sandbox: the bot, the scheduler and a local Telegram emulator, all offline.
+You are {person} in the chat "{group}" (bound to {unit}); the clock starts at {clock}.
+Type a message and press Enter. Buttons are numbered: type 1..n to press one.
+Lines starting with / are commands (/status, /tasks, /upcoming, /help).
+Start a line with "领导:" to write in the leadership chat. Ctrl-D or Ctrl-C quits.
+"""
+
+
+@dataclass
+class World:
+    """The emulated people and chats of a sandbox run."""
+
+    emu: Emulator
+    person: Any
+    leader: Any
+    group: int
+    leadership: int
+    names: dict[int, str]
+    buttons: dict[int, tuple[int, int, str]] = field(default_factory=dict)
+    next_button: int = 1
+
+
+async def run_sandbox(
+    *,
+    unit: str,
+    clock: Clock,
+    database_url: str | None,
+    plan_path: Path,
+    tz: ZoneInfo,
+    interactive: bool,
+    out: TextIO,
+) -> int:
+    """Run everything against the emulator; a person types, or a short script plays itself."""
+    _no_proxy_for_loopback()
+    with tempfile.TemporaryDirectory(prefix="duban-sandbox-") as tmp:
+        url = database_url or f"sqlite:///{tmp}/sandbox.db"
+        unit_code, lead_code = await _invites(url, plan_path, clock, unit)
+        async with _world(unit) as world:
+            config = BotConfig(
+                token=world.emu.token,
+                database_url=url,
+                plan_path=plan_path,
+                api_base_url=world.emu.base_url,
+                tz=tz,
+                drain_interval=0.5,
+                tick_interval=5.0,
+                poll_timeout=2,
+            )
+            async with running(build_application(config, clock), poll_timeout=2):
+                await _say(world, world.group, world.person, f"/bind {unit_code}")
+                await _say(world, world.leadership, world.leader, f"/bind {lead_code}")
+                print(
+                    INTRO.format(
+                        person=world.person.first_name,
+                        group=world.names[world.group],
+                        unit=unit,
+                        clock=clock.now().astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+                    ),
+                    file=out,
+                )
+                async with asyncio.TaskGroup() as group:
+                    watcher = group.create_task(_watch(world, out))
+                    try:
+                        if interactive:
+                            await _chat(world, out)
+                        else:
+                            await _script(world, out)
+                    finally:
+                        watcher.cancel()
+    return 0
+
+
+def _no_proxy_for_loopback() -> None:
+    # httpx would send loopback traffic to a configured proxy otherwise.
+    current = os.environ.get("NO_PROXY", "")
+    extra = "127.0.0.1,localhost"
+    os.environ["NO_PROXY"] = f"{current},{extra}" if current else extra
+    os.environ["no_proxy"] = os.environ["NO_PROXY"]
+
+
+async def _invites(url: str, plan_path: Path, clock: Clock, unit: str) -> tuple[str, str]:
+    """Make the two invite codes the admin would hand out (`duban invite`)."""
+    db = await open_ledger(url, plan_path, clock.now())
+    try:
+        async with db.session() as session:
+            unit_invite = await create_invite(session, unit, clock.now())
+            lead_invite = await create_invite(session, None, clock.now())
+    finally:
+        await db.close()
+    return unit_invite.code, lead_invite.code
+
+
+@asynccontextmanager
+async def _world(unit: str) -> AsyncIterator[World]:
+    async with Emulator.running() as emu:
+        person = emu.add_user("王科长", "wang")
+        leader = emu.add_user("李局长", "li")
+        group = emu.add_group(f"{unit}工作群")
+        leadership = emu.add_group("局领导群")
+        names = {group.id: group.title or unit, leadership.id: leadership.title or "局领导群"}
+        yield World(emu, person, leader, group.id, leadership.id, names)
+
+
+async def _say(
+    world: World, chat_id: int, user: Any, text: str, reply_to: int | None = None
+) -> dict[str, Any]:
+    """Write as a user and wait for the bot's first answer."""
+    last = max((m["message_id"] for m in world.emu.messages(chat_id)), default=0)
+    world.emu.send(chat_id, user, text, reply_to)
+    return await world.emu.wait_for_bot_message(chat_id, after=last + 1, timeout=WAIT)
+
+
+async def _watch(world: World, out: TextIO) -> None:
+    """Print every message the bot sends or edits in the two chats, buttons numbered."""
+    seen = 0
+    while True:
+        events = await world.emu.wait_for_event(after=seen, timeout=60)
+        for event in events:
+            seen = max(seen, event["seq"])
+            if event["kind"] in ("sent", "edited") and event["chat_id"] in world.names:
+                print(_show(world, event["chat_id"], event["message"], event["kind"]), file=out)
+                out.flush()
+            elif event["kind"] == "callback_answer" and event.get("text"):
+                print(f"  （提示）{event['text']}", file=out)
+
+
+def _show(world: World, chat_id: int, message: dict[str, Any], kind: str) -> str:
+    head = f"── {world.names[chat_id]} · 督办助手" + (" · 消息已更新" if kind == "edited" else "")
+    lines = [head + " ──", message.get("text") or message.get("caption") or "（文件）"]
+    keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    for row in keyboard:
+        cells = []
+        for button in row:
+            number = world.next_button
+            world.next_button += 1
+            world.buttons[number] = (chat_id, message["message_id"], button["callback_data"])
+            cells.append(f"[{number}] {button['text']}")
+        lines.append("  " + "  ".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def _reply_target(world: World, chat_id: int) -> int | None:
+    """Return the bot message a typed line answers: the latest question or prompt."""
+    for message in reversed(world.emu.bot_messages(chat_id)):
+        markup = message.get("reply_markup") or {}
+        if markup.get("force_reply") or markup.get("inline_keyboard"):
+            return int(message["message_id"])
+    return None
+
+
+def _act(world: World, line: str, out: TextIO) -> None:
+    """Turn one typed line into what a person would do in the chat."""
+    if line.isdigit():
+        found = world.buttons.get(int(line))
+        if found is None:
+            print("没有这个按钮编号。", file=out)
+            return
+        chat_id, message_id, data = found
+        user = world.leader if chat_id == world.leadership else world.person
+        try:
+            world.emu.press(chat_id, message_id, data, user)
+        except ControlError:  # the emulator refuses a button that is no longer there
+            print("这个按钮已经不在了。", file=out)
+        return
+    chat_id, user = world.group, world.person
+    for prefix in ("领导:", "领导："):
+        if line.startswith(prefix):
+            chat_id, user, line = world.leadership, world.leader, line[len(prefix) :].strip()
+    reply_to = None if line.startswith("/") else _reply_target(world, chat_id)
+    world.emu.send(chat_id, user, line, reply_to)
+
+
+async def _chat(world: World, out: TextIO) -> None:
+    """Read lines from the terminal until end of input."""
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+
+    def read() -> None:
+        # A daemon thread: input() cannot be cancelled, and must not keep the process alive.
+        while True:
+            try:
+                text = input()
+            except EOFError:
+                loop.call_soon_threadsafe(lines.put_nowait, None)
+                return
+            loop.call_soon_threadsafe(lines.put_nowait, text)
+
+    threading.Thread(target=read, name="sandbox-input", daemon=True).start()
+    while (line := await lines.get()) is not None:
+        if line.strip():
+            _act(world, line.strip(), out)
+
+
+async def _script(world: World, out: TextIO) -> None:
+    """Play the newcomer's first minute: the prompt, 进行中 with a note, then /status."""
+    emu = world.emu
+    print("（脚本演示：等待09:00的督办提醒……）\n", file=out)
+    prompt = await emu.wait_for_bot_message(
+        world.group, lambda m: "督办提醒" in (m.get("text") or ""), timeout=WAIT
+    )
+    first_row = prompt["reply_markup"]["inline_keyboard"][0]
+    in_progress = next(b for b in first_row if "进行中" in b["text"])
+    print(f"> （点 {in_progress['text']}）\n", file=out)
+    emu.press(world.group, prompt["message_id"], in_progress["callback_data"], world.person)
+    question = await emu.wait_for_bot_message(
+        world.group,
+        lambda m: "force_reply" in (m.get("reply_markup") or {}),
+        after=prompt["message_id"],
+        timeout=WAIT,
+    )
+    note = "60% 已与3家养老机构完成洽谈，预计6月28日签署协议"
+    print(f"> （回复）{note}\n", file=out)
+    emu.send(world.group, world.person, note, question["message_id"])
+    await emu.wait_for_bot_message(
+        world.group,
+        lambda m: "已记录" in (m.get("text") or ""),
+        after=question["message_id"],
+        timeout=WAIT,
+    )
+    print("> /status\n", file=out)
+    await _say(world, world.group, world.person, "/status")
+    await asyncio.sleep(0.5)  # let the watcher print the last message before we leave

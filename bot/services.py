@@ -1,0 +1,66 @@
+"""What the handlers use: the ledger, the clock, the unit names, the sender and the scheduler."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.scheduling import Reconcile, reconciler
+from bot.sender import OutboxSender
+from plan_data.units import UnitResolver
+from scheduler.clock import Clock
+from storage.bootstrap import open_ledger
+from storage.database import Database
+from storage.plans import unit_names
+
+if TYPE_CHECKING:
+    from bot.app import BotConfig
+    from bot.context import DubanApp
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotServices:
+    """The running bot's resources; opened in post_init, closed in post_shutdown."""
+
+    db: Database
+    clock: Clock
+    tz: ZoneInfo
+    units: UnitResolver
+    sender: OutboxSender
+    reconcile: Reconcile
+
+    def now(self) -> datetime:
+        """Return the service clock's current instant."""
+        return self.clock.now()
+
+    async def after_change(self) -> None:
+        """Let the scheduler write what a change calls for (alerts, outcomes), then send it."""
+        await self.reconcile(self.now())
+        await self.sender.drain()
+
+    async def tick(self) -> None:
+        """Run one scheduler pass and send what it wrote (tests and the sandbox call this)."""
+        await self.after_change()
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.db.close()
+
+
+async def open_services(config: BotConfig, clock: Clock, app: DubanApp) -> BotServices:
+    """Open the ledger, load unit names and the reminder policy; make the sender."""
+    db = await open_ledger(config.database_url, config.plan_path, clock.now())
+    try:
+        async with db.session() as session:
+            units = UnitResolver(await unit_names(session))
+        sender = OutboxSender(app.bot, db, clock)
+        reconcile = reconciler(db, config)
+    except BaseException:
+        await db.close()
+        raise
+    return BotServices(db, clock, config.tz, units, sender, reconcile)

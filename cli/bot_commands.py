@@ -1,0 +1,151 @@
+"""`duban run`, `duban sandbox` and `duban outbox failed`: the bot, offline or live."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from typing import Any
+
+from bot.app import BotConfig, build_application, run_forever
+from bot.sandbox import DEFAULT_CLOCK, DEFAULT_UNIT, run_sandbox
+from cli.context import CliContext
+from plan_data import load_plan
+from plan_data.errors import DubanError
+from plan_data.units import UnitResolver
+from scheduler.clock import Clock, OffsetClock, parse_clock
+from storage import outbox
+from storage.bootstrap import open_ledger
+from storage.records import OutboxMessage
+
+
+class NoToken(DubanError):
+    """`duban run` without a bot token."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "TELEGRAM_BOT_TOKEN is not set (see README: BotFather); "
+            "`duban sandbox` runs everything offline"
+        )
+
+
+def register(sub: Any) -> None:
+    """Add `run`, `sandbox` and `outbox failed`."""
+    run = sub.add_parser("run", help="run the Telegram bot and the reminder scheduler")
+    _clock_option(run)
+    run.add_argument("--webhook", metavar="URL", help="receive updates on this public URL")
+    run.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
+    run.add_argument("--port", type=int, default=8443, help="webhook listen port")
+    run.set_defaults(func=run_command)
+
+    sandbox = sub.add_parser(
+        "sandbox", help="the whole system offline: local chat emulator and a terminal chat"
+    )
+    _clock_option(sandbox, f"default {DEFAULT_CLOCK}, a busy morning of the 2022 plan")
+    sandbox.add_argument(
+        "--as", dest="unit", default=DEFAULT_UNIT, help=f"play this unit (default {DEFAULT_UNIT})"
+    )
+    sandbox.add_argument(
+        "--script", action="store_true", help="run the short scripted demo even on a terminal"
+    )
+    sandbox.set_defaults(func=sandbox_command)
+
+    box = sub.add_parser("outbox", help="messages the bot could not deliver")
+    box_sub = box.add_subparsers(dest="outbox_command", metavar="WHAT", required=True)
+    failed = box_sub.add_parser("failed", help="list messages given up on (bot removed, …)")
+    failed.set_defaults(func=failed_command)
+
+
+def _clock_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
+    hint = "start the service clock at this instant" + (f" ({extra})" if extra else "")
+    parser.add_argument("--clock", dest="run_clock", metavar="ISO", help=hint)
+
+
+def _config(ctx: CliContext, token: str, **options: Any) -> BotConfig:
+    settings = ctx.settings
+    return BotConfig(
+        token=token,
+        database_url=ctx.database_url,
+        plan_path=settings.plan_path,
+        api_base_url=settings.telegram_api_base_url,
+        tz=settings.tz,
+        policy_file=settings.policy_file,
+        **options,
+    )
+
+
+def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Run the bot until SIGINT or SIGTERM."""
+    token = ctx.settings.telegram_bot_token
+    if not token:
+        raise NoToken
+    clock: Clock = ctx.clock
+    if args.run_clock:
+        clock = _clock(args.run_clock, ctx)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    config = _config(
+        ctx, token, webhook_url=args.webhook, webhook_listen=args.listen, webhook_port=args.port
+    )
+    run_forever(build_application(config, clock), config)
+    return 0
+
+
+def sandbox_command(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Run bot, scheduler and a terminal chat against the local emulator."""
+    start = args.run_clock or args.clock or ctx.settings.clock or DEFAULT_CLOCK
+    clock = _clock(start, ctx)
+    db_url = args.db  # None: a throwaway SQLite file
+    interactive = sys.stdin.isatty() and not args.script
+    unit = _unit(ctx, args.unit)
+    return asyncio.run(
+        run_sandbox(
+            unit=unit,
+            clock=clock,
+            database_url=db_url,
+            plan_path=ctx.settings.plan_path,
+            tz=ctx.settings.tz,
+            interactive=interactive,
+            out=ctx.out,
+        )
+    )
+
+
+def _unit(ctx: CliContext, typed: str) -> str:
+    plan = load_plan(ctx.settings.plan_path)
+    return UnitResolver(plan.units).resolve(typed)
+
+
+def failed_command(args: argparse.Namespace, ctx: CliContext) -> int:
+    """List the messages given up on, oldest first."""
+    rows = asyncio.run(_failed(ctx))
+    if not rows:
+        print("no failed messages", file=ctx.out)
+        return 0
+    for row in rows:
+        failed_at = row.failed_at.astimezone(ctx.settings.tz) if row.failed_at else None
+        when = failed_at.strftime("%Y-%m-%d %H:%M") if failed_at else "?"
+        print(
+            f"#{row.id} {when} chat {row.chat_id} ({row.recipient}) {row.kind}: {row.last_error}",
+            file=ctx.out,
+        )
+    return 0
+
+
+async def _failed(ctx: CliContext) -> list[OutboxMessage]:
+    db = await open_ledger(ctx.database_url, ctx.settings.plan_path, ctx.clock.now())
+    try:
+        async with db.session() as session:
+            return await outbox.failed(session)
+    finally:
+        await db.close()
+
+
+def _clock(text: str, ctx: CliContext) -> Clock:
+    try:
+        return OffsetClock(parse_clock(text, ctx.settings.tz))
+    except ValueError as exc:
+        raise DubanError(str(exc)) from exc
