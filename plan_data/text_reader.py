@@ -63,6 +63,9 @@ def _levels(found: list[Marker]) -> dict[str, int]:
     if not kinds:
         # Only `一、` markers: they number the tasks themselves, under one chapter.
         return {"chapter": 2} if found else {}
+    if len(kinds) == 2 and not any(m.kind == "chapter" for m in found):
+        # No `一、` level: the outer numbering (`（一）`) stands for the chapters.
+        return {kinds[0]: 1, kinds[1]: 2}
     levels = {"chapter": 1}
     levels.update({kind: index + 2 for index, kind in enumerate(kinds)})
     return levels

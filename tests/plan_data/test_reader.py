@@ -243,3 +243,15 @@ def test_a_plan_numbered_only_with_chapter_markers_reads_them_as_tasks() -> None
         ("1.1", "甲", ("社区科",)),
         ("1.2", "乙", ("社救科",)),
     ]
+
+
+def test_without_chapter_markers_the_outer_numbering_gives_the_chapters() -> None:
+    parsed = plan(
+        "（一）救助\n1.低保。\n责任科室：社救科\n2.特困。\n责任科室：社救科\n"
+        "（二）社区\n1.自治。\n责任科室：社区科\n"
+    )
+    assert [(t.id, t.chapter) for t in parsed.tasks] == [
+        ("1.1", "救助"),
+        ("1.2", "救助"),
+        ("2.1", "社区"),
+    ]
