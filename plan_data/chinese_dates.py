@@ -66,14 +66,14 @@ class TimeExpr:
 
     def end(self, year: int) -> date:
         """Return the end point, using `year` unless the text named one."""
-        y = self.year or year
+        y = year if self.year is None else self.year
         return date(y, self.month, self.day or month_end(y, self.month))
 
     def start(self, year: int) -> date | None:
         """Return the first day of the window, or None for a point in time."""
         if self.first_month is None:
             return None
-        return date(self.year or year, self.first_month, 1)
+        return date(year if self.year is None else self.year, self.first_month, 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,13 +112,13 @@ def _relative(m: re.Match[str], today: date) -> date | None:
 def _absolute(found: TimeMatch, today: date) -> date | None:
     """Resolve a calendar expression, rolling to next year when it would be past."""
     expr = found.expr
-    years = [expr.year] if expr.year else [today.year, today.year + 1]
+    years = [today.year, today.year + 1] if expr.year is None else [expr.year]
     for year in years:
         try:
             value = expr.end(year)
         except ValueError:
             continue
-        if expr.year or value >= today:
+        if expr.year is not None or value >= today:
             return value
     return None
 

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plan_data.dates import (
     DateNotInFuture,
@@ -144,3 +146,18 @@ def test_find_date_in_text_returns_the_date_and_the_reason(
 def test_a_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         read_date("明天", datetime(2022, 6, 23))  # noqa: DTZ001
+
+
+DATE_ALPHABET = st.sampled_from(
+    list("0123456789一二三十两月日号底末前上中下本这个周星期天后明年/-，. fridaynext")
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(DATE_ALPHABET, max_size=16) | st.text(max_size=16))
+def test_read_date_gives_a_date_or_a_domain_error(text: str) -> None:
+    try:
+        value = read_date(text, THURSDAY)
+    except (DateNotUnderstood, DateNotInFuture, DateTooFar):
+        return
+    assert THURSDAY.date() <= value <= date(2025, 6, 23)

@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plan_data.chinese_dates import month_end
 from plan_data.deadlines import (
@@ -181,3 +183,20 @@ def test_find_plan_year_reads_the_title_or_preamble(text: str, year: int | None)
 
 def test_find_plan_year_reads_the_seed() -> None:
     assert find_plan_year(SEED.read_text(encoding="utf-8")) == 2022
+
+
+DEADLINE_ALPHABET = st.sampled_from(
+    list("0123456789０１２一二三十两月日号底末前上中下旬年半季度第全每持续推进完成，；, Q")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(DEADLINE_ALPHABET, max_size=30) | st.text(max_size=30))
+def test_read_deadline_never_crashes_and_never_drops_a_clause(text: str) -> None:
+    reading = read_deadline(text, Y)
+    assert reading.milestones
+    unread = [p for p in reading.problems if p.startswith("unreadable")]
+    for problem in unread:
+        assert problem[len('unreadable deadline: "'):-1] in text
+    if not reading.problems:
+        assert all(m.end is not None or m.kind == "ongoing" for m in reading.milestones)
