@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -60,10 +61,20 @@ class Emulator:
     @classmethod
     @asynccontextmanager
     async def running(
-        cls, host: str = "127.0.0.1", port: int = 0, **options: Any
+        cls,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        token: str = DEFAULT_TOKEN,
+        bot_username: str = "duban_test_bot",
+        bot_name: str = "督办助手",
+        privacy_mode: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> AsyncIterator[Emulator]:
         """Serve an emulator on loopback for the duration of the block."""
-        emulator = cls(**options)
+        if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+            raise ValueError(f"the emulator serves loopback only, not {host}")
+        emulator = cls(token, bot_username, bot_name, privacy_mode, clock)
         runner = web.AppRunner(emulator.app, shutdown_timeout=0.5, access_log=None)
         await runner.setup()
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from telegram import Bot
 from telegram.error import Conflict
 
@@ -61,3 +62,9 @@ async def test_shutdown_with_an_open_long_poll_is_quick() -> None:
     await client.shutdown()
     assert result == ()
     assert elapsed < 5
+
+
+async def test_emulator_refuses_to_listen_beyond_loopback() -> None:
+    with pytest.raises(ValueError, match="loopback only"):
+        async with Emulator.running(host="0.0.0.0"):  # noqa: S104 - the address being refused
+            pass
