@@ -29,7 +29,12 @@ def default_plan_path() -> Path:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode a plan's bytes: UTF-8 with or without BOM, else GB18030."""
+    """Decode a plan's bytes: UTF-8 with or without BOM, UTF-16 with BOM, else GB18030."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise PlanFileError("plan text has a UTF-16 mark but is not UTF-16") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -41,6 +41,19 @@ def test_gb18030_file(tmp_path: Path) -> None:
     assert shape(path) == EXPECTED
 
 
+def test_utf16_with_bom_as_windows_notepad_saves_it(tmp_path: Path) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_bytes(TEXT.replace("\n", "\r\n").encode("utf-16"))
+    assert shape(path) == EXPECTED
+
+
+def test_bytes_that_are_no_known_encoding_give_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_bytes(b"\x81\x30\xff\xff" * 4)
+    with pytest.raises(PlanFileError, match="neither UTF-8 nor GB18030"):
+        load_plan(path)
+
+
 def test_utf8_with_bom_and_crlf(tmp_path: Path) -> None:
     path = tmp_path / "plan.txt"
     path.write_bytes(TEXT.replace("\n", "\r\n").encode("utf-8-sig"))
