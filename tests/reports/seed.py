@@ -17,6 +17,8 @@ WEEK28 = datetime(2022, 7, 11, 9, 0, tzinfo=SH)
 # (task, unit, status, note, when)
 HISTORY: list[tuple[str, str, EntryStatus, str, datetime]] = [
     ("2.1", "社救科", "in_progress", "起草文件", datetime(2022, 1, 20, 10, tzinfo=SH)),
+    # Blocked and overdue at once: counts as overdue (DESIGN's order), not blocked.
+    ("2.1", "社救科", "blocked", "资金未到位", datetime(2022, 6, 1, 10, tzinfo=SH)),
     ("3.4", "社会事务科", "done", "已完成培训", datetime(2022, 5, 10, 16, tzinfo=SH)),
     ("1.1", "婚姻科", "in_progress", "组织学习", datetime(2022, 5, 1, 9, tzinfo=SH)),
     ("5.2", "社区科", "in_progress", "选址完成", datetime(2022, 3, 1, 11, tzinfo=SH)),

@@ -63,7 +63,7 @@ def test_export_writes_both_sheets(
         "--from", "2022-06-01", "--to", "2022-06-30",
     )
     assert code == 0
-    assert capsys.readouterr().out.strip() == f"wrote {target}: 66 rows, 4 entries"
+    assert capsys.readouterr().out.strip() == f"wrote {target}: 66 rows, 5 entries"
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == [LEDGER_SHEET, ENTRIES_SHEET]
 

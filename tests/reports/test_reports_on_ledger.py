@@ -64,6 +64,7 @@ async def test_counts_as_of_a_date_ignore_later_entries(ledger: Database) -> Non
     ]
     assert [(i.task, i.due) for i in week28.due_soon] == [("2.3", NEW_DATE)]
     assert [(b.task, b.note) for b in week27.blocked] == [("3.2", "日照中心选址未定，需协调街道")]
+    assert week27.categories[("2.1", "社救科")] == "overdue"  # though its latest is blocked
     assert week27.silent_units == ("救助管理站", "殡葬科", "婚姻科")
     assert [d.task for d in week27.done_this_week] == ["7.3"]
     assert [d.task for d in week28.done_this_week] == ["2.1", "3.2"]
@@ -114,6 +115,7 @@ async def test_ledger_entries_sheet_holds_entries_up_to_as_of_and_in_range(
     june = await _ledger_sheets(ledger, date_from=date(2022, 6, 1), date_to=date(2022, 6, 30))
     in_june = list(june[ENTRIES_SHEET].iter_rows(min_row=2, values_only=True))
     assert [(e[1], e[3]) for e in in_june] == [
+        ("2.1", "遇到困难"),
         ("3.2", "遇到困难"),
         ("2.3", "进行中"),
         ("2.3", "申请延期"),
