@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from cli import plan_commands
 from cli.context import CliContext
 from plan_data import load_plan
+from plan_data.dates import read_date
 from plan_data.errors import DubanError
 from plan_data.units import UnitResolver
+from scheduler.clock import SHANGHAI
 from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.errors import InvalidPercent
@@ -154,7 +156,9 @@ def report_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def status_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Print a row per (task, unit) with its light, as a table or DESIGN's JSON."""
-    now = ctx.clock.now()
+    # Up to the end of the current minute: with `--clock X` every command starts its own
+    # clock at X, so a report made just before by another command is a few ms "later".
+    now = ctx.clock.now().replace(second=0, microsecond=0) + timedelta(minutes=1, microseconds=-1)
 
     async def run() -> tuple[str | None, list[StatusRow]]:
         db = await _open(ctx)
@@ -250,8 +254,4 @@ def _instant(text: str, ctx: CliContext) -> datetime:
 
 
 def _read_date(text: str, now: datetime) -> date:
-    # Engineer B's reader; imported here so that the rest of the CLI works before it lands.
-    from plan_data.dates import read_date  # type: ignore[import-not-found,unused-ignore]
-
-    found: date = read_date(text, now)
-    return found
+    return read_date(text, now.astimezone(SHANGHAI))

@@ -68,6 +68,31 @@ def test_report_then_status_json(database_url: str, capsys: pytest.CaptureFixtur
     }
 
 
+def test_extension_with_a_date_files_a_pending_request(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        duban(
+            database_url,
+            "report",
+            "2.3",
+            "--unit",
+            "社救科",
+            "--status",
+            "申请延期",
+            "--date",
+            "8月31日",
+            "--note",
+            "对方未签字",
+        )
+        == 0
+    )
+    assert "extension" in capsys.readouterr().out
+    assert duban(database_url, "status", "社救科", "--json") == 0
+    row = next(t for t in json.loads(capsys.readouterr().out)["tasks"] if t["id"] == "2.3")
+    assert (row["status"], row["next_due"]) == ("extension", "2022-06-30")  # not yet approved
+
+
 def test_status_table_lists_every_row(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -122,6 +147,14 @@ def test_plan_import_reports_unchanged_plan(
             "--at must be an ISO date-time",
         ),
         (["report", "2.3", "--unit", "社救科", "--status", "extension"], "needs --date"),
+        (
+            ["report", "2.3", "--unit", "社救科", "--status", "申请延期", "--date", "某天"],
+            "cannot read a date from '某天'",
+        ),
+        (
+            ["report", "2.3", "--unit", "社救科", "--status", "extension", "--date", "2022-05-01"],
+            "2022-05-01 is in the past",
+        ),
         (["status", "财务科"], "unknown unit '财务科'"),
     ],
 )
