@@ -127,7 +127,17 @@ _MAX_SENTENCE = 60
 _MAX_ACTION = 24
 
 
+# What a sentence opening with a time expression can start with: a cheap first test.
+_OPENING = re.compile(
+    r"^(?:力争|争取|确保|预计|计划|原则上|并于|于|在|截至|截止|到)?"
+    r"(?:\d|[零〇一二两三四五六七八九十]|年|今|本|上半|下半|第|[Qq]|每)"
+)
+
+
 def _is_deadline_sentence(sentence: str) -> bool:
+    # \d also matches full-width digits, so the cheap test can run before normalizing.
+    if len(sentence) > 2 * _MAX_SENTENCE or not _OPENING.match(sentence):
+        return False
     text = normalize(sentence)
     if len(text) > _MAX_SENTENCE:
         return False
