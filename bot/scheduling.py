@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from scheduler.reconcile import reconcile
-
 from scheduler.settings import load_settings
 from storage.database import Database
 

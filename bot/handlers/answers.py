@@ -197,7 +197,7 @@ async def _complete(
             chat_id=chat_id,
             update_id=update.update_id,
         )
-        await say(update, render.extension_filed(ext, render.local(services.now()).date()))
+        confirmation = render.extension_filed(ext, render.local(services.now()).date())
     else:
         note, percent = ledger.split_percent(text)
         await ledger.record(
@@ -212,9 +212,11 @@ async def _complete(
             percent=percent,
             milestone_id=item.milestone_id,
         )
-        await say(update, render.recorded(item.task_id, ask.answer))
+        confirmation = render.recorded(item.task_id, ask.answer)
+    # The prompt changes first, so whoever reads the confirmation sees the prompt updated.
     if ask.prompt_message_id is not None and ask.answer != "done":
         await mark_prompt(update, context, ask.prompt_message_id, item, ask.answer)
+    await say(update, confirmation)
     if ask.answer in ("blocked", "extension"):
         await services.after_change()
 
