@@ -23,6 +23,7 @@ class RawTask:
     text: str
     group: str = ""
     labels: list[tuple[Label, int]] = field(default_factory=list)
+    part_lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -125,4 +126,5 @@ def _finish(
         milestones=reading.milestones,
         line=task.line,
         group=task.group,
+        part_lines=tuple(task.part_lines),
     )

@@ -56,6 +56,8 @@ class Task:
     milestones: tuple[Milestone, ...]
     line: int = 0
     group: str = ""
+    # Lines of numbered sub-items (`1.…；2.…`) that were read as part of this task's body.
+    part_lines: tuple[int, ...] = ()
 
     @property
     def units(self) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ _ODD_MARKER = re.compile(
 class _Node:
     raw: RawTask
     level: int
+    prefix: str = ""
     children: int = 0
     in_labels: bool = False
 
@@ -111,7 +112,8 @@ class _Reader:
         else:
             parent.children += 1
             task_id = f"{parent.raw.id}.{parent.children}"
-        node = _Node(RawTask(task_id, self.chapter_title, number, ""), level)
+        prefix = text[: len(text) - len(found.text)].strip()
+        node = _Node(RawTask(task_id, self.chapter_title, number, ""), level, prefix)
         self.nodes.append(node)
         if level == 2:
             self.group = node
@@ -153,6 +155,7 @@ class _Reader:
 
     def finish(self) -> RawPlan:
         """Return the raw plan: groups become headings, their labels pass to children."""
+        self._fold_sub_items()
         groups = {node.raw.id: node.raw for node in self.nodes if node.children}
         for group in groups.values():
             text, labels = find_bracket_labels(group.text)
@@ -172,6 +175,40 @@ class _Reader:
             key=lambda h: h.line,
         )
         return self.plan
+
+
+    def _fold_sub_items(self) -> None:
+        """Read `（三）Sentence。1.…；2.…` followed by one set of labels as one task."""
+        children: dict[str, list[_Node]] = {}
+        for node in self.nodes:
+            children.setdefault(node.raw.id.rsplit(".", 1)[0], []).append(node)
+        folded: set[int] = set()
+        for node in self.nodes:
+            items = children.get(node.raw.id, []) if node.children else []
+            if not items or not _is_task_with_sub_items(node.raw, [i.raw for i in items]):
+                continue
+            for item in items:
+                text, labels = find_bracket_labels(item.raw.text)
+                node.raw.text += item.prefix + text
+                node.raw.labels.extend(item.raw.labels)
+                node.raw.labels.extend((label, item.raw.line) for label in labels)
+                node.raw.part_lines.append(item.raw.line)
+                folded.add(id(item))
+            node.children = 0
+        self.nodes = [node for node in self.nodes if id(node) not in folded]
+
+
+def _is_task_with_sub_items(parent: RawTask, items: list[RawTask]) -> bool:
+    """A full sentence without labels, whose numbered items carry labels only at the end."""
+    def has_labels(task: RawTask) -> bool:
+        return bool(task.labels or find_bracket_labels(task.text)[1])
+
+    return (
+        bool(TITLE_END.search(parent.text))
+        and not has_labels(parent)
+        and not any(has_labels(item) for item in items[:-1])
+        and has_labels(items[-1])
+    )
 
 
 _Labels = list[tuple[Label, int]]

@@ -255,3 +255,18 @@ def test_without_chapter_markers_the_outer_numbering_gives_the_chapters() -> Non
         ("1.2", "救助"),
         ("2.1", "社区"),
     ]
+
+
+def test_numbered_sub_items_of_a_task_sentence_stay_in_its_body() -> None:
+    parsed = plan(
+        "一、章\n（一）加强基础工作。主要包括：\n1.公文管理；\n2.档案管理。\n"
+        "责任科室：综合办\n完成时限：12月底\n"
+        "（二）思想建设\n1.学习。\n责任科室：社区科\n2.宣传。\n责任科室：社救科\n"
+    )
+    assert [(t.id, t.title, t.units) for t in parsed.tasks] == [
+        ("1.1", "加强基础工作", ("综合办",)),
+        ("1.2.1", "学习", ("社区科",)),
+        ("1.2.2", "宣传", ("社救科",)),
+    ]
+    assert parsed.tasks[0].body == "主要包括：1.公文管理；2.档案管理。"
+    assert parsed.tasks[0].part_lines == (3, 4)

@@ -28,6 +28,7 @@ def test_reader_never_crashes_nor_loses_a_task_marker(lines: list[str], newline:
     plan = read_text(text, 2022)
     kept = (
         {task.line for task in plan.tasks}
+        | {line for task in plan.tasks for line in task.part_lines}
         | {problem.line for problem in plan.problems}
         | {heading.line for heading in plan.headings}
     )
