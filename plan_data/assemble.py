@@ -99,7 +99,10 @@ def _finish(
     for name, role, collective in named:
         for unit in units if collective else [name]:
             owners.setdefault(unit, role)
-    if not owners:
+    if not owners and named:
+        message = f"task {task.id}: '{named[0][0]}' means every unit, but the plan names none"
+        problems.append(Problem(task.line, message, title, task.id))
+    elif not owners:
         problems.append(Problem(task.line, f"task {task.id} has no owners", title, task.id))
     deadline_labels = [(label, line) for label, line in task.labels if label.is_deadline]
     deadline_text = "，".join(label.value for label, _ in deadline_labels if label.value)

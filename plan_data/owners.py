@@ -49,7 +49,8 @@ _SPACES = " \u3000\t\xa0"
 # stray space in 市场 监管局 stay whole.
 _UNIT_ENDING = "科站办室局委处所心队院会部门组位街镇区"
 _TRAILING_ETC = re.compile(r"等(?:相关|有关)?(?:部门|单位|科室|处室)?$")
-_ROLE_NOTE = re.compile(r"[（(](牵头|配合|协办|负责)[）)]$")
+# 社救科（牵头）, or written out: 社救科牵头，社区科配合.
+_ROLE_NOTE = re.compile(r"[（(]?(牵头|配合|协办|负责)[）)]?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,7 @@ def split_units(text: str) -> list[tuple[str, OwnerRole | None]]:
         name = _TRAILING_ETC.sub("", name).strip()
         role: OwnerRole | None = None
         note = _ROLE_NOTE.search(name)
-        if note:
+        if note and note.start() > 0:
             role = "lead" if note.group(1) in ("牵头", "负责") else "cooperating"
             name = name[: note.start()].strip()
         if name:

@@ -48,6 +48,7 @@ def test_labels_in_a_bracket_after_the_task_sentence_keep_roles_apart() -> None:
         ("责任单位：住房和城乡建设委、社区科", ("住房和城乡建设委", "社区科")),
         ("牵头单位：社救科\n配合单位：社区科", ("社救科", "社区科")),
         ("责任科室：社救科（牵头）、社区科", ("社救科", "社区科")),
+        ("责任单位：社救科牵头，社区科配合", ("社救科", "社区科")),
     ],
 )
 def test_owner_labels_and_separators(owner_line: str, units: tuple[str, ...]) -> None:
@@ -270,3 +271,21 @@ def test_numbered_sub_items_of_a_task_sentence_stay_in_its_body() -> None:
     ]
     assert parsed.tasks[0].body == "主要包括：1.公文管理；2.档案管理。"
     assert parsed.tasks[0].part_lines == (3, 4)
+
+
+def test_written_out_roles_after_unit_names() -> None:
+    parsed = plan(
+        "一、章\n（一）任务。\n责任单位：社救科牵头，社区科、各街道配合\n完成时限：12月底\n"
+    )
+    assert [(o.unit, o.role) for o in parsed.tasks[0].owners] == [
+        ("社救科", "lead"),
+        ("社区科", "owner"),
+        ("各街道", "cooperating"),
+    ]
+
+
+def test_every_unit_wording_in_a_plan_without_named_units_is_a_problem() -> None:
+    parsed = plan("一、章\n（一）任务。\n责任科室：各科室\n完成时限：12月底\n")
+    assert [p.message for p in parsed.problems] == [
+        "task 1.1: '各科室' means every unit, but the plan names none"
+    ]
