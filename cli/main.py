@@ -6,14 +6,26 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import ledger_commands, plan_commands, report_commands
+from cli import (
+    bot_commands,
+    ledger_commands,
+    plan_commands,
+    report_commands,
+    scheduler_commands,
+)
 from cli.context import CliContext
 from cli.settings import Settings
 from plan_data.errors import DubanError
 from scheduler.clock import clock_from_option
 
 # Each module adds its sub-commands; order here is the order of `duban --help`.
-COMMAND_MODULES = [plan_commands, ledger_commands, report_commands]
+COMMAND_MODULES = [
+    plan_commands,
+    ledger_commands,
+    report_commands,
+    scheduler_commands,
+    bot_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

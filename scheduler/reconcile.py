@@ -169,7 +169,15 @@ def _item(m: ScheduleMilestone, point: PromptPoint, last: LastEntry | None) -> P
 
 
 def _ordered(items: list[PromptItem]) -> list[PromptItem]:
-    return sorted(items, key=lambda i: (_URGENCY[i.kind], i.due or date.max, i.task_row))
+    # Most urgent first; check-ins (no real due date) in plan order.
+    return sorted(
+        items,
+        key=lambda i: (
+            _URGENCY[i.kind],
+            i.due if i.due and i.kind != "checkin" else date.max,
+            i.task_row,
+        ),
+    )
 
 
 def _draft(
