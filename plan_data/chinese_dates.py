@@ -87,8 +87,9 @@ class TimeMatch:
 
 _PARTS = {"上旬": 10, "初": 10, "中旬": 15, "中": 15, "下旬": None, "底": None, "末": None}
 
+# The day's 日/号 may be left out (`7月15`, `七月十五`), as people often do.
 _CALENDAR = re.compile(
-    rf"(?<!\d){_YEAR}(?P<m>{NUM})月份?(?:(?P<d>{NUM})[日号]|(?P<part>上旬|中旬|下旬|初|中|底|末))?"
+    rf"(?<!\d){_YEAR}(?P<m>{NUM})月份?(?:(?P<d>{NUM})[日号]?|(?P<part>上旬|中旬|下旬|初|中|底|末))?"
 )
 _ISO = re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 _SLASH = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])")

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-from plan_data.chinese_dates import NUM, TimeMatch, cn_int, iter_times, month_end
+from plan_data.chinese_dates import NUM, TimeExpr, TimeMatch, cn_int, iter_times, month_end
 from plan_data.errors import DubanError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -65,6 +65,8 @@ _MONTH = re.compile(
     rf"(?:(?P<d>{NUM})[号日]|(?P<part>上旬|中旬|下旬|底|末|初|中))"
 )
 _BARE_DAY = re.compile(rf"(?<![月\d零〇一二两三四五六七八九十])(?P<d>{NUM})号")
+# 7.15 is July 15 in a chat; only typed dates read it, since plan text numbers items `5.`.
+_DOTTED = re.compile(r"(?<![\d.])(?P<m>\d{1,2})\.(?P<d>\d{1,2})(?![\d.])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _EDGE = " \t\r\n,，。.;；:：、!！?？"
 _BY = re.compile(r"^(?:以前|之前|以内|前|内)")
@@ -146,6 +148,11 @@ def find_date_in_text(text: str, now: datetime) -> tuple[date, str] | None:
     today = _today(now)
     norm, origin = _normalized(text)
     candidates = [(t.start, t.end, _absolute(t, today)) for t in iter_times(norm)]
+    for m in _DOTTED.finditer(norm):
+        month, day = int(m["m"]), int(m["d"])
+        if 1 <= month <= 12 and 1 <= day <= month_end(2000, month):
+            dotted = TimeMatch(TimeExpr(None, month, day), m.start(), m.end())
+            candidates.append((m.start(), m.end(), _absolute(dotted, today)))
     for pattern in (_DAY_WORD, _AFTER, _WEEKDAY, _MONTH, _BARE_DAY):
         candidates.extend(
             (m.start(), m.end(), _relative(m, today)) for m in pattern.finditer(norm)
@@ -177,9 +184,11 @@ def read_date(text: str, now: datetime) -> date:
     today = _today(now)
     found = find_date_in_text(text, now)
     value = found[0] if found else None
-    if value is None and text.strip() and not _CJK.search(text):
+    # A bare number (`12`, `0715`) is too ambiguous to guess at; dateparser would.
+    plain = text.strip()
+    if value is None and plain and not plain.isdigit() and not _CJK.search(plain):
         local = now.astimezone(SHANGHAI).replace(tzinfo=None)
-        value = _dateparser(text.strip(), local)
+        value = _dateparser(plain, local)
     if value is None:
         raise DateNotUnderstood(text)
     if value < today:

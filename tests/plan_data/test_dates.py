@@ -59,6 +59,9 @@ ON_THURSDAY: list[tuple[str, date]] = [
     ("2022/7/15", date(2022, 7, 15)),
     ("2022年7月15日", date(2022, 7, 15)),
     ("7/15", date(2022, 7, 15)),
+    ("7.15", date(2022, 7, 15)),
+    ("7月15", date(2022, 7, 15)),
+    ("七月十五", date(2022, 7, 15)),
     ("３月１日", date(2023, 3, 1)),
     ("7月 15 日", date(2022, 7, 15)),
     ("7月15日，街道调整导致协议需重新审核", date(2022, 7, 15)),
@@ -117,7 +120,7 @@ def test_an_absurdly_far_date_is_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "尽快", "等领导定", "hello there", "13月5日", "下周"],
+    "text", ["", "尽快", "等领导定", "hello there", "13月5日", "下周", "12", "0715", "2022"],
 )
 def test_no_date_is_not_understood(text: str) -> None:
     with pytest.raises(DateNotUnderstood) as caught:
