@@ -164,11 +164,17 @@ def find_deadline_sentence(body: str) -> str | None:
 _PLAN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:是|度|工作要点|工作计划|工作重点|的?工作)")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})年")
 _PREAMBLE = 600
+_CN_YEAR = re.compile(r"[零〇一二三四五六七八九]{4}(?=年)")
+
+
+def _digits_year(m: re.Match[str]) -> str:
+    """Write a year such as 二〇二二 in digits."""
+    return "".join(str(cn_int(ch)) for ch in m.group())
 
 
 def find_plan_year(text: str) -> int | None:
     """Return the plan year named in the title or preamble (`2022年是…`), or None."""
-    head = normalize(text[:4000])
+    head = _CN_YEAR.sub(_digits_year, normalize(text[:4000]))
     found = _PLAN_YEAR.search(head) or _ANY_YEAR.search(head[:_PREAMBLE])
     return int(found.group(1)) if found else None
 

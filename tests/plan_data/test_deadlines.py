@@ -173,9 +173,10 @@ def test_find_deadline_sentence_takes_only_sentences_opening_with_a_date(
         ("东丽区民政局2023年工作要点\n一、总体要求", 2023),
         ("关于印发《2021年度工作计划》的通知\n各科室：", 2021),
         ("各科室：\n现将２０２４年工作安排印发给你们", 2024),
+        ("东丽区民政局二〇二二年工作要点", 2022),
         ("一、总体要求\n（一）加强学习。", None),
     ],
-    ids=["year-is", "work-points", "annual", "full-width", "none"],
+    ids=["year-is", "work-points", "annual", "full-width", "chinese-numerals", "none"],
 )
 def test_find_plan_year_reads_the_title_or_preamble(text: str, year: int | None) -> None:
     assert find_plan_year(text) == year
