@@ -98,14 +98,16 @@ def count(categories: Iterable[Category]) -> Counts:
 
 
 def _overdue_items(row: ReportRow, today: date) -> list[DueItem]:
+    # Overdue outranks blocked in the counts; keep the unit's plea visible on the line.
+    plea = (row.note or "") if row.status == "blocked" else None
     items = [
-        DueItem(row.task, row.unit, row.title, m.due, m.action)
+        DueItem(row.task, row.unit, row.title, m.due, m.action, plea)
         for m in row.open_milestones
         if m.due is not None and m.due < today
     ]
     if not items and row.next_due is not None:
         # The light is red but no open milestone says why: show the date the query gave.
-        items.append(DueItem(row.task, row.unit, row.title, row.next_due, None))
+        items.append(DueItem(row.task, row.unit, row.title, row.next_due, None, plea))
     return items
 
 

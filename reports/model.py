@@ -87,6 +87,7 @@ class DueItem:
     title: str
     due: date
     action: str | None
+    blocked_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

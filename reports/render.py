@@ -66,6 +66,7 @@ def render_digest(digest: Digest) -> str:
         [
             f"🔴 {i.unit} {i.task} {i.title} · {_node(i)}{cn_date(i.due, year)}"
             f" · 逾期{(today - i.due).days}天"
+            + (f' · ⚠️ "{i.blocked_note}"' if i.blocked_note else "")
             for i in digest.overdue
         ]
     )

@@ -98,6 +98,7 @@ async def test_digest_json_text_and_ledger_agree(ledger: Database) -> None:
         f"🔄 进行中 {t['in_progress']} · ⬜ 未启动 {t['not_started']}"
     ) in text
     assert "🔴 社救科 2.3 创新社会救助方式 · 完成协议签署 6月30日 · 逾期4天" in text
+    assert '🔴 社救科 2.1 构建综合救助格局 · 印发文件 1月31日 · 逾期154天 · ⚠️ "资金未到位"' in text
     assert "📅 社救科 2.3 → 7月15日" in text
     assert data["week"] == "2022-W27"
 
