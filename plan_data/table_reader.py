@@ -46,13 +46,7 @@ def find_header(rows: Sequence[Row]) -> tuple[int, Columns] | None:
     """Return the index of the header row and its columns, if the rows form a task table."""
     for index, (_number, cells) in enumerate(rows[:20]):
         columns = Columns()
-        for col, cell in enumerate(cells):
-            name = re.sub(r"\s+", "", cell or "")
-            if not name or len(name) > 12:
-                continue
-            role = next((r for r, pattern in _HEADERS if pattern.search(name)), "skip")
-            if role == "skip":
-                continue
+        for col, role in _header_roles(cells).items():
             # Several unit columns may exist (牵头 and 配合); other roles take the first.
             if role in _LABEL_WORD or role not in columns.roles.values():
                 columns.roles[col] = role
@@ -63,6 +57,28 @@ def find_header(rows: Sequence[Row]) -> tuple[int, Columns] | None:
         if "task" in found and found & {"owner", "lead", "cooperating", "deadline"}:
             return index, columns
     return None
+
+
+def _header_roles(cells: Sequence[str]) -> dict[int, str]:
+    """Return the role of each cell that reads like a column header."""
+    roles = {}
+    for col, cell in enumerate(cells):
+        name = re.sub(r"\s+", "", cell or "")
+        if name and len(name) <= 12:
+            role = next((r for r, pattern in _HEADERS if pattern.search(name)), "skip")
+            if role != "skip":
+                roles[col] = role
+    return roles
+
+
+def _sub_header(cells: Sequence[str], columns: Columns) -> bool:
+    """Take a second header row (责任单位 over 牵头单位 | 配合单位) into the columns."""
+    roles = _header_roles(cells)
+    filled = [col for col, cell in enumerate(cells) if (cell or "").strip()]
+    if not roles or len(roles) != len(filled) or not set(roles.values()) <= set(_LABEL_WORD):
+        return False
+    columns.roles.update(roles)
+    return True
 
 
 def read_table(
@@ -81,7 +97,10 @@ def read_table(
         raise PlanYearUnknown
     title = next((line for line in above if len(line) <= 60), f"{plan_year}年工作要点")
     raw = RawPlan(plan_year, title, "\n".join(line for line in above if line != title), source)
-    _TableWalk(raw, columns).rows(rows[start + 1 :])
+    body = rows[start + 1 :]
+    if body and _sub_header(body[0][1], columns):
+        body = body[1:]
+    _TableWalk(raw, columns).rows(body)
     return build_plan(raw)
 
 

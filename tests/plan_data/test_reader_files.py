@@ -244,3 +244,18 @@ def test_docx_table_with_a_vertically_merged_task_cell(tmp_path: Path) -> None:
     (task,) = load_plan(path).tasks
     assert [(o.unit, o.role) for o in task.owners] == [("社救科", "lead"), ("社区科", "lead")]
     assert task.deadline_text == "6月底前，12月底"
+
+
+def test_xlsx_two_header_rows_split_lead_and_cooperating_units(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["序号", "重点任务", "责任单位", None, "完成时限"])
+    sheet.append([None, None, "牵头单位", "配合单位", None])
+    sheet.merge_cells("C1:D1")
+    sheet.append([1, "构建综合救助格局", "社救科", "社区科", "12月底"])
+    path = tmp_path / "plan.xlsx"
+    book.save(str(path))
+    (task,) = load_plan(path, year=2022).tasks
+    roles = [(o.unit, o.role) for o in task.owners]
+    assert roles == [("社救科", "lead"), ("社区科", "cooperating")]
