@@ -77,4 +77,6 @@ def load_plan(path: str | Path, year: int | None = None) -> Plan:
         if not plan.tasks:
             raise PlanFileError(f"no tasks found in plan file {file}")
         return plan
+    if suffix in (".doc", ".xls", ".wps", ".et"):
+        raise PlanFileError(f"old binary Office file; save it as .docx or .xlsx: {file}")
     raise PlanFileError(f"unknown plan file type '{suffix}' (use .txt, .docx or .xlsx): {file}")

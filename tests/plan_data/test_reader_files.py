@@ -145,6 +145,7 @@ def test_xlsx_task_table_with_merged_cells_and_title_row(tmp_path: Path) -> None
         ("missing.txt", None, "plan file not found"),
         ("empty.txt", b"  \n", "plan file is empty"),
         ("plan.pdf", b"%PDF", "unknown plan file type '.pdf'"),
+        ("plan.doc", b"\xd0\xcf\x11\xe0", "old binary Office file; save it as .docx or .xlsx"),
         ("bad.docx", b"not a zip", "cannot read Word file"),
         ("bad.xlsx", b"not a zip", "cannot read Excel file"),
     ],
