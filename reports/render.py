@@ -24,12 +24,16 @@ def cn_date(day: date, year: int | None = None, weekday: bool = False) -> str:
     return text
 
 
-def counts_line(counts: Counts) -> str:
+def counts_line(counts: Counts, skip_zero: bool = False) -> str:
     """Return one line of counts: ✅ 1 · 🔴 逾期 1 · ⚠️ 困难 1 · 🔄 进行中 9 · ⬜ 未启动 54."""
-    return (
-        f"✅ {counts.done} · 🔴 逾期 {counts.overdue} · ⚠️ 困难 {counts.blocked} · "
-        f"🔄 进行中 {counts.in_progress} · ⬜ 未启动 {counts.not_started}"
-    )
+    parts = [
+        ("✅", counts.done),
+        ("🔴 逾期", counts.overdue),
+        ("⚠️ 困难", counts.blocked),
+        ("🔄 进行中", counts.in_progress),
+        ("⬜ 未启动", counts.not_started),
+    ]
+    return " · ".join(f"{label} {n}" for label, n in parts if n or not skip_zero)
 
 
 def _capped(lines: Sequence[str]) -> list[str]:
@@ -59,7 +63,10 @@ def render_digest(digest: Digest) -> str:
         "",
         "各科室",
     ]
-    out += [f"{u.unit} {u.counts.rows}项：{counts_line(u.counts)}" for u in digest.units]
+    out += [
+        f"{u.unit} {u.counts.rows}项：{counts_line(u.counts, skip_zero=True)}"
+        for u in digest.units
+    ]
 
     out += ["", "逾期" if digest.overdue else "逾期：无"]
     out += _capped(

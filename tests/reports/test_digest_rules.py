@@ -80,6 +80,8 @@ def test_text_reads_like_ux_weekly_digest() -> None:
     lines = text.splitlines()
     assert lines[0] == "【督办周报】第27周 · 截至7月4日（周一）"
     assert lines[1] == "全局 7 项：✅ 2 · 🔴 逾期 2 · ⚠️ 困难 1 · 🔄 进行中 1 · ⬜ 未启动 1"
+    assert "社救科 2项：🔴 逾期 2" in lines  # a unit's line leaves out empty categories
+    assert "社会事务科 1项：⚠️ 困难 1" in lines
     assert "🔴 社救科 2.1 构建综合救助格局 · 印发文件 1月31日 · 逾期154天" in lines
     assert '⚠️ 社会事务科 3.2 "日照中心选址未定，需协调街道"（7月1日）' in lines
     assert "📅 殡葬科 6.3 → 2023年1月20日" in lines
