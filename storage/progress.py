@@ -20,6 +20,8 @@ from storage.records import (
     EvidenceRecord,
 )
 
+IN_CHUNK = 10_000
+
 STATUS_WORDS: dict[str, EntryStatus] = {
     "in_progress": "in_progress",
     "in-progress": "in_progress",
@@ -153,10 +155,13 @@ async def _select(session: AsyncSession, *conditions: object) -> list[EntryRecor
     )
     found = rows.all()
     evidence: dict[int, list[EvidenceRecord]] = {}
-    if found:
-        ids = [e.id for e, _, _ in found]
+    ids = [e.id for e, _, _ in found]
+    # In chunks: drivers cap the number of bound parameters (SQLite 32766, asyncpg 32767).
+    for start in range(0, len(ids), IN_CHUNK):
         for ev in await session.scalars(
-            select(EvidenceRow).where(EvidenceRow.entry_id.in_(ids)).order_by(EvidenceRow.id)
+            select(EvidenceRow)
+            .where(EvidenceRow.entry_id.in_(ids[start : start + IN_CHUNK]))
+            .order_by(EvidenceRow.id)
         ):
             evidence.setdefault(ev.entry_id, []).append(
                 EvidenceRecord(ev.id, ev.entry_id, ev.file_id, ev.kind, ev.created_at)

@@ -10,7 +10,13 @@ from storage.database import Database
 from storage.errors import ExtensionAlreadyDecided, NotOwner, UnknownTask
 from storage.extensions import decide_extension, pending_extensions, request_extension
 from storage.plans import task_by_id
-from storage.progress import attach_evidence, count_entries, entries_for, record_entry
+from storage.progress import (
+    all_entries,
+    attach_evidence,
+    count_entries,
+    entries_for,
+    record_entry,
+)
 from storage.records import EntryDraft, EntryStatus
 from storage.status import status_rows
 from tests.conftest import LEDGER_NOW
@@ -129,3 +135,22 @@ async def test_evidence_is_attached_to_an_entry(ledger: Database) -> None:
         await attach_evidence(session, entry.id, "FILE-1", "photo", JUNE_20)
         (found,) = await entries_for(session, "3.1", "社会事务科")
     assert [e.file_id for e in found.evidence] == ["FILE-1"]
+
+
+async def test_evidence_is_found_across_lookup_chunks(
+    ledger: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.progress.IN_CHUNK", 2)
+    async with ledger.session() as session:
+        for n in range(5):
+            entry = await record_entry(session, draft("3.1", "社会事务科"), JUNE_20)
+            if n % 2 == 0:
+                await attach_evidence(session, entry.id, f"FILE-{n}", "photo", JUNE_20)
+        found = await all_entries(session)
+    assert [[e.file_id for e in f.evidence] for f in found] == [
+        ["FILE-0"],
+        [],
+        ["FILE-2"],
+        [],
+        ["FILE-4"],
+    ]
