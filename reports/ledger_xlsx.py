@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from reports.digest import classify
 from reports.source import read_report_input
 from reports.xlsx_sheets import EntriesSheet, new_workbook, save_workbook, write_ledger_sheet
 from storage.database import Database
-from storage.report_queries import stream_entries
+from storage.report_queries import entries_page
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -55,13 +56,19 @@ async def write_ledger(
     book = new_workbook()
     async with db.session() as session:
         source = await read_report_input(session, as_of)
-        categories = {(r.task, r.unit): classify(r) for r in source.rows}
-        rows = write_ledger_sheet(book, source.rows, categories)
-        entries = EntriesSheet(book)
-        # Chunks keep memory flat and give the event loop a turn between them.
-        async for chunk in stream_entries(session, until, since):
-            entries.add(chunk)
-        entries.finish()
+    categories = {(r.task, r.unit): classify(r) for r in source.rows}
+    rows = write_ledger_sheet(book, source.rows, categories)
+    entries = EntriesSheet(book)
+    after = 0
+    while True:
+        # One short transaction per page; writing each page in a worker thread (one at a
+        # time) keeps the bot's event loop answering while a million rows go in.
+        async with db.session() as session:
+            after, page = await entries_page(session, until, since, after)
+        if not page:
+            break
+        await asyncio.to_thread(entries.add, page)
+    entries.finish()
     target = str(path_or_stream) if isinstance(path_or_stream, Path) else path_or_stream
-    save_workbook(book, target)
+    await asyncio.to_thread(save_workbook, book, target)
     return LedgerSummary(rows=rows, entries=entries.count)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -38,15 +37,22 @@ class PendingExtension(NamedTuple):
     requested_at: datetime
 
 
-async def stream_entries(
+async def entries_page(
     session: AsyncSession,
     until: datetime,
     since: datetime | None = None,
-    chunk: int = CHUNK,
-) -> AsyncIterator[list[LedgerEntry]]:
-    """Yield every entry recorded in [since, until], oldest first, in chunks."""
+    after_id: int = 0,
+    limit: int = CHUNK,
+) -> tuple[int, list[LedgerEntry]]:
+    """Return up to `limit` entries in [since, until] recorded after entry `after_id`.
+
+    Pages go by entry id (the order of recording) so each page is a short primary-key
+    range scan in its own transaction: a million-entry export never holds SQLite's
+    write lock for long. Returns the last id seen (0 when the page is empty).
+    """
     query = (
         select(
+            EntryRow.id,
             TaskRow.task_id,
             UnitRow.name,
             EntryRow.status,
@@ -58,15 +64,16 @@ async def stream_entries(
         )
         .join(TaskRow, TaskRow.id == EntryRow.task_id)
         .join(UnitRow, UnitRow.id == EntryRow.unit_id)
-        .where(EntryRow.created_at <= until)
-        .order_by(EntryRow.created_at, EntryRow.id)
-        .execution_options(yield_per=chunk)
+        .where(EntryRow.id > after_id, EntryRow.created_at <= until)
+        .order_by(EntryRow.id)
+        .limit(limit)
     )
     if since is not None:
         query = query.where(EntryRow.created_at >= since)
-    result = await session.stream(query)
-    async for partition in result.partitions(chunk):
-        yield [LedgerEntry(*row) for row in partition]
+    rows = (await session.execute(query)).all()
+    if not rows:
+        return 0, []
+    return rows[-1][0], [LedgerEntry(*row[1:]) for row in rows]
 
 
 async def pending_extensions(session: AsyncSession, as_of: datetime) -> list[PendingExtension]:
