@@ -224,7 +224,7 @@ async def _digest_drafts(
     session: AsyncSession, scope: _Scope, chats: list[int]
 ) -> list[OutboxDraft]:
     day = digest_day_of_week(scope.calendar, scope.settings, scope.today)
-    if not chats or day is None or day > scope.today or scope.today < scope.floor:
+    if not chats or day is None or day > scope.today or day < scope.floor:
         return []
     if not scope.calendar.is_workday(scope.today):
         return []
