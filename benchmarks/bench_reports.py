@@ -1,6 +1,7 @@
 """Benchmark the weekly digest and the ledger export over 1,000,000 progress entries.
 
 Run: .venv/bin/python benchmarks/bench_reports.py [--entries N] [--db sqlite|postgresql|both]
+     [--keep-sqlite FILE]
 Generates a seed-plan ledger with N entries spread over 2022 (SQLite in a temp folder,
 PostgreSQL in a throwaway database on 127.0.0.1:5432), then times build_digest as of two
 Mondays and write_ledger of every entry to an .xlsx file.
@@ -35,6 +36,7 @@ from reports.ledger_xlsx import write_ledger
 from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.models import EntryRow, TaskOwnerRow
+from storage.progress import count_entries
 
 SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2022, 1, 4, 9, tzinfo=SH)
@@ -89,10 +91,10 @@ async def timed(label: str, coro: Awaitable[T]) -> T:
 
 
 @asynccontextmanager
-async def database(kind: str, folder: Path) -> AsyncIterator[str]:
-    """Yield a URL for an empty database of this kind."""
+async def database(kind: str, folder: Path, keep: Path | None) -> AsyncIterator[str]:
+    """Yield a URL for an empty database of this kind (or the kept SQLite file)."""
     if kind == "sqlite":
-        yield f"sqlite:///{folder / 'bench.db'}"
+        yield f"sqlite:///{keep or folder / 'bench.db'}"
         return
     name = f"duban_bench_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(host="127.0.0.1", user="postgres", database="postgres")
@@ -106,15 +108,20 @@ async def database(kind: str, folder: Path) -> AsyncIterator[str]:
         await admin.close()
 
 
-async def bench(kind: str, entries: int) -> None:
-    """Generate a ledger and time the reports on it."""
+async def bench(kind: str, entries: int, keep: Path | None = None, reuse: bool = False) -> None:
+    """Generate a ledger (or reuse a kept SQLite file) and time the reports on it."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        async with database(kind, folder) as url:
+        async with database(kind, folder, keep) as url:
             db = await open_ledger(url, default_plan_path(), START)
             try:
-                print(f"{kind}: {entries:,} entries")
-                print(f"  {'generate':<42} {await generate(db, entries):8.2f} s")
+                if reuse:
+                    async with db.session() as session:
+                        entries = await count_entries(session)
+                    print(f"{kind}: {entries:,} entries (reusing {keep})")
+                else:
+                    print(f"{kind}: {entries:,} entries")
+                    print(f"  {'generate':<42} {await generate(db, entries):8.2f} s")
                 for as_of in (datetime(2022, 7, 4, 9, tzinfo=SH), END):
                     label = f"build_digest as of {as_of.date()}"
                     digest = await timed(label, build_digest(db, as_of))
@@ -146,10 +153,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--keep-sqlite",
+        type=Path,
+        metavar="FILE",
+        help="generate the SQLite ledger into FILE once and reuse it on later runs",
+    )
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     for kind in kinds:
-        asyncio.run(bench(kind, args.entries))
+        keep = args.keep_sqlite if kind == "sqlite" else None
+        asyncio.run(bench(kind, args.entries, keep, keep is not None and keep.exists()))
 
 
 if __name__ == "__main__":
