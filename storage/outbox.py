@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import MilestoneRow, OutboxItemRow, OutboxRow, TaskRow, UnitRow
 from storage.plans import unit_ids
 from storage.records import OutboxDraft, OutboxItemRecord, OutboxMessage
+
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 async def enqueue(session: AsyncSession, draft: OutboxDraft, now: datetime) -> bool:
@@ -53,8 +55,16 @@ async def enqueue(session: AsyncSession, draft: OutboxDraft, now: datetime) -> b
     return True
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int = 20) -> list[OutboxMessage]:
-    """Return unsent messages whose time has come, locking them on PostgreSQL (SKIP LOCKED)."""
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int = 20, lease: timedelta = CLAIM_LEASE
+) -> list[OutboxMessage]:
+    """Lease unsent messages whose time has come: nobody else gets them until `lease` ends.
+
+    On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so concurrent senders
+    take different rows; the lease (a pushed-back next_attempt_at) then keeps them taken
+    after this transaction commits, while the caller sends. mark_sent, mark_retry or
+    mark_failed settle a message; one whose sender died comes back when the lease ends.
+    """
     query = (
         select(OutboxRow)
         .where(
@@ -68,7 +78,12 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 20) -> li
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return [_message(row) for row in await session.scalars(query)]
+    rows = list(await session.scalars(query))
+    claimed = [_message(row) for row in rows]
+    for row in rows:
+        row.next_attempt_at = now + lease
+    await session.flush()
+    return claimed
 
 
 async def mark_sent(

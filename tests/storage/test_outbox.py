@@ -40,6 +40,21 @@ async def test_enqueue_twice_is_one_message(ledger: Database) -> None:
     assert (item.task_id, item.unit, item.item_kind) == ("2.3", "社救科", "reminder")
 
 
+async def test_a_claimed_message_is_leased_until_settled_or_the_lease_ends(
+    ledger: Database,
+) -> None:
+    draft = await _draft(ledger, "lease")
+    async with ledger.session() as session:
+        await outbox.enqueue(session, draft, LEDGER_NOW)
+    async with ledger.session() as session:
+        (first,) = await outbox.claim_due(session, LEDGER_NOW)
+    async with ledger.session() as session:
+        # The first sender is still sending (or died): nobody else takes the message yet.
+        assert await outbox.claim_due(session, LEDGER_NOW + timedelta(minutes=4)) == []
+        (again,) = await outbox.claim_due(session, LEDGER_NOW + outbox.CLAIM_LEASE)
+    assert again.id == first.id
+
+
 async def test_claim_returns_due_messages_and_delivery_is_recorded(ledger: Database) -> None:
     async with ledger.session() as session:
         await outbox.enqueue(session, await _draft(ledger, "now"), LEDGER_NOW)
