@@ -13,9 +13,9 @@ $(STAMP): pyproject.toml
 	-.ci/install-cjk-font
 	touch $(STAMP)
 
-## Set up and run the main job.
+## Set up and run the main job: the bot on Telegram with TELEGRAM_BOT_TOKEN, else the offline sandbox.
 demo: $(STAMP)
-	$(BIN)/duban plan show
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/duban run; else $(BIN)/duban sandbox; fi
 
 ## Set up and run the tests.
 test: $(STAMP)

@@ -46,6 +46,11 @@ class World:
     names: dict[int, str]
     buttons: dict[int, tuple[int, int, str]] = field(default_factory=dict)
     next_button: int = 1
+    # chat id -> the latest bot message that asks for an answer (a question or a prompt)
+    reply_targets: dict[int, int] = field(default_factory=dict)
+    # the last emulator event the terminal has shown, and a way to wait for it to move
+    shown: int = 0
+    progress: asyncio.Condition = field(default_factory=asyncio.Condition)
 
 
 async def run_sandbox(
@@ -140,16 +145,18 @@ async def _say(
 
 async def _watch(world: World, out: TextIO) -> None:
     """Print every message the bot sends or edits in the two chats, buttons numbered."""
-    seen = 0
     while True:
-        events = await world.emu.wait_for_event(after=seen, timeout=60)
+        events = await world.emu.wait_for_event(after=world.shown, timeout=60)
         for event in events:
-            seen = max(seen, event["seq"])
+            world.shown = max(world.shown, event["seq"])
             if event["kind"] in ("sent", "edited") and event["chat_id"] in world.names:
+                _note_reply_target(world, event)
                 print(_show(world, event["chat_id"], event["message"], event["kind"]), file=out)
                 out.flush()
             elif event["kind"] == "callback_answer" and event.get("text"):
                 print(f"  （提示）{event['text']}", file=out)
+        async with world.progress:
+            world.progress.notify_all()
 
 
 def _show(world: World, chat_id: int, message: dict[str, Any], kind: str) -> str:
@@ -167,13 +174,11 @@ def _show(world: World, chat_id: int, message: dict[str, Any], kind: str) -> str
     return "\n".join(lines) + "\n"
 
 
-def _reply_target(world: World, chat_id: int) -> int | None:
-    """Return the bot message a typed line answers: the latest question or prompt."""
-    for message in reversed(world.emu.bot_messages(chat_id)):
-        markup = message.get("reply_markup") or {}
-        if markup.get("force_reply") or markup.get("inline_keyboard"):
-            return int(message["message_id"])
-    return None
+def _note_reply_target(world: World, event: dict[str, Any]) -> None:
+    """Remember a bot message that asks for an answer: typed lines will reply to it."""
+    markup = event.get("requested_markup") or event["message"].get("reply_markup") or {}
+    if event["kind"] == "sent" and (markup.get("force_reply") or markup.get("inline_keyboard")):
+        world.reply_targets[event["chat_id"]] = int(event["message"]["message_id"])
 
 
 def _act(world: World, line: str, out: TextIO) -> None:
@@ -194,7 +199,7 @@ def _act(world: World, line: str, out: TextIO) -> None:
     for prefix in ("领导:", "领导："):
         if line.startswith(prefix):
             chat_id, user, line = world.leadership, world.leader, line[len(prefix) :].strip()
-    reply_to = None if line.startswith("/") else _reply_target(world, chat_id)
+    reply_to = None if line.startswith("/") else world.reply_targets.get(chat_id)
     world.emu.send(chat_id, user, line, reply_to)
 
 
@@ -224,19 +229,21 @@ async def _script(world: World, out: TextIO) -> None:
     emu = world.emu
     print("（脚本演示：等待09:00的督办提醒……）\n", file=out)
     prompt = await emu.wait_for_bot_message(
-        world.group, lambda m: "督办提醒" in (m.get("text") or ""), timeout=WAIT
+        world.group, lambda m: "【督办提醒】" in (m.get("text") or ""), timeout=WAIT
     )
     first_row = prompt["reply_markup"]["inline_keyboard"][0]
     in_progress = next(b for b in first_row if "进行中" in b["text"])
+    await _caught_up(world)
     print(f"> （点 {in_progress['text']}）\n", file=out)
     emu.press(world.group, prompt["message_id"], in_progress["callback_data"], world.person)
     question = await emu.wait_for_bot_message(
         world.group,
-        lambda m: "force_reply" in (m.get("reply_markup") or {}),
+        lambda m: "直接回复本消息" in (m.get("text") or ""),
         after=prompt["message_id"],
         timeout=WAIT,
     )
     note = "60% 已与3家养老机构完成洽谈，预计6月28日签署协议"
+    await _caught_up(world)
     print(f"> （回复）{note}\n", file=out)
     emu.send(world.group, world.person, note, question["message_id"])
     await emu.wait_for_bot_message(
@@ -245,6 +252,14 @@ async def _script(world: World, out: TextIO) -> None:
         after=question["message_id"],
         timeout=WAIT,
     )
+    await _caught_up(world)
     print("> /status\n", file=out)
     await _say(world, world.group, world.person, "/status")
-    await asyncio.sleep(0.5)  # let the watcher print the last message before we leave
+    await _caught_up(world)
+
+
+async def _caught_up(world: World) -> None:
+    """Wait until the terminal has shown everything that happened so far."""
+    latest = len(world.emu.events)
+    async with asyncio.timeout(WAIT), world.progress:
+        await world.progress.wait_for(lambda: world.shown >= latest)
