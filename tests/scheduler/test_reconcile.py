@@ -7,6 +7,7 @@ from collections import Counter
 from scheduler.reconcile import reconcile
 from storage import outbox
 from storage.database import Database
+from storage.extensions import decide_extension, request_extension
 from storage.locks import reconcile_lock
 from storage.progress import record_entry
 from storage.records import EntryDraft
@@ -125,8 +126,6 @@ async def test_blocked_answer_alerts_leadership_at_once(ledger: Database) -> Non
 
 
 async def test_extension_request_and_outcome(ledger: Database) -> None:
-    from storage.extensions import decide_extension, request_extension
-
     chats = await bind_everyone(ledger, at(2022, 6, 1, 8))
     async with ledger.session() as session:
         entry = await record_entry(
