@@ -38,6 +38,14 @@ class LeadershipOnly(DubanError):
         super().__init__("only the leadership chat may do this")
 
 
+class NotLater(DubanError):
+    """An extension to a date that is not after the due date in force."""
+
+    def __init__(self, due: date) -> None:
+        self.due = due
+        super().__init__(f"an extension must move the due date past {due.isoformat()}")
+
+
 @dataclass(frozen=True)
 class TaskView:
     """One task with each owner's status row and its recent entries."""
@@ -189,6 +197,8 @@ async def request_extension(
 ) -> ExtensionRecord:
     """Record an extension entry and file the request for the leadership to decide."""
     old = await current_due(services, item.task_id, item.unit, item.milestone_id)
+    if old is not None and new_date <= old:
+        raise NotLater(old)
     entry = await record(
         services,
         binding,

@@ -204,16 +204,19 @@ def _progress(row: StatusRow, tz: ZoneInfo) -> str:
     return f"{name}{percent} · {when}更新"
 
 
+def _due(row: StatusRow, today: date) -> str:
+    if row.light == "done":
+        return "已完成"
+    if row.next_due is None:
+        return "持续推进"
+    if row.next_due < today:
+        return f"{day(row.next_due, today)}截止 · 逾期{(today - row.next_due).days}天"
+    return f"{day(row.next_due, today)}截止"
+
+
 def status_line(row: StatusRow, today: date, tz: ZoneInfo = SHANGHAI) -> str:
     """Return one (task, unit) as a line: light, id, title, due, latest progress."""
-    if row.light == "done":
-        due = "已完成"
-    elif row.next_due is None:
-        due = "持续推进"
-    elif row.next_due < today:
-        due = f"{day(row.next_due, today)}截止 · 逾期{(today - row.next_due).days}天"
-    else:
-        due = f"{day(row.next_due, today)}截止"
+    due = _due(row, today)
     return f"{_BAND_ICONS[band(row)]} {row.task_id} {row.title} · {due} · {_progress(row, tz)}"
 
 
@@ -289,7 +292,8 @@ def task_status(
     lines += ["节点：" + "；".join(milestone_text(m, today) for m in task.milestones)]
     lines.append("")
     for row in rows:
-        lines.append(f"{_BAND_ICONS[band(row)]} {row.unit} · {_progress(row, SHANGHAI)}")
+        icon = _BAND_ICONS[band(row)]
+        lines.append(f"{icon} {row.unit} · {_due(row, today)} · {_progress(row, SHANGHAI)}")
     recent = sorted(entries, key=lambda e: e.created_at)[-last:]
     lines.append("")
     if recent:
@@ -383,6 +387,9 @@ def error(exc: Exception) -> str:
         return "百分比应在0到100之间。"
     if isinstance(exc, ExtensionAlreadyDecided):
         return ALREADY_DECIDED
+    due = getattr(exc, "due", None)
+    if name == "NotLater" and isinstance(due, date):
+        return f"延期后的日期应晚于原定的{day(due)}，请重新回复新的完成日期。"
     messages = {
         "DateNotUnderstood": BAD_DATE,
         "DateNotInFuture": PAST_DATE,

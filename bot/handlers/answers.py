@@ -181,22 +181,23 @@ async def _complete(
     if ask.answer == "extension":
         try:
             new_date, reason = dates_reply.read_new_date(text, services.now(), services.tz)
+            ext = await ledger.request_extension(
+                services,
+                binding,
+                item,
+                new_date,
+                reason,
+                reporter=reporter,
+                chat_id=chat_id,
+                update_id=update.update_id,
+            )
         except DubanError as exc:
+            # Ask again; the reply to this question is read the same way.
             question = await context.bot.send_message(
                 chat_id, render.error(exc), reply_markup=ForceReply(selective=True)
             )
             context.state.asks[question.message_id] = ask
             return
-        ext = await ledger.request_extension(
-            services,
-            binding,
-            item,
-            new_date,
-            reason,
-            reporter=reporter,
-            chat_id=chat_id,
-            update_id=update.update_id,
-        )
         confirmation = render.extension_filed(ext, render.local(services.now()).date())
     else:
         note, percent = ledger.split_percent(text)
