@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import unicodedata
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -215,7 +216,7 @@ def status_table(rows: list[StatusRow], ctx: CliContext) -> list[str]:
         due = row.next_due.isoformat() if row.next_due else "-"
         status = row.status or "not started"
         lines.append(
-            f"{LIGHTS[row.light]} {row.task_id:<6} {row.unit:<8}\t{status:<12} "
+            f"{LIGHTS[row.light]} {row.task_id:<6} {_pad(row.unit, 10)} {status:<12} "
             f"due {due:<10} {row.entries:>4} entries  {row.title}"
         )
     counts = {light: sum(r.light == light for r in rows) for light in LIGHTS}
@@ -225,6 +226,12 @@ def status_table(rows: list[StatusRow], ctx: CliContext) -> list[str]:
         + f" (as of {ctx.clock.now().astimezone(ctx.settings.tz):%Y-%m-%d %H:%M})"
     )
     return lines
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a terminal width, counting CJK characters as two columns."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
 
 
 async def _open(ctx: CliContext) -> Database:

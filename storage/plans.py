@@ -35,7 +35,7 @@ def plan_hash(plan: Plan) -> str:
     for task in plan.tasks:
         parts += [task.id, task.chapter, task.title, task.body, task.deadline_text]
         parts += [f"{o.unit}:{o.role}" for o in task.owners]
-        parts += [_milestone_key(m).__repr__() for m in task.milestones]
+        parts += [repr(_milestone_key(m)) for m in task.milestones]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
