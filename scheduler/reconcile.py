@@ -25,7 +25,6 @@ from scheduler.workdays import WorkCalendar
 from storage import bindings, outbox, service_state
 from storage.database import Database
 from storage.locks import reconcile_lock
-from storage.plans import current_plan
 from storage.records import LEADERSHIP, BindingRecord, OutboxDraft, OutboxItemDraft
 from storage.schedule_queries import (
     LastEntry,
@@ -33,6 +32,7 @@ from storage.schedule_queries import (
     existing_keys,
     last_entries,
     latest_points,
+    plan_year,
     schedule_milestones,
 )
 
@@ -65,25 +65,33 @@ async def reconcile(
         if not held:
             return ReconcileResult(ran=False)
         async with db.session() as session:
-            plan = await current_plan(session)
-            if plan is None:
+            year = await plan_year(session)
+            if year is None:
                 return ReconcileResult(ran=True)
-            first = await service_state.first_started_at(session, now)
+            first = await _first_started(session, now)
             tz = settings.timezone
             scope = _Scope(
                 now,
                 now.astimezone(tz).date(),
-                max(date(plan.year, 1, 1), first.astimezone(tz).date()),
-                plan.year,
+                max(date(year, 1, 1), first.astimezone(tz).date()),
+                year,
                 settings,
                 calendar,
             )
             chats = _by_recipient(await bindings.all_bindings(session))
-            drafts = await event_drafts(session, scope.now, scope.floor, plan.year, chats, tz)
+            drafts = await event_drafts(session, scope.now, scope.floor, year, chats, tz)
             drafts += await _prompt_drafts(session, scope, chats)
             drafts += await _digest_drafts(session, scope, chats.get(LEADERSHIP, []))
             written = [d.dedupe_key for d in drafts if await outbox.enqueue(session, d, now)]
     return ReconcileResult(ran=True, written=tuple(written))
+
+
+async def _first_started(session: AsyncSession, now: datetime) -> datetime:
+    """Return when the service first started (recorded on the very first run)."""
+    stored = await service_state.get_value(session, service_state.FIRST_STARTED_AT)
+    if stored is not None:
+        return datetime.fromisoformat(stored)
+    return await service_state.first_started_at(session, now)
 
 
 def _by_recipient(found: list[BindingRecord]) -> dict[str, list[int]]:

@@ -17,11 +17,13 @@ from storage import bindings, outbox
 from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.plans import unit_names
+from storage.schedule_queries import mark_all_sent
 
 # Pseudo chats live far below any real Telegram chat id (those are > -10^13).
 PSEUDO_CHAT_BASE = -9_000_000_000_000
 # Answers arrive at noon: after the morning prompt that asked for them.
 ANSWER_TIME = time(12, 0)
+CLAIM_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,8 @@ async def _deliver(db: Database, now: datetime) -> list[SimulatedMessage]:
     """Claim what is due, as the sender would, and mark it sent."""
     delivered = []
     async with db.session() as session:
-        while batch := await outbox.claim_due(session, now, limit=200):
+        while True:
+            batch = await outbox.claim_due(session, now, limit=CLAIM_BATCH)
             for message in batch:
                 payload = message.payload
                 delivered.append(
@@ -131,5 +134,6 @@ async def _deliver(db: Database, now: datetime) -> list[SimulatedMessage]:
                         text=str(payload.get("text", "")),
                     )
                 )
-                await outbox.mark_sent(session, message.id, None, now)
-    return delivered
+            await mark_all_sent(session, (m.id for m in batch), now)
+            if len(batch) < CLAIM_BATCH:
+                return delivered

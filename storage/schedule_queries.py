@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -15,6 +15,7 @@ from storage.models import (
     MilestoneRow,
     OutboxItemRow,
     OutboxRow,
+    PlanRow,
     TaskOwnerRow,
     TaskRow,
     UnitRow,
@@ -50,6 +51,11 @@ class LastEntry:
     status: str
     note: str | None
     created_at: datetime
+
+
+async def plan_year(session: AsyncSession) -> int | None:
+    """Return the year of the ledger's plan, or None before the first import (one cheap read)."""
+    return await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1))
 
 
 async def schedule_milestones(session: AsyncSession, as_of: datetime) -> list[ScheduleMilestone]:
@@ -167,6 +173,17 @@ async def last_entries(
         for task_row, unit_id, status, note, created_at in rows:
             found[(task_row, unit_id)] = LastEntry(status, note, created_at)
     return found
+
+
+async def mark_all_sent(session: AsyncSession, outbox_ids: Iterable[int], now: datetime) -> None:
+    """Mark many messages sent at once (a simulation delivers to pseudo chats, in bulk)."""
+    ids = list(outbox_ids)
+    for start in range(0, len(ids), 500):
+        await session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids[start : start + 500]), OutboxRow.sent_at.is_(None))
+            .values(sent_at=now, attempts=OutboxRow.attempts + 1)
+        )
 
 
 async def existing_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
