@@ -7,6 +7,10 @@
 - `ledger`: an opened `storage.database.Database` on `database_url`, migrated, with the seed
   plan imported as of `LEDGER_NOW`; closed afterwards. Use `async with ledger.session() as s:`.
 - `sqlite_url`: only SQLite, for tests that need no second run on PostgreSQL.
+- `postgres_url` / `throwaway_postgres()`: only PostgreSQL (mark the test `postgres`).
+
+On SQLite a session takes the write lock when it begins: do not open a second session
+inside one (it waits 30 s for the lock), or open the inner one with `readonly=True`.
 
 Example::
 
