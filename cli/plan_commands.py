@@ -12,6 +12,7 @@ from cli.context import CliContext
 from plan_data import load_plan, plan_to_json
 from plan_data.check import check_plan
 from plan_data.model import Milestone, Plan
+from scheduler.calendar_check import plan_calendar_warnings
 
 # Other command modules add sub-commands to the `plan` group (e.g. `plan import`) by
 # appending a function here from cli/main.py before the parser is built; it receives the
@@ -83,6 +84,8 @@ def check_plan_command(args: argparse.Namespace, ctx: CliContext) -> int:
     for problem in problems:
         text = f": {problem.text}" if problem.text else ""
         print(f"line {problem.line}: {problem.message}{text}", file=ctx.out)
+    for warning in plan_calendar_warnings(plan, ctx.settings.policy_file):
+        print(f"warning: {warning}", file=ctx.out)
     if problems:
         print(f"{len(problems)} problem(s) in {args.plan or ctx.settings.plan_path}", file=ctx.out)
         return 1
