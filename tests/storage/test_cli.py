@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 
 from cli.main import main
 from storage.database import Database
 from storage.progress import count_entries
+from tests.storage.helpers import edited_seed
 
 CLOCK = "2022-06-20T09:00:00+08:00"
 
@@ -122,6 +124,17 @@ def test_plan_import_reports_unchanged_plan(
     assert "imported plan" in capsys.readouterr().out
     assert duban(database_url, "plan", "import") == 0
     assert "plan unchanged" in capsys.readouterr().out
+
+
+def test_plan_import_of_an_edited_plan_archives_the_removed_task(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert duban(database_url, "report", "2.3", "--unit", "社救科", "--status", "done") == 0
+    assert duban(database_url, "plan", "import", "--plan", str(edited_seed(tmp_path))) == 0
+    assert "archived 2.3" in capsys.readouterr().out
+    assert count(database_url) == 1
+    assert duban(database_url, "status", "--json") == 0
+    assert len(json.loads(capsys.readouterr().out)["tasks"]) == 65
 
 
 @pytest.mark.parametrize(
