@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
 
 from cli.main import main
+from plan_data import default_plan_path
 
 
 def simulate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -137,3 +139,47 @@ def test_simulate_on_a_given_database_keeps_its_rows(
     )
     assert status == 0
     assert lines(out) == []
+
+
+def test_unknown_year_runs_on_weekdays_and_an_override_file_sets_its_holidays(
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    plan = tmp_path / "plan-2027.txt"
+    plan.write_text(
+        default_plan_path().read_text(encoding="utf-8").replace("2022年", "2027年"), "utf-8"
+    )
+    monkeypatch.delenv("DUBAN_SETTINGS", raising=False)
+    args = ["--from", "2027-09-27", "--to", "2027-10-10", "--json", "--plan", str(plan)]
+    with caplog.at_level(logging.WARNING, logger="scheduler.workdays"):
+        status, out, _ = simulate(capsys, *args)
+    assert status == 0
+    assert [r.getMessage() for r in caplog.records].count(
+        "the official calendar for 2027 is not known to chinese-calendar; using Monday-Friday "
+        "without holidays: set days_off and workdays in the holiday file (holiday_file in the "
+        "settings)"
+    ) == 1
+    weekdays = {str(m["at"])[:10] for m in lines(out)}
+    assert "2027-10-01" in weekdays  # a Friday: a workday on the Monday-Friday fallback
+
+    (tmp_path / "holidays.toml").write_text(
+        "days_off = [2027-10-01, 2027-10-04, 2027-10-05, 2027-10-06, 2027-10-07]\n"
+        "workdays = [2027-10-09]\n",
+        "utf-8",
+    )
+    (tmp_path / "duban.toml").write_text('holiday_file = "holidays.toml"\n', "utf-8")
+    monkeypatch.setenv("DUBAN_SETTINGS", str(tmp_path / "duban.toml"))
+    status, out, _ = simulate(capsys, *args)
+    assert status == 0
+    found = lines(out)
+    days = {str(m["at"])[:10] for m in found}
+    assert days.isdisjoint({"2027-10-01", "2027-10-04", "2027-10-05", "2027-10-06", "2027-10-07"})
+    # 2.4's D-30 (1 October) moves back to 30 September; the week's digest to Friday 8th.
+    assert any(
+        str(m["at"])[:10] == "2027-09-30" and i["task"] == "2.4" and i["due"] == "2027-10-31"
+        for m in found
+        for i in m["items"]  # type: ignore[attr-defined]
+    )
+    assert any(m["kind"] == "digest" and str(m["at"])[:10] == "2027-10-08" for m in found)
