@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -78,6 +79,9 @@ class BotConfig:
 
 def build_application(config: BotConfig, clock: Clock) -> DubanApp:
     """Return an Application with every handler wired; resources open in post_init."""
+    # Opt in to PTB 23's timedelta `retry_after` now: every 429 otherwise raises a
+    # deprecation warning, and the sender already reads both forms.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
 
     async def post_init(app: DubanApp) -> None:
         app.bot_data.services = await open_services(config, clock, app)
