@@ -126,8 +126,13 @@ async def _prompt_drafts(
         point = memo[window]
         if point is not None:
             due.append((m, point))
-    to_unit = [(m, p) for m, p in due if _pending(sent, m, p, "prompt")]
-    to_lead = [(m, p) for m, p in due if p.escalate and _pending(sent, m, p, "escalation")]
+    # A unit without a chat keeps its items pending: its first chat gets the latest ones.
+    to_unit = [(m, p) for m, p in due if m.unit in chats and _pending(sent, m, p, "prompt")]
+    to_lead = [
+        (m, p)
+        for m, p in due
+        if p.escalate and LEADERSHIP in chats and _pending(sent, m, p, "escalation")
+    ]
     last = await last_entries(session, (m.pair for m, _ in to_unit + to_lead), scope.now)
     drafts: list[OutboxDraft] = []
     per_unit: dict[str, list[PromptItem]] = defaultdict(list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from scheduler.reconcile import reconcile
-from storage import outbox
+from storage import bindings, outbox
 from storage.database import Database
 from storage.extensions import decide_extension, request_extension
 from storage.locks import reconcile_lock
@@ -175,3 +175,17 @@ async def test_a_second_process_skips_while_the_lock_is_held(ledger: Database) -
         result = await reconcile(ledger, at(2022, 6, 23), SETTINGS, CALENDAR)
     # PostgreSQL: the advisory lock is taken, the run is skipped. SQLite is one process.
     assert result.ran is (ledger.dialect != "postgresql")
+
+
+async def test_a_unit_bound_late_gets_its_latest_missed_prompt(ledger: Database) -> None:
+    chats = await bind_everyone(ledger, at(2022, 6, 1, 8))
+    async with ledger.session() as session:
+        await bindings.unbind(session, chats["社救科"], at(2022, 6, 1, 8))
+    written = (await run(ledger, at(2022, 6, 23))).written  # D-7 of 2.3: nobody to tell
+    assert not any(k.startswith("prompt:社救科") for k in written)
+    async with ledger.session() as session:
+        await bindings.bind(session, chats["社救科"], "社救科", at(2022, 6, 24, 8))
+    await run(ledger, at(2022, 6, 24))
+    sent = await deliver(ledger, at(2022, 6, 24))
+    prompt = next(m for m in sent if m.recipient == "社救科")
+    assert [i["due"] for i in prompt.payload["items"] if i["task"] == "2.3"] == ["2022-06-30"]
