@@ -21,7 +21,12 @@ from storage.progress import record_entry
 from storage.records import EntryDraft, EntryStatus
 from storage.schedule_queries import schedule_milestones
 
-STATUSES: tuple[EntryStatus, ...] = ("done", "in_progress", "blocked", "extension")
+STATUSES: dict[str, EntryStatus] = {
+    "done": "done",
+    "in_progress": "in_progress",
+    "blocked": "blocked",
+    "extension": "extension",
+}
 DECISIONS = ("approve", "reject")
 REPORTER = "simulate"
 LEADER = "局领导"
@@ -99,7 +104,7 @@ async def apply_answer(session: AsyncSession, answer: Answer, now: datetime) -> 
         EntryDraft(
             task_id=answer.task_id,
             unit=answer.unit,
-            status=answer.action,  # type: ignore[arg-type]
+            status=STATUSES[answer.action],
             reporter=REPORTER,
             source="cli",
             note=answer.note,

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from reports.render import cn_date
+from storage.records import ItemKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -21,7 +22,7 @@ class PromptItem:
     title: str
     unit: str
     milestone_id: int | None
-    kind: str
+    kind: ItemKind
     due: date | None
     action: str | None
     point_day: date

@@ -25,7 +25,13 @@ from scheduler.workdays import WorkCalendar
 from storage import bindings, outbox, service_state
 from storage.database import Database
 from storage.locks import reconcile_lock
-from storage.records import LEADERSHIP, BindingRecord, OutboxDraft, OutboxItemDraft
+from storage.records import (
+    LEADERSHIP,
+    BindingRecord,
+    OutboxDraft,
+    OutboxItemDraft,
+    OutboxKind,
+)
 from storage.schedule_queries import (
     LastEntry,
     ScheduleMilestone,
@@ -197,7 +203,7 @@ def _draft(
     key: str,
     chat: int,
     recipient: str,
-    kind: str,
+    kind: OutboxKind,
     text: str,
     items: list[PromptItem],
     not_before: datetime,
@@ -223,12 +229,11 @@ def _draft(
         dedupe_key=key,
         chat_id=chat,
         recipient=recipient,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         payload=payload,
         not_before=not_before,
         items=tuple(
-            OutboxItemDraft(i.task_row, i.unit, i.kind, i.milestone_id, i.point_day)  # type: ignore[arg-type]
-            for i in items
+            OutboxItemDraft(i.task_row, i.unit, i.kind, i.milestone_id, i.point_day) for i in items
         ),
     )
 
