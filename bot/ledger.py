@@ -66,8 +66,13 @@ def split_percent(text: str) -> tuple[str | None, int | None]:
 
 async def binding_of(services: BotServices, chat_id: int) -> BindingRecord | None:
     """Return what the chat is bound to, or None."""
+    known, binding = services.bindings.get(chat_id)
+    if known:
+        return binding
     async with services.db.session() as session:
-        return await bindings.binding_for(session, chat_id)
+        binding = await bindings.binding_for(session, chat_id)
+    services.bindings.put(chat_id, binding)
+    return binding
 
 
 async def bind_chat(
@@ -77,7 +82,9 @@ async def bind_chat(
     now = services.now()
     async with services.db.session() as session:
         unit = await invites.redeem_invite(session, code, chat_id, now)
-        return await bindings.bind(session, chat_id, unit, now, title)
+        binding = await bindings.bind(session, chat_id, unit, now, title)
+    services.bindings.put(chat_id, binding)
+    return binding
 
 
 async def unbind_chat(services: BotServices, chat_id: int) -> BindingRecord | None:
@@ -86,7 +93,8 @@ async def unbind_chat(services: BotServices, chat_id: int) -> BindingRecord | No
         current = await bindings.binding_for(session, chat_id)
         if current is not None:
             await bindings.unbind(session, chat_id, services.now())
-        return current
+    services.bindings.put(chat_id, None)
+    return current
 
 
 async def rows_for(services: BotServices, unit: str | None = None) -> list[StatusRow]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -15,12 +16,36 @@ from scheduler.clock import Clock
 from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.plans import unit_names
+from storage.records import BindingRecord
 
 if TYPE_CHECKING:
     from bot.app import BotConfig
     from bot.context import DubanApp
 
 log = logging.getLogger(__name__)
+
+
+class BindingCache:
+    """Recent answers to "what is this chat bound to?", so chatter costs no database trip.
+
+    Only this process binds and unbinds chats (through `bot.ledger`, which updates the cache);
+    the short lifetime covers an admin changing the database by hand.
+    """
+
+    def __init__(self, ttl: float = 30.0) -> None:
+        self._ttl = ttl
+        self._known: dict[int, tuple[BindingRecord | None, float]] = {}
+
+    def get(self, chat_id: int) -> tuple[bool, BindingRecord | None]:
+        """Return (known, binding) for a chat."""
+        found = self._known.get(chat_id)
+        if found is None or found[1] < time.monotonic():
+            return False, None
+        return True, found[0]
+
+    def put(self, chat_id: int, binding: BindingRecord | None) -> None:
+        """Remember a chat's binding (or that it has none)."""
+        self._known[chat_id] = (binding, time.monotonic() + self._ttl)
 
 
 @dataclass
@@ -33,6 +58,7 @@ class BotServices:
     units: UnitResolver
     sender: OutboxSender
     reconcile: Reconcile
+    bindings: BindingCache = field(default_factory=BindingCache)
 
     def now(self) -> datetime:
         """Return the service clock's current instant."""

@@ -1,0 +1,137 @@
+"""Updates handled per second through the emulator: duban's bot beside a bare PTB echo bot.
+
+Run: .venv/bin/python benchmarks/bench_bot.py [--updates N]
+
+All bots run in this process against one local emulator, one after the other, with the same
+PTB settings (long polling, sequential updates). Telegram's flood limits are lifted for
+duban's rate limiter here, so the figure measures the bot's own work, not Telegram's
+30 messages/second cap. Each update gets exactly one reply; the clock stops when the last
+reply is stored by the emulator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+from bot.app import BotConfig, build_application, running
+from emulator.server import Emulator
+from plan_data import default_plan_path
+from scheduler.clock import FrozenClock
+from storage.invites import create_invite
+
+NOW = datetime(2022, 6, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+WAIT = 300.0
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reply with the same text (the baseline)."""
+    if update.message is not None and update.message.text:
+        await update.message.reply_text(update.message.text)
+
+
+async def measure(emu: Emulator, chats: list[int], users: list[int], text: str, n: int) -> float:
+    """Queue n messages round-robin over the chats; return replies per second."""
+    before = len(emu.calls_of("sendMessage"))
+    start = time.perf_counter()
+    for i in range(n):
+        emu.send(chats[i % len(chats)], users[i % len(users)], text)
+
+    def done() -> bool | None:
+        return True if len(emu.calls_of("sendMessage")) - before >= n else None
+
+    finished = await emu.state.wait_for(done, WAIT)
+    if finished is None:
+        raise RuntimeError("the bot did not answer every update in time")
+    return n / (time.perf_counter() - start)
+
+
+async def echo_rate(emu: Emulator, chats: list[int], users: list[int], n: int) -> float:
+    """Run the bare echo bot and measure it."""
+    app = (
+        Application.builder()
+        .token(emu.token)
+        .base_url(emu.base_url)
+        .base_file_url(emu.base_file_url)
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        try:
+            await measure(emu, chats, users, "热身", 20)
+            return await measure(emu, chats, users, "你好", n)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+async def duban_rates(
+    emu: Emulator, chats: list[int], users: list[int], n: int, db_url: str
+) -> dict[str, float]:
+    """Run duban's bot and measure a stranger's message and a bound chat's /status."""
+    config = BotConfig(
+        token=emu.token,
+        database_url=db_url,
+        plan_path=default_plan_path(),
+        api_base_url=emu.base_url,
+        run_scheduler=False,
+        overall_max_rate=0,
+        group_max_rate=0,
+        poll_timeout=1,
+    )
+    app = build_application(config, FrozenClock(NOW))
+    rates: dict[str, float] = {}
+    async with running(app, poll_timeout=1):
+        services = app.bot_data.services
+        assert services is not None
+        await measure(emu, chats, users, "热身", 20)
+        rates["stranger message (binding check + how-to-bind reply)"] = await measure(
+            emu, chats, users, "你好", n
+        )
+        group = emu.add_group("社救科工作群")
+        async with services.db.session() as session:
+            code = (await create_invite(session, "社救科", NOW)).code
+        await measure(emu, [group.id], users[:1], f"/bind {code}", 1)
+        rates["/status in a unit chat (11 rows from the ledger)"] = await measure(
+            emu, [group.id], users, "/status", max(20, n // 5)
+        )
+    return rates
+
+
+async def main(n: int) -> None:
+    """Run both bots on one emulator and print the figures."""
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        async with Emulator.running() as emu:
+            users = [emu.add_user(f"用户{i}").id for i in range(10)]
+            chats = [emu.add_private_chat(emu.state.users[u]).id for u in users]
+            baseline = await echo_rate(emu, chats, users, n)
+            ours = await duban_rates(emu, chats, users, n, db_url)
+    print(f"updates: {n} (round-robin over {len(chats)} private chats), SQLite ledger")
+    print(f"bare PTB echo bot:                     {baseline:8.1f} updates/s")
+    for name, rate in ours.items():
+        print(f"duban, {name}: {rate:8.1f} updates/s ({rate / baseline:.2f} of echo)")
+
+
+def _run(runner: Callable[[int], Awaitable[None]]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--updates", type=int, default=300, help="messages per measurement")
+    asyncio.run(runner(parser.parse_args().updates))
+
+
+if __name__ == "__main__":
+    _run(main)
