@@ -77,6 +77,11 @@ async def test_digest_json_text_and_ledger_agree(ledger: Database) -> None:
     data = digest_json(digest)
     book = await _ledger_sheets(ledger)
     rows = list(book[LEDGER_SHEET].iter_rows(min_row=2, values_only=True))
+    buffer = io.BytesIO()
+    await write_ledger(ledger, buffer, WEEK27)
+    full = openpyxl.load_workbook(buffer)[LEDGER_SHEET]
+    assert (full.freeze_panes, full.auto_filter.ref) == ("A2", "A1:K67")
+    assert full.page_setup.orientation == "landscape"
 
     async with ledger.session() as session:
         status = await status_rows(session, WEEK27)
