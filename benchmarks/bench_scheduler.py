@@ -1,11 +1,13 @@
 """Time the scheduler: `duban simulate` over all of 2022 for the seed (target < 1 s) and one
-reconcile for a plan 100 times the seed (target < 200 ms). SQLite files in a temp directory.
+reconcile for a plan 100 times the seed (target < 200 ms). SQLite files in a temp directory;
+`--db URL` runs the big reconcile on another (empty) database, e.g. PostgreSQL.
 
-    .venv/bin/python benchmarks/bench_scheduler.py
+    .venv/bin/python benchmarks/bench_scheduler.py [--db postgresql://postgres@127.0.0.1/x]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import tempfile
 import time
@@ -58,13 +60,13 @@ async def bench_simulate() -> tuple[float, int]:
     return best, count
 
 
-async def bench_reconcile(tmp: Path) -> tuple[int, int, float, float, int]:
+async def bench_reconcile(url: str) -> tuple[int, int, float, float, int]:
     """Return pairs, milestones, the first (busy) reconcile, a steady one, and rows written."""
     settings = load_settings()
     calendar = settings.calendar()
     plan = scaled_plan(load_plan(default_plan_path()), COPIES)
     setup = datetime(2022, 6, 1, 8, tzinfo=TZ)
-    db = await Database.connect(f"sqlite:///{tmp / 'big.db'}")
+    db = await Database.connect(url)
     try:
         async with db.session() as session:
             await import_plan(session, plan, setup)
@@ -88,18 +90,22 @@ async def bench_reconcile(tmp: Path) -> tuple[int, int, float, float, int]:
     return pairs, milestones, first, steady, len(result.written)
 
 
-async def main() -> None:
+async def main(url: str | None) -> None:
     """Print the figures."""
     seconds, count = await bench_simulate()
     print(f"simulate 2022 (seed, 66 pairs): {seconds:.2f} s, {count} messages (target < 1 s)")
     with tempfile.TemporaryDirectory(prefix="duban-bench-") as tmp:
-        pairs, milestones, first, steady, written = await bench_reconcile(Path(tmp))
+        where = url or f"sqlite:///{Path(tmp) / 'big.db'}"
+        pairs, milestones, first, steady, written = await bench_reconcile(where)
     print(
-        f"reconcile, plan x{COPIES} ({pairs} pairs, {milestones} milestone rows): "
+        f"reconcile on {where.split(':')[0]}, plan x{COPIES} "
+        f"({pairs} pairs, {milestones} milestone rows): "
         f"busy day {first * 1000:.0f} ms writing {written} messages, "
         f"steady minute {steady * 1000:.0f} ms (target < 200 ms)"
     )
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", metavar="URL", help="an empty database for the big reconcile")
+    asyncio.run(main(parser.parse_args().db))
