@@ -37,7 +37,8 @@ def register(subparsers: Any) -> None:
         "--db",
         dest="simulate_db",
         metavar="URL",
-        help="run on this database instead of a throwaway one (messages get marked sent there)",
+        help="run on this database instead of a throwaway one (units without a chat get a "
+        "pseudo chat there, and messages are marked sent)",
     )
     sim.add_argument("--plan", type=Path, metavar="FILE", help="plan file (default: DUBAN_PLAN)")
     sim.add_argument(
