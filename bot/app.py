@@ -55,10 +55,11 @@ class BotConfig:
     policy_file: Path | None = None
     # how often due outbox rows are looked for (seconds of real time)
     drain_interval: float = 1.0
-    # run the reminder scheduler inside the bot (tests drive it by hand instead)
+    # run the scheduler service (a pass every minute and at the send times); tests drive
+    # passes by hand instead
     run_scheduler: bool = True
-    # how often the scheduler looks for due prompts (seconds of real time)
-    tick_interval: float = 15.0
+    # an extra, quicker heartbeat of scheduler passes (seconds of real time; the sandbox)
+    tick_interval: float | None = None
     # Telegram's flood limits; a benchmark may lift them to measure the bot itself
     overall_max_rate: float = 30
     group_max_rate: float = 20
@@ -90,8 +91,12 @@ def build_application(config: BotConfig, clock: Clock) -> DubanApp:
         if jobs is None:
             raise RuntimeError("the job queue is missing (install python-telegram-bot[job-queue])")
         jobs.run_repeating(outbox.drain_job, interval=config.drain_interval, first=0)
-        if config.run_scheduler:
+        if config.tick_interval is not None:
             jobs.run_repeating(scheduling.tick_job, interval=config.tick_interval, first=1)
+
+    async def post_stop(app: DubanApp) -> None:
+        if app.bot_data.services is not None:
+            app.bot_data.services.stop_scheduler()
 
     async def post_shutdown(app: DubanApp) -> None:
         services, app.bot_data.services = app.bot_data.services, None
@@ -117,6 +122,7 @@ def build_application(config: BotConfig, clock: Clock) -> DubanApp:
         .pool_timeout(5)
         .get_updates_read_timeout(config.poll_timeout + 5)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     # The builder's type cannot follow context_types into the job queue's parameter.
@@ -170,6 +176,8 @@ async def running(app: DubanApp, *, poll_timeout: float = 10) -> AsyncIterator[D
                 await updater.stop()
             if app.running:
                 await app.stop()
+                if app.post_stop is not None:
+                    await app.post_stop(app)
     finally:
         await app.shutdown()
         if app.post_shutdown is not None:

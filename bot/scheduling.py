@@ -1,37 +1,71 @@
-"""The reminder scheduler as the bot runs it: reconcile on a timer and after every change."""
+"""The reminder scheduler as the bot runs it: the scheduler service, plus a pass on demand."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from scheduler.reconcile import reconcile
-from scheduler.settings import load_settings
+from scheduler.clock import Clock
+from scheduler.reconcile import ReconcileResult, reconcile
+from scheduler.service import SchedulerService
+from scheduler.settings import PolicySettings, load_settings
 from storage.database import Database
 
 if TYPE_CHECKING:
     from bot.app import BotConfig
     from bot.context import CustomContext
 
+log = logging.getLogger(__name__)
+
 Reconcile = Callable[[datetime], Awaitable[object]]
+# Another pass (the service's minute tick) may hold the reconcile lock for a moment.
+LOCK_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.5, 1.0)
 
 
-def reconciler(db: Database, config: BotConfig) -> Reconcile:
-    """Return a function that writes to the outbox whatever is due as of an instant."""
+@dataclass
+class Scheduling:
+    """The policy, a pass on demand, and the timer-driven service when it runs."""
+
+    settings: PolicySettings
+    reconcile: Reconcile
+    service: SchedulerService | None
+
+
+def set_up(
+    db: Database,
+    clock: Clock,
+    config: BotConfig,
+    after_run: Callable[[ReconcileResult], Awaitable[None]],
+) -> Scheduling:
+    """Load the policy; start the scheduler service when the config asks for it."""
     settings = load_settings(config.policy_file)
     calendar = settings.calendar()
     lock = asyncio.Lock()
 
     async def run(now: datetime) -> object:
-        # One pass at a time: a timer tick and a button's follow-up may coincide.
+        # A button's follow-up must not be lost because a timer pass holds the lock.
         async with lock:
-            return await reconcile(db, now, settings, calendar)
+            result = await reconcile(db, now, settings, calendar)
+            for delay in LOCK_RETRY_DELAYS:
+                if result.ran:
+                    break
+                await asyncio.sleep(delay)
+                result = await reconcile(db, now, settings, calendar)
+            if not result.ran:
+                log.warning("reconcile skipped: another pass held the lock")
+            return result
 
-    return run
+    service = None
+    if config.run_scheduler:
+        service = SchedulerService(db, clock, settings, calendar, after_run=after_run)
+        service.start()
+    return Scheduling(settings, run, service)
 
 
 async def tick_job(context: CustomContext) -> None:
-    """Run one scheduler pass, then send what it wrote (a repeating job)."""
+    """Run one scheduler pass, then send what it wrote (the sandbox's quicker heartbeat)."""
     await context.services.tick()

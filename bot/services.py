@@ -9,10 +9,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.scheduling import Reconcile, reconciler
+from bot.scheduling import Reconcile, set_up
 from bot.sender import OutboxSender
 from plan_data.units import UnitResolver
 from scheduler.clock import Clock
+from scheduler.reconcile import ReconcileResult
+from scheduler.service import SchedulerService
 from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.plans import unit_names
@@ -58,6 +60,7 @@ class BotServices:
     units: UnitResolver
     sender: OutboxSender
     reconcile: Reconcile
+    scheduler: SchedulerService | None = None
     bindings: BindingCache = field(default_factory=BindingCache)
 
     def now(self) -> datetime:
@@ -73,20 +76,33 @@ class BotServices:
         """Run one scheduler pass and send what it wrote (tests and the sandbox call this)."""
         await self.after_change()
 
+    def stop_scheduler(self) -> None:
+        """Stop the scheduler service, so nothing is sent once the bot stops."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
+            self.scheduler = None
+
     async def close(self) -> None:
-        """Close the database."""
+        """Stop the scheduler (if still running), then close the database."""
+        self.stop_scheduler()
         await self.db.close()
 
 
 async def open_services(config: BotConfig, clock: Clock, app: DubanApp) -> BotServices:
-    """Open the ledger, load unit names and the reminder policy; make the sender."""
+    """Open the ledger, load unit names and the policy, make the sender, start the scheduler."""
     db = await open_ledger(config.database_url, config.plan_path, clock.now())
     try:
         async with db.session() as session:
             units = UnitResolver(await unit_names(session))
         sender = OutboxSender(app.bot, db, clock)
-        reconcile = reconciler(db, config)
+
+        async def send_what_was_written(_: ReconcileResult) -> None:
+            await sender.drain()
+
+        scheduling = set_up(db, clock, config, send_what_was_written)
     except BaseException:
         await db.close()
         raise
-    return BotServices(db, clock, config.tz, units, sender, reconcile)
+    return BotServices(
+        db, clock, config.tz, units, sender, scheduling.reconcile, scheduling.service
+    )

@@ -49,8 +49,11 @@ def buttons_of(message: Message) -> list[dict[str, str]]:
 class Harness:
     """One emulator, one database, and the bot that can be started and stopped on them."""
 
-    def __init__(self, emu: Emulator, database_url: str, clock: FrozenClock) -> None:
+    def __init__(
+        self, emu: Emulator, database_url: str, clock: FrozenClock, run_scheduler: bool = False
+    ) -> None:
         self.emu = emu
+        self.run_scheduler = run_scheduler
         self.database_url = database_url
         self.clock = clock
         self.app: DubanApp | None = None
@@ -64,7 +67,7 @@ class Harness:
             database_url=self.database_url,
             plan_path=default_plan_path(),
             api_base_url=self.emu.base_url,
-            run_scheduler=False,
+            run_scheduler=self.run_scheduler,
             drain_interval=0.2,
             poll_timeout=1,
             group_max_rate=0,

@@ -119,3 +119,19 @@ def test_outbox_failed_lists_undeliverable_messages(
     assert main(["--db", url, "outbox", "failed"]) == 0
     out = capsys.readouterr().out
     assert "chat -42 (社救科) prompt: Forbidden: bot was kicked" in out
+
+
+async def test_the_scheduler_service_runs_with_the_bot_and_stops_with_it(harness: Harness) -> None:
+    await harness.stop()
+    harness.run_scheduler = True
+    await harness.start()
+    service = harness.services.scheduler
+    assert service is not None
+    assert service.running
+    assert "tick" in service.job_ids()
+    unit = await harness.bound("社救科工作群", "王科长", "社救科")
+    harness.clock.set(NINE)
+    await service.run_once()
+    await harness.next_message(unit, containing="【督办提醒】")
+    await harness.stop()
+    assert not service.running
