@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 from scheduler.reconcile import reconcile
@@ -189,3 +190,22 @@ async def test_a_unit_bound_late_gets_its_latest_missed_prompt(ledger: Database)
     sent = await deliver(ledger, at(2022, 6, 24))
     prompt = next(m for m in sent if m.recipient == "社救科")
     assert [i["due"] for i in prompt.payload["items"] if i["task"] == "2.3"] == ["2022-06-30"]
+
+
+async def test_two_replicas_reconciling_at_once_write_each_message_once(
+    ledger: Database, database_url: str
+) -> None:
+    await bind_everyone(ledger, at(2022, 6, 1, 8))
+    other = await Database.connect(database_url)
+    try:
+        results = await asyncio.gather(
+            reconcile(ledger, at(2022, 6, 24), SETTINGS, CALENDAR),
+            reconcile(other, at(2022, 6, 24), SETTINGS, CALENDAR),
+        )
+    finally:
+        await other.close()
+    written = [key for result in results for key in result.written]
+    assert written
+    assert len(written) == len(set(written))
+    async with ledger.session() as session:
+        assert await outbox.count_messages(session) == len(written)
