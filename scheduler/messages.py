@@ -40,7 +40,7 @@ def due_phrase(item: PromptItem, today: date) -> str:
     """Return 6月30日截止（还有7天）, 今天截止, 已逾期N天 or the check-in wording."""
     if item.kind == "checkin":
         if item.due is None:
-            return "本月进展"
+            return "本月进展（持续推进）"
         return f"本月进展（{cn_date(item.due, today.year)}结束）"
     if item.due is None:
         return "请报送进展"

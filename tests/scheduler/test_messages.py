@@ -65,7 +65,7 @@ def test_overdue_today_and_checkin_wording() -> None:
     )
     assert "6月13日截止（已逾期10天）" in text
     assert "6月23日截止（今天）" in text
-    assert "1.1 学习\n节点：本月进展" in text
+    assert "1.1 学习\n节点：本月进展（持续推进）" in text
 
 
 def test_leadership_texts() -> None:
