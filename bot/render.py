@@ -1,4 +1,4 @@
-"""Every sentence the bot says, in one place: short, calm Chinese (UX.md)."""
+"""Every sentence the bot says: short, calm Chinese (UX.md); longer views are in bot/views.py."""
 
 from __future__ import annotations
 
@@ -15,13 +15,7 @@ from storage.errors import (
     NotOwner,
     UnknownTask,
 )
-from storage.records import (
-    EntryRecord,
-    ExtensionRecord,
-    MilestoneRecord,
-    StatusRow,
-    TaskRecord,
-)
+from storage.records import ExtensionRecord
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = "一二三四五六日"
@@ -70,7 +64,6 @@ HOW_TO_BIND = (
 )
 BIND_USAGE = "请在 /bind 后面写上邀请码，如：/bind 7Q4K-92XD"
 INVALID_INVITE = "邀请码无效或已过期，请向综合办重新索取。"
-NOT_BOUND_FOR_UNBIND = "本会话尚未绑定，无需解绑。"
 
 
 def bound(unit: str | None) -> str:
@@ -163,145 +156,6 @@ def _cut(line: str, limit: int) -> tuple[str, str]:
 
 APPROVE = "同意"
 REJECT = "不同意"
-
-
-# ---- /status -----------------------------------------------------------------------------
-
-# Worst first: overdue, blocked, due soon or quiet, on track, done.
-_RANK = {"red": 0, "blocked": 1, "yellow": 2, "green": 3, "done": 4}
-_BAND_ICONS = {"red": "🔴", "blocked": "⚠️", "yellow": "🟡", "green": "🟢", "done": "✅"}
-
-
-def band(row: StatusRow) -> str:
-    """Return the row's place in the worst-first order: a light, or blocked."""
-    if row.status == "blocked" and row.light in ("yellow", "green"):
-        return "blocked"
-    return row.light
-
-
-def _counts(rows: Sequence[StatusRow]) -> dict[str, int]:
-    counts = dict.fromkeys(_RANK, 0)
-    for row in rows:
-        counts[band(row)] += 1
-    return counts
-
-
-def _tally(counts: dict[str, int]) -> str:
-    return (
-        f"🔴 逾期 {counts['red']} · 🟡 临近 {counts['yellow']} · ⚠️ 困难 {counts['blocked']}"
-        f" · 🟢 正常 {counts['green']} · ✅ 完成 {counts['done']}"
-    )
-
-
-def _progress(row: StatusRow, tz: ZoneInfo) -> str:
-    if row.updated_at is None:
-        return "尚无进展"
-    when = day(local(row.updated_at, tz).date())
-    name = STATUS_NAMES.get(row.status or "", "")
-    percent = f" {row.percent}%" if row.percent is not None else ""
-    if row.note:
-        return f'{name}{percent} "{row.note}"（{when}）'
-    return f"{name}{percent} · {when}更新"
-
-
-def _due(row: StatusRow, today: date) -> str:
-    if row.light == "done":
-        return "已完成"
-    if row.next_due is None:
-        return "持续推进"
-    if row.next_due < today:
-        return f"{day(row.next_due, today)}截止 · 逾期{(today - row.next_due).days}天"
-    return f"{day(row.next_due, today)}截止"
-
-
-def status_line(row: StatusRow, today: date, tz: ZoneInfo = SHANGHAI) -> str:
-    """Return one (task, unit) as a line: light, id, title, due, latest progress."""
-    due = _due(row, today)
-    return f"{_BAND_ICONS[band(row)]} {row.task_id} {row.title} · {due} · {_progress(row, tz)}"
-
-
-def unit_status(unit: str, rows: Sequence[StatusRow], now: datetime, limit: int = 40) -> str:
-    """Return a unit's status: a tally, then its items worst first."""
-    today = local(now).date()
-    ordered = sorted(rows, key=lambda r: _RANK[band(r)])
-    lines = [f"{unit} · {len(rows)}项 · 截至{day(today)}", _tally(_counts(rows)), ""]
-    lines += [status_line(row, today) for row in ordered[:limit]]
-    if len(ordered) > limit:
-        lines.append(f"……另有{len(ordered) - limit}项正常，发送 /tasks 查看全部")
-    return "\n".join(lines)
-
-
-def bureau_status(rows: Sequence[StatusRow], units: Sequence[str], now: datetime) -> str:
-    """Return the whole bureau: a tally, then one line per unit, worst first."""
-    today = local(now).date()
-    by_unit = {unit: [r for r in rows if r.unit == unit] for unit in units}
-    tallies = {unit: _counts(mine) for unit, mine in by_unit.items() if mine}
-    ordered = sorted(
-        tallies, key=lambda u: (-tallies[u]["red"], -tallies[u]["blocked"], -tallies[u]["yellow"])
-    )
-    lines = [f"全局 {len(rows)} 项 · 截至{day(today)}", _tally(_counts(rows)), ""]
-    for unit in ordered:
-        c = tallies[unit]
-        lines.append(
-            f"{unit} {len(by_unit[unit])}项：🔴 {c['red']} · ⚠️ {c['blocked']}"
-            f" · 🟡 {c['yellow']} · 🟢 {c['green']} · ✅ {c['done']}"
-        )
-    lines += ["", "发送 /status 科室 查看某科室，/status 2.3 查看某项任务。"]
-    return "\n".join(lines)
-
-
-def milestone_text(milestone: MilestoneRecord, today: date) -> str:
-    """Return a milestone as 完成协议签署 · 6月30日截止."""
-    action = milestone.action or "完成"
-    if milestone.kind == "ongoing" or milestone.end is None:
-        return f"{action} · 持续推进"
-    if milestone.kind == "period" and milestone.start is not None:
-        return f"{action} · {day(milestone.start, today)}至{day(milestone.end, today)}"
-    return f"{action} · {day(milestone.end, today)}截止"
-
-
-def entry_line(entry: EntryRecord, tz: ZoneInfo = SHANGHAI) -> str:
-    """Return one ledger entry: when, who, what."""
-    when = local(entry.created_at, tz)
-    parts = [
-        f"{when.month}月{when.day}日 {when:%H:%M}",
-        entry.reporter,
-        STATUS_NAMES[entry.status],
-    ]
-    if entry.percent is not None:
-        parts.append(f"{entry.percent}%")
-    if entry.proposed_date is not None:
-        parts.append(f"→ {day(entry.proposed_date)}")
-    if entry.note:
-        parts.append(f'"{entry.note}"')
-    if entry.evidence:
-        parts.append(f"（附件{len(entry.evidence)}个）")
-    return " ".join(parts)
-
-
-def task_status(
-    task: TaskRecord,
-    rows: Sequence[StatusRow],
-    entries: Sequence[EntryRecord],
-    now: datetime,
-    last: int = 5,
-) -> str:
-    """Return one task: its milestones, each owner's light, and the latest entries."""
-    today = local(now).date()
-    lines = [f"{task.id} {task.title}", f"责任科室：{'、'.join(task.units)}"]
-    lines += ["节点：" + "；".join(milestone_text(m, today) for m in task.milestones)]
-    lines.append("")
-    for row in rows:
-        icon = _BAND_ICONS[band(row)]
-        lines.append(f"{icon} {row.unit} · {_due(row, today)} · {_progress(row, SHANGHAI)}")
-    recent = sorted(entries, key=lambda e: e.created_at)[-last:]
-    lines.append("")
-    if recent:
-        lines.append(f"最近{len(recent)}条进展：")
-        lines += [entry_line(e) for e in recent]
-    else:
-        lines.append("尚无进展记录。")
-    return "\n".join(lines)
 
 
 # ---- answers -----------------------------------------------------------------------------
@@ -406,56 +260,6 @@ UNKNOWN_COMMAND = "没有这个命令，发送 /help 查看可用命令。"
 UPCOMING_USAGE = "请写天数，如 /upcoming 14"
 
 
-def _whose(unit: str | None, row: StatusRow) -> str:
-    return "" if unit is not None else f"{row.unit} "
-
-
-def task_list(unit: str | None, rows: Sequence[StatusRow], now: datetime) -> str:
-    """Return every (task, unit) of a unit or the bureau, in plan order, one line each."""
-    today = local(now).date()
-    head = f"{unit or '全局'} · 共{len(rows)}项"
-    lines = [head, ""]
-    for row in rows:
-        due = day(row.next_due, today) + "截止" if row.next_due else "持续推进"
-        if row.light == "done":
-            due = "已完成"
-        lines.append(
-            f"{_BAND_ICONS[band(row)]} {_whose(unit, row)}{row.task_id} {row.title} · {due}"
-        )
-    return "\n".join(lines)
-
-
-def upcoming(unit: str | None, days: int, rows: Sequence[StatusRow], now: datetime) -> str:
-    """Return the items due within `days`, soonest first."""
-    today = local(now).date()
-    if not rows:
-        return f"未来{days}天没有到期事项。"
-    lines = [f"未来{days}天到期 · {len(rows)}项", ""]
-    for row in rows:
-        left = (row.next_due - today).days if row.next_due else 0
-        when = "今天到期" if left == 0 else f"还有{left}天"
-        due = day_week(row.next_due, today) if row.next_due else ""
-        head = f"{_BAND_ICONS[band(row)]} {_whose(unit, row)}{row.task_id} {row.title}"
-        lines.append(f"{head} · {due}（{when}）")
-    return "\n".join(lines)
-
-
-def overdue(unit: str | None, rows: Sequence[StatusRow], now: datetime) -> str:
-    """Return the overdue items, longest overdue first."""
-    today = local(now).date()
-    if not rows:
-        return "目前没有逾期事项。"
-    ordered = sorted(rows, key=lambda r: r.next_due or today)
-    lines = [f"逾期 {len(rows)} 项", ""]
-    for row in ordered:
-        due = row.next_due or today
-        lines.append(
-            f"🔴 {_whose(unit, row)}{row.task_id} {row.title} · {day(due, today)}截止"
-            f" · 逾期{(today - due).days}天"
-        )
-    return "\n".join(lines)
-
-
 REPORT_USAGE = (
     "请写任务编号和进展，如：/report 2.3 60% 已签约3家；也可写 /report 2.3 已完成 协议已签署。"
 )
@@ -465,18 +269,6 @@ HISTORY_USAGE = "请写任务编号，如：/history 2.3"
 def report_done(task_id: str) -> str:
     """Confirm a /report that marked a task done."""
     return f"已记录 {task_id} 已完成。"
-
-
-def history(task: TaskRecord, unit: str | None, entries: Sequence[EntryRecord]) -> str:
-    """Return a task's full ledger for one unit (or all), oldest first."""
-    head = f"{task.id} {task.title} · {unit or '全部责任科室'}"
-    if not entries:
-        return f"{head}\n尚无进展记录。"
-    lines = [head, f"共{len(entries)}条记录", ""]
-    for entry in entries:
-        who = "" if unit is not None else f"{entry.unit} "
-        lines.append(who + entry_line(entry))
-    return "\n".join(lines)
 
 
 REPLY_HINT = (

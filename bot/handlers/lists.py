@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import ledger, render
+from bot import ledger, render, views
 from bot.context import CustomContext
 from bot.handlers.common import require_binding, say
 
@@ -18,7 +18,7 @@ async def on_tasks(update: Update, context: CustomContext) -> None:
     if binding is None:
         return
     rows = await ledger.rows_for(context.services, binding.unit)
-    await say(update, render.task_list(binding.unit, rows, context.services.now()))
+    await say(update, views.task_list(binding.unit, rows, context.services.now()))
 
 
 async def on_upcoming(update: Update, context: CustomContext) -> None:
@@ -36,7 +36,7 @@ async def on_upcoming(update: Update, context: CustomContext) -> None:
     now = services.now()
     rows = await ledger.rows_for(services, binding.unit)
     due = ledger.within(days, rows, render.local(now, services.tz).date())
-    await say(update, render.upcoming(binding.unit, days, due, now))
+    await say(update, views.upcoming(binding.unit, days, due, now))
 
 
 async def on_overdue(update: Update, context: CustomContext) -> None:
@@ -46,4 +46,4 @@ async def on_overdue(update: Update, context: CustomContext) -> None:
         return
     rows = await ledger.rows_for(context.services, binding.unit)
     late = [r for r in rows if r.light == "red"]
-    await say(update, render.overdue(binding.unit, late, context.services.now()))
+    await say(update, views.overdue(binding.unit, late, context.services.now()))

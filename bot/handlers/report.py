@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import ledger, render
+from bot import ledger, render, views
 from bot.callbacks import Answer
 from bot.context import CustomContext
 from bot.handlers.common import reporter_name, require_binding, say
@@ -86,4 +86,4 @@ async def on_history(update: Update, context: CustomContext) -> None:
     except UnknownTask as exc:
         await say(update, render.error(exc))
         return
-    await say(update, render.history(view.task, binding.unit, view.entries))
+    await say(update, views.history(view.task, binding.unit, view.entries))

@@ -6,7 +6,7 @@ import re
 
 from telegram import Update
 
-from bot import ledger, render
+from bot import ledger, render, views
 from bot.context import CustomContext
 from bot.handlers.common import require_binding, say
 from plan_data.units import UnknownUnit
@@ -26,16 +26,16 @@ async def on_status(update: Update, context: CustomContext) -> None:
     try:
         if TASK_ID.fullmatch(wanted):
             view = await ledger.task_view(services, wanted)
-            text = render.task_status(view.task, view.rows, view.entries, now)
+            text = views.task_status(view.task, view.rows, view.entries, now)
         elif wanted:
             unit = services.units.resolve(wanted)
-            text = render.unit_status(unit, await ledger.rows_for(services, unit), now)
+            text = views.unit_status(unit, await ledger.rows_for(services, unit), now)
         elif binding.unit is not None:
             rows = await ledger.rows_for(services, binding.unit)
-            text = render.unit_status(binding.unit, rows, now)
+            text = views.unit_status(binding.unit, rows, now)
         else:
             rows = await ledger.rows_for(services)
-            text = render.bureau_status(rows, services.units.units, now)
+            text = views.bureau_status(rows, services.units.units, now)
     except (UnknownUnit, UnknownTask) as exc:
         text = render.error(exc)
     await say(update, text)

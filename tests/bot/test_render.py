@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot import render
+from bot import render, views
 from bot.callbacks import AnswerTap, DecisionTap, decode, encode_answer, encode_decision
 from bot.ledger import split_percent
 
@@ -95,6 +95,6 @@ def test_an_answered_prompt_keeps_its_call_to_act_while_items_remain() -> None:
 
 
 def test_no_exclamation_marks_in_what_the_bot_says() -> None:
-    texts = [v for v in vars(render).values() if isinstance(v, str)]
+    texts = [v for m in (render, views) for v in vars(m).values() if isinstance(v, str)]
     assert texts
     assert not [t for t in texts if "!" in t or "！" in t]
