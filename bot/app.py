@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -194,6 +195,8 @@ def run_forever(app: DubanApp, config: BotConfig) -> None:
             url_path="telegram",
             webhook_url=config.webhook_url.rstrip("/") + "/telegram",
             allowed_updates=allowed,
+            # Telegram echoes this header on every post; anyone else who finds the URL is refused.
+            secret_token=secrets.token_urlsafe(32),
         )
     else:
         app.run_polling(

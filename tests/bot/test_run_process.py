@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from emulator.server import Emulator
@@ -56,3 +58,79 @@ async def test_duban_run_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert process.returncode == 0, stderr.decode()
     assert elapsed < 5, f"took {elapsed:.1f}s to stop"
     assert b"Traceback" not in stderr
+
+
+@pytest.mark.slow
+async def test_duban_run_takes_updates_on_a_webhook(tmp_path: Path, unused_port: int) -> None:
+    async with Emulator.running() as emu:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": emu.token,
+            "TELEGRAM_API_BASE_URL": emu.base_url,
+            "DUBAN_DATABASE_URL": f"sqlite:///{tmp_path / 'duban.db'}",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
+        process = await asyncio.create_subprocess_exec(
+            str(DUBAN),
+            "run",
+            "--webhook",
+            "https://duban.example.org",
+            "--port",
+            str(unused_port),
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            hook = await emu.wait_for_call("setWebhook", timeout=60)
+            assert hook.params["url"] == "https://duban.example.org/telegram"
+            secret = hook.params["secret_token"]
+            await emu.wait_for_call("setMyCommands", timeout=60)
+            stranger = emu.add_user("路人")
+            chat = emu.add_private_chat(stranger)
+            message = emu.send(chat.id, stranger, "/start")
+            url = f"http://127.0.0.1:{unused_port}/telegram"
+            update = {"update_id": 1, "message": message}
+            async with aiohttp.ClientSession() as http:
+                # setWebhook is called just before the server listens: wait for the port.
+                await _listening(unused_port)
+                async with http.post(url, json=update) as refused:
+                    assert refused.status == 403
+                headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+                async with http.post(url, json=update, headers=headers) as accepted:
+                    assert accepted.status == 200
+            reply = await emu.wait_for_bot_message(chat.id, timeout=30)
+            assert "/bind" in reply["text"]
+            process.send_signal(signal.SIGTERM)
+            async with asyncio.timeout(10):
+                _, stderr = await process.communicate()
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert process.returncode == 0, stderr.decode()
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """Return a loopback port that is free right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def _listening(port: int) -> None:
+    """Return once something accepts connections on the loopback port (10 s at most)."""
+    async with asyncio.timeout(10):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
