@@ -139,7 +139,8 @@ def chart_figure(
     else:
         family = ["DejaVu Sans"]
         labels, names = LABELS_EN, [f"Unit {i}" for i in range(1, len(units) + 1)]
-        title = f"Status per unit, {digest.week} ({digest.totals.rows} rows)"
+        # Units are numbered in the digest text's order, so the text is the key.
+        title = f"Status per unit, {digest.week} ({digest.totals.rows} rows; units as in the text)"
 
     height = 1.2 + 0.55 * max(len(units), 1)
     fig = Figure(figsize=(9, height), dpi=110)
