@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 class PendingAsk:
     """A question the bot asked after a button tap; the reply to it completes the answer."""
 
-    outbox_id: int
-    item_id: int
     answer: Answer
     task_id: str
-    unit: str
-    prompt_message_id: int | None
+    milestone_id: int | None
+    # the prompt item and message it came from (None when read back from a question's text)
+    item_id: int | None = None
+    prompt_message_id: int | None = None
     # the entry a 已完成 question follows up (its reply adds a note, its files are evidence)
     entry_id: int | None = None
 

@@ -195,7 +195,8 @@ async def current_due(
 async def request_extension(
     services: BotServices,
     binding: BindingRecord,
-    item: OutboxItemRecord,
+    task_id: str,
+    milestone_id: int | None,
     new_date: date,
     reason: str | None,
     *,
@@ -204,19 +205,21 @@ async def request_extension(
     update_id: int | None,
 ) -> ExtensionRecord:
     """Record an extension entry and file the request for the leadership to decide."""
-    old = await current_due(services, item.task_id, item.unit, item.milestone_id)
+    if binding.unit is None:
+        raise LeadershipOnly
+    old = await current_due(services, task_id, binding.unit, milestone_id)
     if old is not None and new_date <= old:
         raise NotLater(old)
     entry = await record(
         services,
         binding,
-        item.task_id,
+        task_id,
         "extension",
         reporter=reporter,
         chat_id=chat_id,
         update_id=update_id,
         note=reason,
-        milestone_id=item.milestone_id,
+        milestone_id=milestone_id,
         proposed_date=new_date,
     )
     async with services.db.session() as session:

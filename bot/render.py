@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -176,13 +177,31 @@ NOT_A_UNIT_CHAT = "局领导群不报告进展；请在科室群中回复督办�
 SORRY = "抱歉，这条消息没能处理，请稍后再试。"
 
 
+_ASKS: dict[Answer, str] = {"in_progress": ASK_NOTE, "blocked": ASK_HELP, "extension": ASK_DATE}
+_QUESTION = re.compile(r"(\d+(?:\.\d+)+)：(.*)", re.DOTALL)
+
+
 def ask_for(answer: Answer, task_id: str) -> str:
     """Return the question that follows a tap (no question after 已完成)."""
-    if answer == "in_progress":
-        return f"{task_id}：{ASK_NOTE}"
-    if answer == "blocked":
-        return f"{task_id}：{ASK_HELP}"
-    return f"{task_id}：{ASK_DATE}"
+    return f"{task_id}：{_ASKS[answer]}"
+
+
+def ask_again(task_id: str, problem: str) -> str:
+    """Return a question asked again after an answer that could not be used."""
+    return f"{task_id}：{problem}"
+
+
+def read_question(text: str) -> tuple[str, Answer] | None:
+    """Return (task id, answer) of one of our questions, from its text (after a restart)."""
+    found = _QUESTION.fullmatch(text)
+    if found is None:
+        return None
+    task_id, body = found.groups()
+    for answer, question in _ASKS.items():
+        if body == question:
+            return task_id, answer
+    # Anything else after "2.3：" is a date question asked again.
+    return task_id, "extension"
 
 
 def done_recorded(task_id: str) -> str:

@@ -5,20 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from telegram import (
-    CallbackQuery,
-    ForceReply,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-)
-from telegram.error import BadRequest
+from telegram import ForceReply, Message, Update
 
 from bot import dates_reply, ledger, render
-from bot.callbacks import Answer, AnswerTap, decode
-from bot.context import CustomContext, PendingAsk, PromptView
+from bot.callbacks import AnswerTap, decode
+from bot.context import CustomContext, PendingAsk
 from bot.handlers.common import reporter_name, say
+from bot.handlers.prompts import mark_prompt, remember_prompt
 from bot.handlers.status import TASK_ID
 from plan_data.errors import DubanError
 from storage.records import BindingRecord, OutboxItemRecord
@@ -27,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # Photos sent this long after 已完成 still count as its evidence.
 EVIDENCE_WINDOW = timedelta(hours=2)
+# Questions and prompts remembered per chat; older ones are read back from their text.
+REMEMBERED = 200
 
 
 async def on_tap(update: Update, context: CustomContext) -> None:
@@ -51,59 +46,49 @@ async def on_tap(update: Update, context: CustomContext) -> None:
     prompt = query.message if isinstance(query.message, Message) else None
     if prompt is not None:
         remember_prompt(context, prompt)
+    ask = PendingAsk(
+        tap.answer, item.task_id, item.milestone_id, item.id, prompt.message_id if prompt else None
+    )
     if tap.answer == "done":
-        await _record_done(update, context, binding, item, prompt, query)
+        await query.answer(render.report_done(item.task_id))
+        await _record_done(update, context, binding, ask)
         return
     await query.answer()
+    await _ask(context, chat.id, render.ask_for(tap.answer, item.task_id), ask)
+
+
+async def _ask(context: CustomContext, chat_id: int, text: str, ask: PendingAsk) -> None:
+    """Send a question whose reply completes `ask`."""
     question = await context.bot.send_message(
-        chat.id,
-        render.ask_for(tap.answer, item.task_id),
-        reply_markup=ForceReply(selective=True, input_field_placeholder=item.task_id),
+        chat_id, text, reply_markup=ForceReply(selective=True, input_field_placeholder=ask.task_id)
     )
-    context.state.asks[question.message_id] = PendingAsk(
-        item.outbox_id,
-        item.id,
-        tap.answer,
-        item.task_id,
-        item.unit,
-        prompt.message_id if prompt else None,
-    )
+    asks = context.state.asks
+    asks[question.message_id] = ask
+    while len(asks) > REMEMBERED:
+        asks.pop(next(iter(asks)))
 
 
 async def _record_done(
-    update: Update,
-    context: CustomContext,
-    binding: BindingRecord,
-    item: OutboxItemRecord,
-    prompt: Message | None,
-    query: CallbackQuery,
+    update: Update, context: CustomContext, binding: BindingRecord, ask: PendingAsk
 ) -> None:
-    chat_id = binding.chat_id
+    """Record 已完成 at once; the follow-up question takes an optional note or evidence."""
     entry = await ledger.record(
         context.services,
         binding,
-        item.task_id,
+        ask.task_id,
         "done",
         reporter=reporter_name(update),
-        chat_id=chat_id,
+        chat_id=binding.chat_id,
         update_id=update.update_id,
-        milestone_id=item.milestone_id,
+        milestone_id=ask.milestone_id,
     )
-    await query.answer(render.report_done(item.task_id))
-    if prompt is not None:
-        await mark_prompt(update, context, prompt.message_id, item, "done")
-    question = await context.bot.send_message(
-        chat_id, render.done_recorded(item.task_id), reply_markup=ForceReply(selective=True)
-    )
-    context.state.asks[question.message_id] = PendingAsk(
-        item.outbox_id, item.id, "done", item.task_id, item.unit, None, entry.id
-    )
+    if ask.prompt_message_id is not None and ask.item_id is not None:
+        await mark_prompt(update, context, ask.prompt_message_id, ask.item_id, ask.task_id, "done")
+    follow_up = PendingAsk("done", ask.task_id, ask.milestone_id, entry_id=entry.id)
+    await _ask(context, binding.chat_id, render.done_recorded(ask.task_id), follow_up)
     if update.effective_user is not None:
-        context.state.evidence_for[update.effective_user.id] = (
-            entry.id,
-            item.task_id,
-            context.services.now(),
-        )
+        now = context.services.now()
+        context.state.evidence_for[update.effective_user.id] = (entry.id, ask.task_id, now)
 
 
 async def on_text(update: Update, context: CustomContext) -> None:
@@ -118,24 +103,34 @@ async def on_text(update: Update, context: CustomContext) -> None:
         if chat.type == "private" or replied is not None:
             await say(update, render.HOW_TO_BIND)
         return
-    if replied is None:
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         if chat.type == "private":
             await say(update, render.REPLY_HINT)
         return
-    ask = context.state.asks.pop(replied.message_id, None)
-    if ask is not None:
-        await _complete(update, context, binding, ask, message.text)
+    if binding.unit is None:
+        await say(update, render.NOT_A_UNIT_CHAT)
         return
-    item = await _prompt_item(update, context, binding, replied, message.text)
-    if item is None:
-        return
-    ask = PendingAsk(
-        item.outbox_id, item.id, "in_progress", item.task_id, item.unit, replied.message_id
-    )
     text = message.text
-    if TASK_ID.match(text) and text.split()[0] == item.task_id:
-        text = text[len(item.task_id) :].strip()
+    ask = context.state.asks.pop(replied.message_id, None) or _read_back(replied)
+    if ask is None:
+        item = await _prompt_item(update, context, binding, replied, text)
+        if item is None:
+            return
+        ask = PendingAsk(
+            "in_progress", item.task_id, item.milestone_id, item.id, replied.message_id
+        )
+        if text.split()[0] == item.task_id:
+            text = text[len(item.task_id) :].strip()
     await _complete(update, context, binding, ask, text)
+
+
+def _read_back(question: Message) -> PendingAsk | None:
+    """Rebuild a question's pending answer from its text (the bot restarted since asking)."""
+    found = render.read_question(question.text or "")
+    if found is None:
+        return None
+    task_id, answer = found
+    return PendingAsk(answer, task_id, None)
 
 
 async def _prompt_item(
@@ -143,23 +138,21 @@ async def _prompt_item(
 ) -> OutboxItemRecord | None:
     """Return the item a reply to a prompt is about (its only item, or the id it starts with)."""
     markup = prompt.reply_markup
-    if markup is None or binding.unit is None:
+    if markup is None:
+        await say(update, render.REPLY_HINT)
         return None
+    datas = [b.callback_data for row in markup.inline_keyboard for b in row]
     taps = [
         tap
-        for row in markup.inline_keyboard
-        for button in row
-        if isinstance(
-            tap := decode(button.callback_data if isinstance(button.callback_data, str) else None),
-            AnswerTap,
-        )
+        for d in datas
+        if isinstance(tap := decode(d if isinstance(d, str) else None), AnswerTap)
     ]
     items = await ledger.prompt_items(context.services, binding, taps)
     if not items:
         return None
     remember_prompt(context, prompt)
-    leading = text.split()[0] if text.split() else ""
-    named = [i for i in items if i.task_id == leading]
+    words = text.split()
+    named = [i for i in items if TASK_ID.fullmatch(words[0]) and i.task_id == words[0]]
     if named:
         return named[0]
     if len(items) == 1:
@@ -173,50 +166,38 @@ async def _complete(
 ) -> None:
     """Record what a reply answers, confirm it, and update the prompt."""
     services = context.services
-    chat_id = binding.chat_id
-    item = await ledger.tapped_item(
-        services, binding, AnswerTap(ask.outbox_id, ask.item_id, ask.answer)
-    )
     reporter = reporter_name(update)
     if ask.answer == "extension":
         try:
             new_date, reason = dates_reply.read_new_date(text, services.now(), services.tz)
             ext = await ledger.request_extension(
-                services,
-                binding,
-                item,
-                new_date,
-                reason,
-                reporter=reporter,
-                chat_id=chat_id,
-                update_id=update.update_id,
-            )
+                services, binding, ask.task_id, ask.milestone_id, new_date, reason,
+                reporter=reporter, chat_id=binding.chat_id, update_id=update.update_id,
+            )  # fmt: skip
         except DubanError as exc:
             # Ask again; the reply to this question is read the same way.
-            question = await context.bot.send_message(
-                chat_id, render.error(exc), reply_markup=ForceReply(selective=True)
+            await _ask(
+                context, binding.chat_id, render.ask_again(ask.task_id, render.error(exc)), ask
             )
-            context.state.asks[question.message_id] = ask
             return
         confirmation = render.extension_filed(ext, render.local(services.now()).date())
     else:
         note, percent = ledger.split_percent(text)
-        await ledger.record(
-            services,
-            binding,
-            item.task_id,
-            ask.answer,
-            reporter=reporter,
-            chat_id=chat_id,
-            update_id=update.update_id,
-            note=note,
-            percent=percent,
-            milestone_id=item.milestone_id,
-        )
-        confirmation = render.recorded(item.task_id, ask.answer)
+        try:
+            await ledger.record(
+                services, binding, ask.task_id, ask.answer,
+                reporter=reporter, chat_id=binding.chat_id, update_id=update.update_id,
+                note=note, percent=percent, milestone_id=ask.milestone_id,
+            )  # fmt: skip
+        except DubanError as exc:
+            await say(update, render.error(exc))
+            return
+        confirmation = render.recorded(ask.task_id, ask.answer)
     # The prompt changes first, so whoever reads the confirmation sees the prompt updated.
-    if ask.prompt_message_id is not None and ask.answer != "done":
-        await mark_prompt(update, context, ask.prompt_message_id, item, ask.answer)
+    if ask.prompt_message_id is not None and ask.item_id is not None and ask.answer != "done":
+        await mark_prompt(
+            update, context, ask.prompt_message_id, ask.item_id, ask.task_id, ask.answer
+        )
     await say(update, confirmation)
     if ask.answer in ("blocked", "extension"):
         await services.after_change()
@@ -236,10 +217,9 @@ async def on_evidence(update: Update, context: CustomContext) -> None:
         return
     target = None
     replied = message.reply_to_message
-    if replied is not None:
-        ask = context.state.asks.get(replied.message_id)
-        if ask is not None and ask.entry_id is not None:
-            target = (ask.entry_id, ask.task_id)
+    ask = context.state.asks.get(replied.message_id) if replied is not None else None
+    if ask is not None and ask.entry_id is not None:
+        target = (ask.entry_id, ask.task_id)
     recent = context.state.evidence_for.get(user.id)
     fresh = recent is not None and context.services.now() - recent[2] <= EVIDENCE_WINDOW
     if target is None and recent is not None and fresh:
@@ -255,48 +235,3 @@ async def on_evidence(update: Update, context: CustomContext) -> None:
         return
     await ledger.attach(context.services, target[0], file_id, kind)
     await say(update, render.evidence_saved(target[1]))
-
-
-def remember_prompt(context: CustomContext, prompt: Message) -> None:
-    """Keep a prompt's text and buttons the first time it is touched, for later edits."""
-    if prompt.message_id in context.state.prompts:
-        return
-    rows = [
-        [(b.text, b.callback_data) for b in row if isinstance(b.callback_data, str)]
-        for row in (prompt.reply_markup.inline_keyboard if prompt.reply_markup else ())
-    ]
-    context.state.prompts[prompt.message_id] = PromptView(prompt.text or "", rows)
-
-
-async def mark_prompt(
-    update: Update, context: CustomContext, message_id: int, item: OutboxItemRecord, answer: Answer
-) -> None:
-    """Edit the prompt in place: note what was recorded, drop that item's buttons."""
-    chat = update.effective_chat
-    view = context.state.prompts.get(message_id)
-    if chat is None or view is None:
-        return
-    view.rows = [
-        row
-        for row in view.rows
-        if not any(
-            isinstance(t := decode(data), AnswerTap) and t.item_id == item.id for _, data in row
-        )
-    ]
-    today = render.local(context.services.now()).date()
-    view.marks.append(render.prompt_mark(item.task_id, answer, today, reporter_name(update)))
-    text = render.prompt_after_answer(view.text, view.marks, finished=not view.rows)
-    markup = (
-        InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(text, callback_data=data) for text, data in row]
-                for row in view.rows
-            ]
-        )
-        if view.rows
-        else None
-    )
-    try:
-        await context.bot.edit_message_text(text, chat.id, message_id, reply_markup=markup)
-    except BadRequest as exc:
-        log.info("prompt %s not edited: %s", message_id, exc)

@@ -52,7 +52,7 @@ async def test_extension_next_friday_approved_moves_lights_and_prompts(harness: 
 async def test_a_date_it_cannot_read_is_asked_again(harness: Harness) -> None:
     unit = await harness.bound("社救科工作群", "王科长", "社救科")
     _, answer = await _ask_extension(harness, unit, "等领导定")
-    assert text_of(answer) == '没看懂这个日期，请写成"7月15日"或"下周五"。'
+    assert text_of(answer) == '2.3：没看懂这个日期，请写成"7月15日"或"下周五"。'
     again = await harness.say(unit, "7月15日", reply_to=answer["message_id"])
     assert "7月15日（周五）" in text_of(again)
 
@@ -60,13 +60,15 @@ async def test_a_date_it_cannot_read_is_asked_again(harness: Harness) -> None:
 async def test_a_past_date_is_refused(harness: Harness) -> None:
     unit = await harness.bound("社救科工作群", "王科长", "社救科")
     _, answer = await _ask_extension(harness, unit, "2022年6月1日")
-    assert text_of(answer) == '这个日期已经过去了，请写一个今后的日期，如"7月15日"或"下周五"。'
+    assert (
+        text_of(answer) == '2.3：这个日期已经过去了，请写一个今后的日期，如"7月15日"或"下周五"。'
+    )
 
 
 async def test_a_date_before_the_due_date_is_no_extension(harness: Harness) -> None:
     unit = await harness.bound("社救科工作群", "王科长", "社救科")
     _, answer = await _ask_extension(harness, unit, "6月25日")
-    assert text_of(answer) == "延期后的日期应晚于原定的6月30日，请重新回复新的完成日期。"
+    assert text_of(answer) == "2.3：延期后的日期应晚于原定的6月30日，请重新回复新的完成日期。"
 
 
 async def test_only_leadership_decides(harness: Harness) -> None:

@@ -87,3 +87,17 @@ async def test_done_then_a_photo_is_kept_as_evidence(harness: Harness) -> None:
     history = await harness.say(unit, f"/history {task}", expect=task)
     assert "已完成" in text_of(history)
     assert "附件1个" in text_of(history)
+
+
+async def test_a_question_still_takes_its_answer_after_a_restart(harness: Harness) -> None:
+    unit = await harness.bound("社救科工作群", "王科长", "社救科")
+    await harness.at(NINE)
+    prompt = await harness.next_message(unit, containing="【督办提醒】")
+    await harness.press(unit, prompt, "遇到困难")
+    question = await harness.next_message(unit, after=prompt["message_id"], containing="困难")
+    await harness.stop()
+    await harness.start()
+    reply = await harness.say(unit, "场地未落实", reply_to=question["message_id"])
+    assert text_of(reply) == "已记录 2.3 遇到困难，已转告局领导协调。"
+    status = await harness.say(unit, "/status 2.3", expect="2.3")
+    assert '遇到困难 "场地未落实"' in text_of(status)
