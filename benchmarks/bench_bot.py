@@ -16,7 +16,6 @@ import asyncio
 import os
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -127,11 +126,7 @@ async def main(n: int) -> None:
         print(f"duban, {name}: {rate:8.1f} updates/s ({rate / baseline:.2f} of echo)")
 
 
-def _run(runner: Callable[[int], Awaitable[None]]) -> None:
+if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--updates", type=int, default=300, help="messages per measurement")
-    asyncio.run(runner(parser.parse_args().updates))
-
-
-if __name__ == "__main__":
-    _run(main)
+    asyncio.run(main(parser.parse_args().updates))

@@ -9,7 +9,8 @@ from tests.bot.harness import SHANGHAI, Harness, buttons_of, text_of
 NINE = datetime(2022, 6, 23, 9, 0, tzinfo=SHANGHAI)
 
 
-async def test_prompt_in_progress_note_then_status_shows_it(harness: Harness) -> None:
+async def test_prompt_in_progress_note_then_status_shows_it(any_harness: Harness) -> None:
+    harness = any_harness
     unit = await harness.bound("社救科工作群", "王科长", "社救科")
     await harness.at(NINE)
     prompt = await harness.next_message(unit, containing="【督办提醒】")
