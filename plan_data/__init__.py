@@ -6,13 +6,14 @@ from pathlib import Path
 
 from plan_data.json_view import plan_to_json
 from plan_data.model import Plan
-from plan_data.read_errors import PlanFileError, PlanYearUnknown
+from plan_data.read_errors import PLAN_YEARS, PlanFileError, PlanYearOutOfRange, PlanYearUnknown
 
 # The readers are imported inside the functions: `import plan_data.model` (which every
 # layer does) stays light and never depends on the deadline grammar being importable.
 
 __all__ = [
     "PlanFileError",
+    "PlanYearOutOfRange",
     "PlanYearUnknown",
     "decode_text",
     "default_plan_path",
@@ -47,6 +48,8 @@ def decode_text(data: bytes) -> str:
 
 def load_plan(path: str | Path, year: int | None = None) -> Plan:
     """Read a plan file (.txt, .docx or .xlsx) into a Plan."""
+    if year is not None and year not in PLAN_YEARS:
+        raise PlanYearOutOfRange(year)
     file = Path(path)
     suffix = file.suffix.lower()
     try:

@@ -14,3 +14,16 @@ class PlanYearUnknown(DubanError):
 
     def __init__(self) -> None:
         super().__init__("cannot tell the plan year; pass --year")
+
+
+PLAN_YEARS = range(1900, 2101)
+"""The years a plan may be for; a year outside them is a typo."""
+
+
+class PlanYearOutOfRange(DubanError):
+    """A plan year someone gave that no work plan can be for."""
+
+    def __init__(self, year: int) -> None:
+        super().__init__(
+            f"plan year must be between {PLAN_YEARS[0]} and {PLAN_YEARS[-1]}, not {year}"
+        )

@@ -89,6 +89,14 @@ def test_year_is_required_when_the_text_lacks_it(
     assert json.loads(capsys.readouterr().out)["year"] == 2023
 
 
+@pytest.mark.parametrize("year", ["99999", "-1", "1800"])
+def test_an_impossible_year_is_one_line(year: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "show", "--year", year]) == 1
+    assert capsys.readouterr().err == (
+        f"error: plan year must be between 1900 and 2100, not {year}\n"
+    )
+
+
 def test_a_file_without_tasks_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("会议纪要\n", encoding="utf-8")
