@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plan_data.model import Milestone, Plan, Task
+from plan_data.model import Milestone, Owner, OwnerRole, Plan, Task
 from plan_data.units import ALIASES
 from storage.errors import NoPlan, UnknownTask
 from storage.models import (
@@ -26,7 +27,7 @@ from storage.models import (
     UnitAliasRow,
     UnitRow,
 )
-from storage.records import ImportResult, MilestoneRecord, OwnerRecord, PlanRecord, TaskRecord
+from storage.records import ImportResult, MilestoneRecord, PlanRecord, TaskRecord
 
 
 def plan_hash(plan: Plan) -> str:
@@ -290,7 +291,7 @@ async def _records(session: AsyncSession, tasks: list[TaskRow]) -> list[TaskReco
     if not tasks:
         return []
     ids = [t.id for t in tasks]
-    owners: dict[int, list[OwnerRecord]] = {i: [] for i in ids}
+    owners: dict[int, list[Owner]] = {i: [] for i in ids}
     rows = await session.execute(
         select(TaskOwnerRow.task_id, UnitRow.name, TaskOwnerRow.role)
         .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
@@ -298,7 +299,8 @@ async def _records(session: AsyncSession, tasks: list[TaskRow]) -> list[TaskReco
         .order_by(TaskOwnerRow.task_id, TaskOwnerRow.position)
     )
     for task_row, unit, role in rows:
-        owners[task_row].append(OwnerRecord(unit, role))
+        # Only import_plan writes roles, and it writes a plan Owner's role.
+        owners[task_row].append(Owner(unit, cast("OwnerRole", role)))
     milestones: dict[int, list[MilestoneRecord]] = {i: [] for i in ids}
     for m in await session.scalars(
         select(MilestoneRow)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from plan_data.model import Owner
+
 EntryStatus = Literal["in_progress", "done", "blocked", "extension"]
 ENTRY_STATUSES: tuple[EntryStatus, ...] = ("in_progress", "done", "blocked", "extension")
 EntrySource = Literal["cli", "telegram"]
@@ -17,14 +19,6 @@ OutboxKind = Literal[
 ItemKind = Literal["reminder", "overdue", "checkin"]
 LEADERSHIP = "leadership"
 """The recipient name of the bureau leadership (bindings, invites, outbox)."""
-
-
-@dataclass(frozen=True, slots=True)
-class OwnerRecord:
-    """A unit that owns a task, and in what role."""
-
-    unit: str
-    role: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +49,7 @@ class TaskRecord:
     title: str
     body: str
     deadline_text: str
-    owners: tuple[OwnerRecord, ...]
+    owners: tuple[Owner, ...]
     milestones: tuple[MilestoneRecord, ...]
     archived_at: datetime | None = None
 
