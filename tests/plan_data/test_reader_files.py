@@ -35,6 +35,18 @@ EXPECTED = [
 ]
 
 
+def docx_table(path: Path, title: str, rows: list[list[str]]) -> Path:
+    """Save a Word document of a title paragraph and one table of these rows."""
+    document = Document()
+    document.add_paragraph(title)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    document.save(str(path))
+    return path
+
+
 def test_gb18030_file(tmp_path: Path) -> None:
     path = tmp_path / "plan.txt"
     path.write_bytes(TEXT.encode("gb18030"))
@@ -72,19 +84,12 @@ def test_docx_paragraphs_read_like_text(tmp_path: Path) -> None:
 
 
 def test_docx_task_table_with_title_paragraph(tmp_path: Path) -> None:
-    document = Document()
-    document.add_paragraph("东丽区民政局2022年重点任务分解表")
     rows = [
         ["序号", "重点任务", "具体要求", "责任科室", "完成时限"],
         ["1", "构建综合救助格局", "印发实施方案。", "社救科", "12月底"],
         ["2", "提升社区治理", "完善机制。", "社区科、社救科", "6月底前"],
     ]
-    table = document.add_table(rows=len(rows), cols=len(rows[0]))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            table.cell(r, c).text = value
-    path = tmp_path / "plan.docx"
-    document.save(str(path))
+    path = docx_table(tmp_path / "plan.docx", "东丽区民政局2022年重点任务分解表", rows)
     plan = load_plan(path)
     assert plan.title == "东丽区民政局2022年重点任务分解表"
     assert shape(path) == EXPECTED
@@ -177,19 +182,12 @@ def test_docx_with_word_automatic_numbering(tmp_path: Path) -> None:
 
 
 def test_docx_table_ignores_person_columns_and_reads_a_lone_detail_column(tmp_path: Path) -> None:
-    document = Document()
-    document.add_paragraph("2022年任务清单")
     rows = [
         ["序号", "具体工作任务", "责任领导", "责任单位", "时间节点"],
         ["1", "构建综合救助格局", "王局长", "社救科", "12月底"],
         ["2", "提升社区治理", "李局长", "社区科、社救科", "6月底前"],
     ]
-    table = document.add_table(rows=len(rows), cols=len(rows[0]))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            table.cell(r, c).text = value
-    path = tmp_path / "plan.docx"
-    document.save(str(path))
+    path = docx_table(tmp_path / "plan.docx", "2022年任务清单", rows)
     assert shape(path) == EXPECTED
 
 
