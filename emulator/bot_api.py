@@ -48,6 +48,10 @@ def _drop(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+def _error_response(error: ApiError) -> web.Response:
+    return web.json_response(error.body(), status=error.code)
+
+
 def _logged_params(params: Params) -> dict[str, Any]:
     logged = dict(params.values)
     for name, upload in params.uploads.items():
@@ -59,20 +63,16 @@ async def handle_method(request: web.Request) -> web.StreamResponse:
     """Answer one Bot API call with Telegram's JSON envelope."""
     state = request.app[STATE_KEY]
     if request.match_info["token"] != state.token:
-        return web.json_response(
-            {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
-        )
+        return _error_response(ApiError(401, "Unauthorized"))
     name = request.match_info["method"]
     method = METHODS.get(name.lower())
     if method is None:
-        return web.json_response(
-            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
-        )
+        return _error_response(ApiError(404, "Not Found"))
     try:
         params = await read_params(request)
     except ApiError as error:
         state.record_call(name, {}, error.body())
-        return web.json_response(error.body(), status=error.code)
+        return _error_response(error)
     fault = state.take_fault(name)
     if fault is not None and fault.kind in ("429", "500", "drop"):
         if fault.kind == "drop":
@@ -89,7 +89,7 @@ async def handle_method(request: web.Request) -> web.StreamResponse:
             else ApiError(500, "Internal Server Error")
         )
         state.record_call(name, _logged_params(params), injected.body())
-        return web.json_response(injected.body(), status=injected.code)
+        return _error_response(injected)
     try:
         body = {"ok": True, "result": await method(state, params)}
     except ApiError as error:
@@ -104,18 +104,14 @@ async def handle_file(request: web.Request) -> web.StreamResponse:
     """Serve a stored file's bytes at its file_path."""
     state = request.app[STATE_KEY]
     if request.match_info["token"] != state.token:
-        return web.json_response(
-            {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
-        )
+        return _error_response(ApiError(401, "Unauthorized"))
     path = request.match_info["path"]
     for stored in state.files.values():
         if stored.file_path == path:
             return web.Response(
                 body=stored.data, content_type=stored.mime_type or "application/octet-stream"
             )
-    return web.json_response(
-        {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
-    )
+    return _error_response(ApiError(404, "Not Found"))
 
 
 def add_bot_routes(app: web.Application) -> None:

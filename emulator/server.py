@@ -16,7 +16,7 @@ from emulator.bot_api import STATE_KEY, add_bot_routes
 from emulator.control import add_control_routes
 from emulator.errors import ControlError
 from emulator.model import Chat, ChatType, User
-from emulator.state import CallRecord, EmulatorState, Fault, FaultKind
+from emulator.state import CallbackQuery, CallRecord, EmulatorState, Fault, FaultKind
 
 DEFAULT_TOKEN = "123456789:emulator-token-not-a-secret"  # noqa: S105 - the emulator's own fake
 
@@ -222,10 +222,7 @@ class Emulator:
 
     def callback_answer(self, query_id: str) -> dict[str, Any] | None:
         """Return how the bot answered a press, or None while unanswered."""
-        query = self.state.callback_queries.get(query_id)
-        if query is None:
-            raise ControlError(f"no callback query {query_id}")
-        return copy.deepcopy(query.answer)
+        return copy.deepcopy(self._callback_query(query_id).answer)
 
     async def wait_for_callback_answer(
         self,
@@ -233,13 +230,17 @@ class Emulator:
         timeout: float = 5.0,  # noqa: ASYNC109 - as above
     ) -> dict[str, Any]:
         """Wait until the bot answers the press `query_id`; return the answer."""
-        query = self.state.callback_queries.get(query_id)
-        if query is None:
-            raise ControlError(f"no callback query {query_id}")
+        query = self._callback_query(query_id)
         found = await self.state.wait_for(lambda: query.answer, timeout)
         if found is None:
             raise TimeoutError(f"callback query {query_id} was not answered")
         return copy.deepcopy(found)
+
+    def _callback_query(self, query_id: str) -> CallbackQuery:
+        query = self.state.callback_queries.get(query_id)
+        if query is None:
+            raise ControlError(f"no callback query {query_id}")
+        return query
 
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
