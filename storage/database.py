@@ -54,6 +54,9 @@ class Database:
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
             await engine.dispose()
             raise DatabaseUnavailable(shown, _reason(exc)) from exc
+        except TypeError as exc:  # the driver refuses an option of the URL (`?foo=1`)
+            await engine.dispose()
+            raise DatabaseUnavailable(shown, f"unsupported URL option: {exc}") from exc
         return db
 
     @asynccontextmanager

@@ -20,11 +20,15 @@ def parse(url: str) -> URL:
     """Return the URL with an async driver (`sqlite:///x.db` → `sqlite+aiosqlite:///x.db`)."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise DatabaseUnavailable(redact(url), "not a database URL") from exc
     driver = _DRIVERS.get(parsed.drivername)
     if driver is None:
         raise DatabaseUnavailable(redact(url), f"unsupported database '{parsed.drivername}'")
+    if driver.startswith("postgresql") and "sslmode" in parsed.query:
+        # People copy libpq URLs (`?sslmode=require`); asyncpg calls the same option `ssl`.
+        sslmode = parsed.query["sslmode"]
+        parsed = parsed.difference_update_query(["sslmode"]).update_query_dict({"ssl": sslmode})
     return parsed.set(drivername=driver)
 
 
@@ -36,6 +40,9 @@ def to_async(url: str) -> str:
 def redact(url: str) -> str:
     """Return the URL with its password hidden, for messages and logs."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
         return "<unreadable URL>"
+    if "password" in parsed.query:  # `postgresql://u@h/db?password=…` is valid too
+        parsed = parsed.update_query_dict({"password": "***"})
+    return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")

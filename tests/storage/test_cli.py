@@ -193,3 +193,14 @@ def test_an_unreachable_database_is_named_without_its_password(
     assert err.startswith("error: cannot open database postgresql://duban:***@127.0.0.1:1/duban")
     assert "s3cret" not in err
     assert err.count("\n") == 1
+
+
+def test_an_option_the_driver_does_not_know_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert duban("postgresql://duban:s3cret@127.0.0.1:1/duban?colour=blue", "status") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot open database postgresql://duban:***@127.0.0.1:1/duban")
+    assert "unsupported URL option" in err
+    assert "s3cret" not in err
+    assert err.count("\n") == 1
