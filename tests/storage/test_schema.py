@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.database import Database
@@ -33,6 +34,14 @@ async def test_connecting_again_is_a_no_op(database_url: str) -> None:
     for _ in range(2):
         db = await Database.connect(database_url)
         await db.close()
+    db = await Database.connect(database_url)
+    try:
+        async with db.engine.connect() as conn:
+            versions = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
+            assert await conn.run_sync(_differences) == []
+    finally:
+        await db.close()
+    assert len(versions) == 1
 
 
 async def test_first_start_is_recorded_once_and_comes_back_aware(ledger: Database) -> None:
@@ -47,7 +56,9 @@ async def test_first_start_is_recorded_once_and_comes_back_aware(ledger: Databas
     assert first.astimezone(UTC) == datetime(2022, 1, 4, 1, 0, tzinfo=UTC)
 
 
-async def test_only_one_holder_of_the_reconcile_lock_on_postgresql(ledger: Database) -> None:
+async def test_the_reconcile_lock_has_one_holder_on_postgresql_and_is_free_on_sqlite(
+    ledger: Database,
+) -> None:
     async with reconcile_lock(ledger) as first:
         assert first
         async with reconcile_lock(ledger) as second:
