@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -70,6 +71,8 @@ _DOTTED = re.compile(r"(?<![\d.])(?P<m>\d{1,2})\.(?P<d>\d{1,2})(?![\d.])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _EDGE = " \t\r\n,，。.;；:：、!！?？"
 _BY = re.compile(r"^(?:以前|之前|以内|前|内)")
+# 明年3月底 is next year's March: the calendar grammar reads only the `3月底`.
+_YEARS_AHEAD = {"明年": 1, "来年": 1, "后年": 2}
 
 
 def _add_months(day: date, months: int, target: int | None) -> date:
@@ -143,11 +146,25 @@ def _today(now: datetime) -> date:
     return now.astimezone(SHANGHAI).date()
 
 
+def _with_year_word(norm: str, found: TimeMatch, today: date) -> TimeMatch:
+    """Give a time written after 明年/后年 (or as 明年底) that year, and take in the word."""
+    if found.expr.year is not None:
+        return found
+    for word, ahead in _YEARS_AHEAD.items():
+        # `明年底`: the grammar matched `年底` and left `明` before it.
+        start = found.start - (1 if norm[found.start] == "年" else 2)
+        if start >= 0 and norm.startswith(word, start):
+            expr = replace(found.expr, year=today.year + ahead)
+            return TimeMatch(expr, start, found.end)
+    return found
+
+
 def find_date_in_text(text: str, now: datetime) -> tuple[date, str] | None:
     """Return the first Chinese or ISO date in the text and the text around it."""
     today = _today(now)
     norm, origin = _normalized(text)
-    candidates = [(t.start, t.end, _absolute(t, today)) for t in iter_times(norm)]
+    times = [_with_year_word(norm, t, today) for t in iter_times(norm)]
+    candidates = [(t.start, t.end, _absolute(t, today)) for t in times]
     for m in _DOTTED.finditer(norm):
         month, day = int(m["m"]), int(m["d"])
         if 1 <= month <= 12 and 1 <= day <= month_end(2000, month):
