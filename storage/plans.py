@@ -2,7 +2,7 @@
 
 Reimporting keeps history: a task keeps its row when its id and title are unchanged (or,
 renumbered, when its title is unique and unchanged); a task that disappears is archived,
-never deleted, and its entries stay. Milestones are matched the same way by their content.
+never deleted, and its entries stay (the row matching lives in `storage.plan_sync`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import cast
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plan_data.model import Milestone, Owner, OwnerRole, Plan, Task
-from plan_data.units import ALIASES
+from plan_data.model import Owner, OwnerRole, Plan
 from storage.errors import NoPlan, UnknownTask
 from storage.models import (
     MilestoneRow,
@@ -27,6 +26,7 @@ from storage.models import (
     UnitAliasRow,
     UnitRow,
 )
+from storage.plan_sync import milestone_key, sync_tasks, sync_units
 from storage.records import ImportResult, MilestoneRecord, PlanRecord, TaskRecord
 
 
@@ -36,7 +36,7 @@ def plan_hash(plan: Plan) -> str:
     for task in plan.tasks:
         parts += [task.id, task.chapter, task.title, task.body, task.deadline_text]
         parts += [f"{o.unit}:{o.role}" for o in task.owners]
-        parts += [repr(_milestone_key(m)) for m in task.milestones]
+        parts += [repr(milestone_key(m)) for m in task.milestones]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -54,8 +54,8 @@ async def import_plan(session: AsyncSession, plan: Plan, now: datetime) -> Impor
         if latest is not None and latest.content_hash == digest:
             return ImportResult(plan=await _plan_record(session, plan_row, latest), changed=False)
         plan_row.year, plan_row.title = plan.year, plan.title
-    units = await _sync_units(session, plan_row.id, plan.units, now)
-    added, archived, kept = await _sync_tasks(session, plan_row.id, plan, units, now)
+    units = await sync_units(session, plan_row.id, plan.units, now)
+    added, archived, kept = await sync_tasks(session, plan_row.id, plan, units, now)
     version = PlanVersionRow(
         plan_id=plan_row.id,
         file_name=Path(plan.source).name if plan.source else "",
@@ -167,124 +167,6 @@ async def _plan_record(
         imported_at=version.imported_at,
         units=await unit_names(session),
     )
-
-
-async def _sync_units(
-    session: AsyncSession, plan_id: int, names: tuple[str, ...], now: datetime
-) -> dict[str, int]:
-    existing = {row.name: row for row in await session.scalars(select(UnitRow))}
-    for position, name in enumerate(names):
-        row = existing.get(name)
-        if row is None:
-            row = UnitRow(plan_id=plan_id, name=name, position=position)
-            session.add(row)
-            existing[name] = row
-        row.position, row.archived_at = position, None
-    for name, row in existing.items():
-        if name not in names and row.archived_at is None:
-            row.archived_at = now
-    await session.flush()
-    known = {(a.unit_id, a.alias) for a in await session.scalars(select(UnitAliasRow))}
-    for alias, target in ALIASES.items():
-        if target in names and (existing[target].id, alias) not in known:
-            session.add(UnitAliasRow(unit_id=existing[target].id, alias=alias))
-    await session.flush()
-    return {name: row.id for name, row in existing.items()}
-
-
-async def _sync_tasks(
-    session: AsyncSession, plan_id: int, plan: Plan, units: dict[str, int], now: datetime
-) -> tuple[list[str], list[str], int]:
-    rows = list(await session.scalars(select(TaskRow).where(TaskRow.plan_id == plan_id)))
-    by_key = {(r.task_id, r.title): r for r in rows}
-    matched: dict[str, TaskRow] = {}
-    used: set[int] = set()
-    for task in plan.tasks:
-        row = by_key.get((task.id, task.title))
-        if row is not None:
-            matched[task.id] = row
-            used.add(row.id)
-    for task in plan.tasks:
-        if task.id in matched:
-            continue
-        same_title = [r for r in rows if r.title == task.title and r.id not in used]
-        if len(same_title) == 1:
-            matched[task.id] = same_title[0]
-            used.add(same_title[0].id)
-    added: list[str] = []
-    for position, task in enumerate(plan.tasks):
-        row = matched.get(task.id)
-        if row is None:
-            row = TaskRow(plan_id=plan_id, task_id=task.id, title=task.title)
-            session.add(row)
-            added.append(task.id)
-        row.task_id, row.position, row.chapter = task.id, position, task.chapter
-        row.body, row.deadline_text, row.archived_at = task.body, task.deadline_text, None
-        await session.flush()
-        await _sync_owners(session, row.id, task, units)
-        await _sync_milestones(session, row.id, task.milestones, now)
-    archived = []
-    for row in rows:
-        if row.id not in used and row.archived_at is None:
-            row.archived_at = now
-            archived.append(row.task_id)
-    await session.flush()
-    return added, archived, len(used)
-
-
-async def _sync_owners(
-    session: AsyncSession, task_row: int, task: Task, units: dict[str, int]
-) -> None:
-    # Owners are not history (entries point at units), so they are simply replaced.
-    current = {
-        o.unit_id: o
-        for o in await session.scalars(
-            select(TaskOwnerRow).where(TaskOwnerRow.task_id == task_row)
-        )
-    }
-    wanted = {units[o.unit]: (i, o.role) for i, o in enumerate(task.owners) if o.unit in units}
-    for unit_id, row in current.items():
-        if unit_id not in wanted:
-            await session.delete(row)
-    for unit_id, (position, role) in wanted.items():
-        owner = current.get(unit_id)
-        if owner is None:
-            owner = TaskOwnerRow(task_id=task_row, unit_id=unit_id)
-            session.add(owner)
-        owner.role, owner.position = role, position
-
-
-def _milestone_key(m: Milestone | MilestoneRow) -> tuple[str, str | None, str, str]:
-    return (m.kind, m.action, str(m.start), str(m.end))
-
-
-async def _sync_milestones(
-    session: AsyncSession, task_row: int, milestones: tuple[Milestone, ...], now: datetime
-) -> None:
-    rows = list(
-        await session.scalars(
-            select(MilestoneRow).where(MilestoneRow.task_id == task_row).order_by(MilestoneRow.id)
-        )
-    )
-    free = list(rows)
-    for position, milestone in enumerate(milestones):
-        key = _milestone_key(milestone)
-        row = next((r for r in free if _milestone_key(r) == key), None)
-        if row is None:
-            row = MilestoneRow(
-                task_id=task_row,
-                kind=milestone.kind,
-                action=milestone.action,
-                start=milestone.start,
-                end=milestone.end,
-            )
-            session.add(row)
-        else:
-            free.remove(row)
-        row.position, row.archived_at = position, None
-    for row in free:
-        if row.archived_at is None:
-            row.archived_at = now
 
 
 async def _records(session: AsyncSession, tasks: list[TaskRow]) -> list[TaskRecord]:
