@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cli import plan_commands
 from cli.context import CliContext
 from plan_data import load_plan
 from plan_data.dates import read_date
@@ -35,7 +34,7 @@ class BadOption(DubanError):
 
 
 def register(sub: Any) -> None:
-    """Add `invite`, `report` and `status` (and `plan import` through the plan group)."""
+    """Add `invite`, `report` and `status` (`plan import` is added by the plan group)."""
     invite = sub.add_parser("invite", help="make a one-time code that binds a chat")
     target = invite.add_mutually_exclusive_group(required=True)
     target.add_argument("unit", nargs="?", help="the unit the chat will report for")
@@ -64,9 +63,6 @@ def register_plan_import(plan_sub: Any) -> None:
     parser.add_argument("--plan", type=Path, metavar="FILE", help="plan file (.txt/.docx/.xlsx)")
     parser.add_argument("--year", type=int, metavar="Y", help="plan year, if the text lacks it")
     parser.set_defaults(func=plan_import_command)
-
-
-plan_commands.PLAN_SUBCOMMAND_HOOKS.append(register_plan_import)
 
 
 def plan_import_command(args: argparse.Namespace, ctx: CliContext) -> int:

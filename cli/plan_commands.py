@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from cli.context import CliContext
+from cli.ledger_commands import register_plan_import
 from plan_data import load_plan, plan_to_json
 from plan_data.check import check_plan
 from plan_data.model import Milestone, Plan
 from scheduler.calendar_check import plan_calendar_warnings
 
-# Other command modules add sub-commands to the `plan` group (e.g. `plan import`) by
-# appending a function here from cli/main.py before the parser is built; it receives the
-# group's subparsers object. This keeps each module owning its own commands.
-PLAN_SUBCOMMAND_HOOKS: list[Callable[[Any], None]] = []
-
 
 def register(sub: Any) -> None:
-    """Add the `plan` group with `show` and `check` (and hooked sub-commands)."""
+    """Add the `plan` group: `show` and `check` here, `import` from the ledger commands."""
     plan = sub.add_parser("plan", help="read and check the work plan")
     plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
     show = plan_sub.add_parser("show", help="print the parsed plan")
@@ -36,8 +31,7 @@ def register(sub: Any) -> None:
         "--units", metavar="A,B", help="the office's units; any other unit name is a problem"
     )
     check.set_defaults(func=check_plan_command)
-    for hook in PLAN_SUBCOMMAND_HOOKS:
-        hook(plan_sub)
+    register_plan_import(plan_sub)
 
 
 def _load(args: argparse.Namespace, ctx: CliContext) -> Plan:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from plan_data.model import Plan, Problem
 from plan_data.units import UnitResolver, core
-
-# Extra checks other parts add (e.g. a calendar that does not know the plan's year).
-CHECK_HOOKS: list[Callable[[Plan], list[Problem]]] = []
 
 
 def check_plan(plan: Plan, known_units: Sequence[str] | None = None) -> list[Problem]:
@@ -17,8 +14,6 @@ def check_plan(plan: Plan, known_units: Sequence[str] | None = None) -> list[Pro
     problems = list(plan.problems)
     problems += _duplicate_ids(plan)
     problems += _unknown_units(plan, known_units)
-    for hook in CHECK_HOOKS:
-        problems += hook(plan)
     return sorted(problems, key=lambda p: p.line)
 
 

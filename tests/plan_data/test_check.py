@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from plan_data import default_plan_path, load_plan
-from plan_data.check import CHECK_HOOKS, check_plan
-from plan_data.model import Plan, Problem
+from plan_data.check import check_plan
+from plan_data.model import Plan
 from plan_data.text_reader import read_text
 
 
@@ -36,14 +36,3 @@ def test_duplicate_ids_are_flagged() -> None:
     doubled = Plan(plan.year, plan.title, plan.units, plan.tasks * 2)
     assert [p.message for p in check_plan(doubled)] == ["duplicate task id 1.1"]
 
-
-def test_hooks_add_their_problems() -> None:
-    def calendar(plan: Plan) -> list[Problem]:
-        return [Problem(0, f"calendar does not know {plan.year + 100}")]
-
-    CHECK_HOOKS.append(calendar)
-    try:
-        problems = check_plan(load_plan(default_plan_path()))
-    finally:
-        CHECK_HOOKS.remove(calendar)
-    assert [p.message for p in problems] == ["calendar does not know 2122"]
