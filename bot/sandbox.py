@@ -6,6 +6,7 @@ import asyncio
 import os
 import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ DEFAULT_CLOCK = "2022-06-23T08:59:30+08:00"
 """A Thursday with prompts due at 09:00 (2.3's D-7), half a minute away."""
 SCRIPT_CLOCK = "2022-06-23T08:59:55+08:00"
 DEFAULT_UNIT = "社救科"
+NO_PROMPT = (
+    "No prompt arrived: nothing is due for this unit at this clock, or this ledger (--db)"
+    " already sent today's prompt. Try another --clock, another --as unit, or no --db."
+)
 WAIT = 90.0
 
 INTRO = """督办 sandbox: the bot, the scheduler and a local Telegram emulator, all offline.
@@ -69,6 +74,9 @@ async def run_sandbox(
         url = database_url or f"sqlite:///{tmp}/sandbox.db"
         unit_code, lead_code = await _invites(url, plan_path, clock, unit)
         async with _world(unit) as world:
+            # Entries are idempotent on Telegram's update id; a fresh emulator counts from 1,
+            # so continue from the clock to keep a reused --db from mistaking new for old.
+            world.emu.state.next_update_id = time.time_ns() // 1_000_000
             config = BotConfig(
                 token=world.emu.token,
                 database_url=url,
@@ -96,8 +104,8 @@ async def run_sandbox(
                     try:
                         if interactive:
                             await _chat(world, out)
-                        else:
-                            await _script(world, out)
+                            return 0
+                        return await _script(world, out)
                     finally:
                         watcher.cancel()
     return 0
@@ -128,8 +136,10 @@ async def _world(unit: str) -> AsyncIterator[World]:
     async with Emulator.running() as emu:
         person = emu.add_user("王科长", "wang")
         leader = emu.add_user("李局长", "li")
-        group = emu.add_group(f"{unit}工作群")
-        leadership = emu.add_group("局领导群")
+        # Fresh chat ids each run: a reused --db then treats them as new chats, as it should.
+        base = -(10**12 + time.time_ns() // 1_000_000 % 10**11)
+        group = emu.add_group(f"{unit}工作群", chat_id=base)
+        leadership = emu.add_group("局领导群", chat_id=base - 1)
         names = {group.id: group.title or unit, leadership.id: leadership.title or "局领导群"}
         yield World(emu, person, leader, group.id, leadership.id, names)
 
@@ -224,13 +234,17 @@ async def _chat(world: World, out: TextIO) -> None:
             _act(world, line.strip(), out)
 
 
-async def _script(world: World, out: TextIO) -> None:
+async def _script(world: World, out: TextIO) -> int:
     """Play the newcomer's first minute: the prompt, 进行中 with a note, then /status."""
     emu = world.emu
     print("（脚本演示：等待09:00的督办提醒……）\n", file=out)
-    prompt = await emu.wait_for_bot_message(
-        world.group, lambda m: "【督办提醒】" in (m.get("text") or ""), timeout=WAIT
-    )
+    try:
+        prompt = await emu.wait_for_bot_message(
+            world.group, lambda m: "【督办提醒】" in (m.get("text") or ""), timeout=WAIT
+        )
+    except TimeoutError:
+        print(NO_PROMPT, file=out)
+        return 1
     first_row = prompt["reply_markup"]["inline_keyboard"][0]
     in_progress = next(b for b in first_row if "进行中" in b["text"])
     await _caught_up(world)
@@ -256,6 +270,7 @@ async def _script(world: World, out: TextIO) -> None:
     print("> /status\n", file=out)
     await _say(world, world.group, world.person, "/status")
     await _caught_up(world)
+    return 0
 
 
 async def _caught_up(world: World) -> None:

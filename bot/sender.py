@@ -7,12 +7,15 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import render
 from bot.callbacks import ANSWERS, encode_answer, encode_decision
+from reports.chart import render_chart
+from reports.digest import build_digest
 from scheduler.clock import Clock
 from storage import outbox
 from storage.database import Database
@@ -65,10 +68,13 @@ def decision_keyboard(extension_id: int) -> InlineKeyboardMarkup:
 class OutboxSender:
     """Sends due outbox rows through the bot; one drain at a time per process."""
 
-    def __init__(self, bot: Bot, db: Database, clock: Clock, batch: int = BATCH) -> None:
+    def __init__(
+        self, bot: Bot, db: Database, clock: Clock, tz: ZoneInfo, batch: int = BATCH
+    ) -> None:
         self._bot = bot
         self._db = db
         self._clock = clock
+        self._tz = tz
         self._batch = batch
         self._lock = asyncio.Lock()
 
@@ -112,9 +118,23 @@ class OutboxSender:
                 continue
             async with self._db.session() as session:
                 await outbox.mark_sent(session, row.id, message.message_id, self._clock.now())
+            if row.kind == "digest":
+                await self._send_chart(row)
             return
         if error is not None:
             await self._retry(row, error, None)
+
+    async def _send_chart(self, row: OutboxMessage) -> None:
+        """Send the status chart after a digest; the digest itself is already delivered."""
+        try:
+            digest = await build_digest(self._db, row.created_at, self._tz)
+            # matplotlib is synchronous: keep it off the event loop.
+            chart = await asyncio.to_thread(render_chart, digest)
+            await self._bot.send_photo(
+                row.chat_id, InputFile(chart, filename="chart.png"), caption=render.CHART_CAPTION
+            )
+        except TelegramError as exc:
+            log.warning("chart for digest %s not sent: %s", row.id, exc)
 
     def _markup(
         self, row: OutboxMessage, items: list[OutboxItemRecord]

@@ -94,7 +94,7 @@ async def open_services(config: BotConfig, clock: Clock, app: DubanApp) -> BotSe
     try:
         async with db.session() as session:
             units = UnitResolver(await unit_names(session))
-        sender = OutboxSender(app.bot, db, clock)
+        sender = OutboxSender(app.bot, db, clock, config.tz)
 
         async def send_what_was_written(_: ReconcileResult) -> None:
             await sender.drain()

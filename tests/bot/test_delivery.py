@@ -135,3 +135,13 @@ async def test_the_scheduler_service_runs_with_the_bot_and_stops_with_it(harness
     await harness.next_message(unit, containing="【督办提醒】")
     await harness.stop()
     assert not service.running
+
+
+async def test_the_weekly_digest_goes_with_its_chart(harness: Harness) -> None:
+    lead = await harness.bound("局领导群", "李局长", None)
+    await harness.at(NINE)
+    await harness.at(datetime(2022, 6, 27, 9, 0, tzinfo=SHANGHAI))  # Monday: digest day
+    digest = await harness.next_message(lead, containing="【督办周报】")
+    chart = await harness.next_message(lead, after=digest["message_id"])
+    assert chart.get("photo")
+    assert text_of(chart) == "各科室进展图"
