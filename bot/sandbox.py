@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import tempfile
 import threading
@@ -70,6 +71,8 @@ async def run_sandbox(
 ) -> int:
     """Run everything against the emulator; a person types, or a short script plays itself."""
     _no_proxy_for_loopback()
+    # A drain that outlasts its interval is skipped with a warning: noise in a terminal chat.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="duban-sandbox-") as tmp:
         url = database_url or f"sqlite:///{tmp}/sandbox.db"
         unit_code, lead_code = await _invites(url, plan_path, clock, unit)

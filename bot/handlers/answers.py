@@ -59,8 +59,10 @@ async def on_tap(update: Update, context: CustomContext) -> None:
 
 async def _ask(context: CustomContext, chat_id: int, text: str, ask: PendingAsk) -> None:
     """Send a question whose reply completes `ask`."""
+    # Not selective: the question replies to no one's message, so a selective ForceReply
+    # would reach nobody in a group.
     question = await context.bot.send_message(
-        chat_id, text, reply_markup=ForceReply(selective=True, input_field_placeholder=ask.task_id)
+        chat_id, text, reply_markup=ForceReply(input_field_placeholder=ask.task_id)
     )
     asks = context.state.asks
     asks[question.message_id] = ask

@@ -102,3 +102,27 @@ async def test_a_question_still_takes_its_answer_after_a_restart(harness: Harnes
     assert text_of(reply) == "已记录 2.3 遇到困难，已转告局领导协调。"
     status = await harness.say(unit, "/status 2.3", expect="2.3")
     assert '遇到困难 "场地未落实"' in text_of(status)
+
+
+async def test_a_prompt_with_several_items_needs_the_task_id_in_a_reply(harness: Harness) -> None:
+    unit = await harness.bound("社救科工作群", "王科长", "社救科")
+    await harness.at(NINE)
+    first = await harness.next_message(unit, containing="【督办提醒】")
+    await harness.at(datetime(2022, 6, 24, 9, 0, tzinfo=SHANGHAI))
+    prompt = await harness.next_message(unit, after=first["message_id"], containing="【督办提醒】")
+    rows = prompt["reply_markup"]["inline_keyboard"]
+    assert len(rows) >= 3
+    assert all(len(row) == 4 and row[0]["text"].split()[0][0].isdigit() for row in rows)
+    dialogue = [
+        ("已部署", "请在回复开头写上任务编号"),
+        ("2.2 已部署年度低保复核", "收到，已记录 2.2 进展（进行中）。"),
+    ]
+    for said, expected in dialogue:
+        reply = await harness.say(unit, said, reply_to=prompt["message_id"])
+        assert expected in text_of(reply), (said, text_of(reply))
+    edited = harness.emu.message(unit.id, prompt["message_id"])
+    assert "2.2 🔄 进行中" in text_of(edited)
+    assert text_of(edited).endswith("请点选当前进展：")
+    remaining = edited["reply_markup"]["inline_keyboard"]
+    assert len(remaining) == len(rows) - 1
+    assert not any(row[0]["text"].startswith("2.2 ") for row in remaining)
