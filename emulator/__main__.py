@@ -36,8 +36,11 @@ def main() -> None:
         help="let the bot see every group message (privacy mode off)",
     )
     args = parser.parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.host, args.port, args.token, not args.no_privacy))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(args.host, args.port, args.token, not args.no_privacy))
+    except (ValueError, OSError) as exc:  # a non-loopback host, a port in use
+        parser.exit(1, f"error: {exc}\n")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 from typing import Any
 
@@ -80,3 +81,17 @@ async def test_module_entry_point_serves_and_prints_its_urls() -> None:
     finally:
         process.terminate()
         await process.wait()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "nohost"])  # noqa: S104 - it must be refused
+def test_the_emulator_process_refuses_a_host_off_loopback_in_one_line(host: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "emulator", "--host", host],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: ")
+    assert done.stderr.count("\n") == 1
