@@ -102,3 +102,27 @@ async def test_blocked_alerts_leadership_at_once(harness: Harness) -> None:
     assert "已转告局领导" in text_of(answer)
     alert = await harness.next_message(lead, containing="【需协调】")
     assert "机构资质审核未通过" in text_of(alert)
+
+
+async def test_a_rejected_extension_keeps_the_old_date_and_is_decided_once(
+    harness: Harness,
+) -> None:
+    unit = await harness.bound("社救科工作群", "王科长", "社救科")
+    lead = await harness.bound("局领导群", "李局长", None)
+    await _ask_extension(harness, unit, "7月15日")
+    request = await harness.next_message(lead, containing="【延期申请】")
+    last = harness.last_id(unit)
+    reject = next(
+        b["callback_data"]
+        for row in request["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "不同意"
+    )
+    query = await harness.press(lead, request, "不同意")
+    assert "未同意" in str((await harness.answer_of(query)).get("text"))
+    outcome = await harness.next_message(unit, after=last, containing="【延期审批】")
+    assert "局领导未同意延期，请按原时限推进。" in text_of(outcome)
+    again = harness.emu.press(lead.id, request["message_id"], reject, lead.user, force=True)
+    assert "已经处理过了" in str((await harness.answer_of(again)).get("text"))
+    status = await harness.say(unit, "/status 2.3", expect="2.3")
+    assert "6月30日截止" in text_of(status)
