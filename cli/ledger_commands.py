@@ -119,7 +119,10 @@ def report_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Record one progress entry after checking every value."""
     status = parse_status(args.status)
     percent = _percent(args.percent)
-    at = _instant(args.at, ctx) if args.at else ctx.clock.now()
+    # Whole seconds: with `--clock X` every command's clock starts at X, so two reports made
+    # one after the other would otherwise be ordered by microseconds of start-up; at equal
+    # times the later entry wins (status breaks ties by entry id).
+    at = _instant(args.at, ctx) if args.at else ctx.clock.now().replace(microsecond=0)
     proposed = _read_date(args.date, at) if args.date else None
     if status == "extension" and proposed is None:
         raise BadOption("status extension needs --date with the requested new date")
