@@ -16,6 +16,7 @@ import asyncio
 import os
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from storage.invites import create_invite
 
 NOW = datetime(2022, 6, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 WAIT = 300.0
+ROUNDS = 3
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -41,18 +43,30 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def measure(emu: Emulator, chats: list[int], users: list[int], text: str, n: int) -> float:
     """Queue n messages round-robin over the chats; return replies per second."""
-    before = len(emu.calls_of("sendMessage"))
+    calls = emu.state.calls
+    scanned = len(calls)
+    replies = 0
     start = time.perf_counter()
     for i in range(n):
         emu.send(chats[i % len(chats)], users[i % len(users)], text)
 
     def done() -> bool | None:
-        return True if len(emu.calls_of("sendMessage")) - before >= n else None
+        # Count only calls made since the last look: the log grows through the whole run.
+        nonlocal scanned, replies
+        fresh = calls[scanned:]
+        scanned += len(fresh)
+        replies += sum(1 for call in fresh if call.method == "sendMessage")
+        return True if replies >= n else None
 
     finished = await emu.state.wait_for(done, WAIT)
     if finished is None:
         raise RuntimeError("the bot did not answer every update in time")
     return n / (time.perf_counter() - start)
+
+
+async def best_of(rounds: int, run: Callable[[], Awaitable[float]]) -> float:
+    """Return the best of several measurements (the machine is shared; noise only slows)."""
+    return max([await run() for _ in range(rounds)])
 
 
 async def echo_rate(emu: Emulator, chats: list[int], users: list[int], n: int) -> float:
@@ -71,7 +85,7 @@ async def echo_rate(emu: Emulator, chats: list[int], users: list[int], n: int) -
         await app.start()
         try:
             await measure(emu, chats, users, "热身", 20)
-            return await measure(emu, chats, users, "你好", n)
+            return await best_of(ROUNDS, lambda: measure(emu, chats, users, "你好", n))
         finally:
             await app.updater.stop()
             await app.stop()
@@ -97,15 +111,15 @@ async def duban_rates(
         services = app.bot_data.services
         assert services is not None
         await measure(emu, chats, users, "热身", 20)
-        rates["stranger message (binding check + how-to-bind reply)"] = await measure(
-            emu, chats, users, "你好", n
+        rates["stranger message (binding check + how-to-bind reply)"] = await best_of(
+            ROUNDS, lambda: measure(emu, chats, users, "你好", n)
         )
         group = emu.add_group("社救科工作群")
         async with services.db.session() as session:
             code = (await create_invite(session, "社救科", NOW)).code
         await measure(emu, [group.id], users[:1], f"/bind {code}", 1)
-        rates["/status in a unit chat (11 rows from the ledger)"] = await measure(
-            emu, [group.id], users, "/status", max(20, n // 5)
+        rates["/status in a unit chat (11 rows from the ledger)"] = await best_of(
+            ROUNDS, lambda: measure(emu, [group.id], users, "/status", max(20, n // 5))
         )
     return rates
 
@@ -120,7 +134,10 @@ async def main(n: int) -> None:
             chats = [emu.add_private_chat(emu.state.users[u]).id for u in users]
             baseline = await echo_rate(emu, chats, users, n)
             ours = await duban_rates(emu, chats, users, n, db_url)
-    print(f"updates: {n} (round-robin over {len(chats)} private chats), SQLite ledger")
+    print(
+        f"updates: {n} per round, best of {ROUNDS} (round-robin over {len(chats)} private"
+        " chats), SQLite ledger"
+    )
     print(f"bare PTB echo bot:                     {baseline:8.1f} updates/s")
     for name, rate in ours.items():
         print(f"duban, {name}: {rate:8.1f} updates/s ({rate / baseline:.2f} of echo)")
@@ -128,5 +145,5 @@ async def main(n: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--updates", type=int, default=300, help="messages per measurement")
+    parser.add_argument("--updates", type=int, default=500, help="messages per measurement")
     asyncio.run(main(parser.parse_args().updates))
