@@ -15,7 +15,7 @@ from typing import cast
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plan_data.model import Owner, OwnerRole, Plan
+from plan_data.model import MilestoneKind, Owner, OwnerRole, Plan
 from storage.errors import NoPlan, UnknownTask
 from storage.models import (
     MilestoneRow,
@@ -190,7 +190,16 @@ async def _records(session: AsyncSession, tasks: list[TaskRow]) -> list[TaskReco
         .order_by(MilestoneRow.task_id, MilestoneRow.position)
     ):
         milestones[m.task_id].append(
-            MilestoneRecord(m.id, m.task_id, m.position, m.kind, m.action, m.start, m.end)
+            MilestoneRecord(
+                # Only import_plan writes milestones, from a plan Milestone's kind.
+                kind=cast("MilestoneKind", m.kind),
+                action=m.action,
+                start=m.start,
+                end=m.end,
+                id=m.id,
+                task_row=m.task_id,
+                position=m.position,
+            )
         )
     return [
         TaskRecord(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from plan_data.model import Owner
+from plan_data.model import Milestone, Owner
 
 EntryStatus = Literal["in_progress", "done", "blocked", "extension"]
 ENTRY_STATUSES: tuple[EntryStatus, ...] = ("in_progress", "done", "blocked", "extension")
@@ -22,21 +22,12 @@ LEADERSHIP = "leadership"
 
 
 @dataclass(frozen=True, slots=True)
-class MilestoneRecord:
-    """A milestone of a task, with its database id."""
+class MilestoneRecord(Milestone):
+    """A plan milestone as stored: with its row id, its task's row and its position."""
 
     id: int
     task_row: int
     position: int
-    kind: str
-    action: str | None
-    start: date | None
-    end: date | None
-
-    @property
-    def due(self) -> date | None:
-        """Return the planned due date (the end of the milestone), if any."""
-        return self.end
 
 
 @dataclass(frozen=True, slots=True)
