@@ -37,6 +37,10 @@ async def on_start(update: Update, context: CustomContext) -> None:
 
 async def on_unknown_command(update: Update, context: CustomContext) -> None:
     """Answer a command the bot does not have (a stranger still only learns how to bind)."""
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        # In a group the command is probably another bot's: stay quiet.
+        return
     binding = await require_binding(update, context)
     if binding is not None:
         await say(update, render.UNKNOWN_COMMAND)

@@ -29,7 +29,6 @@ async def test_unit_chat_dialogue(harness: Harness) -> None:
         ("/history 2.3", '进行中 60% "已签约3家"'),
         ("/history", "请写任务编号"),
         ("/digest", "督办周报和台账只发给局领导群。"),
-        ("/nonsense", "没有这个命令"),
     ]
     for said, expected in dialogue:
         reply = await harness.say(unit, said)
@@ -59,3 +58,27 @@ async def test_leadership_gets_the_digest_with_its_chart_and_the_ledger(harness:
     ledger = await harness.say(lead, "/export", expect="督办台账")
     assert ledger["document"]["file_name"] == "督办台账.xlsx"
     assert "66项" in text_of(ledger)
+
+
+async def test_unknown_commands_are_answered_in_private_and_ignored_in_groups(
+    harness: Harness,
+) -> None:
+    group = await harness.bound("社救科工作群", "王科长", "社救科")
+    private = harness.private("张科员")
+    await harness.say(private, f"/bind {await harness.invite('社救科')}", expect="已绑定")
+    reply = await harness.say(private, "/nonsense")
+    assert text_of(reply) == "没有这个命令，发送 /help 查看可用命令。"
+    harness.emu.send(group.id, group.user, "/poll")  # another bot's command
+    reply = await harness.say(group, "/help")
+    assert "/status" in text_of(reply)
+    assert not any("没有这个命令" in t for t in harness.bot_texts(group))
+
+
+async def test_report_blocked_alerts_leadership(harness: Harness) -> None:
+    unit = await harness.bound("社救科工作群", "王科长", "社救科")
+    lead = await harness.bound("局领导群", "李局长", None)
+    await harness.at(NINE)
+    reply = await harness.say(unit, "/report 2.3 遇到困难 机构资质待审")
+    assert text_of(reply) == "已记录 2.3 遇到困难，已转告局领导协调。"
+    alert = await harness.next_message(lead, containing="【需协调】")
+    assert "机构资质待审" in text_of(alert)
