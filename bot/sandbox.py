@@ -26,6 +26,7 @@ DEFAULT_CLOCK = "2022-06-23T08:59:30+08:00"
 """A Thursday with prompts due at 09:00 (2.3's D-7), half a minute away."""
 SCRIPT_CLOCK = "2022-06-23T08:59:55+08:00"
 DEFAULT_UNIT = "社救科"
+NOTHING_TO_ANSWER = "（群里的机器人只看命令和对它的回复；现在没有待回复的提问，这句话它看不到。）"
 NO_PROMPT = (
     "No prompt arrived: nothing is due for this unit at this clock, or this ledger (--db)"
     " already sent today's prompt. Try another --clock, another --as unit, or no --db."
@@ -213,6 +214,8 @@ def _act(world: World, line: str, out: TextIO) -> None:
         if line.startswith(prefix):
             chat_id, user, line = world.leadership, world.leader, line[len(prefix) :].strip()
     reply_to = None if line.startswith("/") else world.reply_targets.get(chat_id)
+    if reply_to is None and not line.startswith("/"):
+        print(NOTHING_TO_ANSWER, file=out)
     world.emu.send(chat_id, user, line, reply_to)
 
 
