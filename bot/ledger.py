@@ -99,8 +99,15 @@ async def unbind_chat(services: BotServices, chat_id: int) -> BindingRecord | No
 
 async def rows_for(services: BotServices, unit: str | None = None) -> list[StatusRow]:
     """Return the status rows of one unit, or of the whole bureau."""
+    now = services.now()
+    today = now.astimezone(services.tz).date()
+    cached = services.statuses.get(unit, today)
+    if cached is not None:
+        return cached
     async with services.db.session() as session:
-        return await status.status_rows(session, services.now(), unit, services.tz)
+        rows = await status.status_rows(session, now, unit, services.tz)
+    services.statuses.put(unit, today, rows)
+    return rows
 
 
 async def task_view(services: BotServices, task_id: str, unit: str | None = None) -> TaskView:
@@ -176,7 +183,9 @@ async def record(
         source_update_id=update_id,
     )
     async with services.db.session() as session:
-        return await progress.record_entry(session, draft, services.now())
+        entry = await progress.record_entry(session, draft, services.now())
+    services.statuses.clear()
+    return entry
 
 
 async def current_due(
@@ -235,9 +244,11 @@ async def decide(
     if not binding.is_leadership:
         raise LeadershipOnly
     async with services.db.session() as session:
-        return await extensions.decide_extension(
+        decided = await extensions.decide_extension(
             session, extension_id, approve, by, services.now()
         )
+    services.statuses.clear()
+    return decided
 
 
 async def attach(services: BotServices, entry_id: int, file_id: str, kind: str) -> EvidenceRecord:

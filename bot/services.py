@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from scheduler.service import SchedulerService
 from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.plans import unit_names
-from storage.records import BindingRecord
+from storage.records import BindingRecord, StatusRow
 
 if TYPE_CHECKING:
     from bot.app import BotConfig
@@ -50,6 +50,33 @@ class BindingCache:
         self._known[chat_id] = (binding, time.monotonic() + self._ttl)
 
 
+class StatusCache:
+    """Status rows recently read, per unit; the bot's own writes clear it at once.
+
+    A burst of /status costs one query per unit and day. Changes made outside the bot
+    (`duban report`) show up once the short lifetime ends.
+    """
+
+    def __init__(self, ttl: float = 10.0) -> None:
+        self._ttl = ttl
+        self._rows: dict[tuple[str | None, date], tuple[list[StatusRow], float]] = {}
+
+    def get(self, unit: str | None, day: date) -> list[StatusRow] | None:
+        """Return the cached rows of a unit (None: the bureau) for a day, if fresh."""
+        found = self._rows.get((unit, day))
+        if found is None or found[1] < time.monotonic():
+            return None
+        return found[0]
+
+    def put(self, unit: str | None, day: date, rows: list[StatusRow]) -> None:
+        """Remember a unit's rows for a day."""
+        self._rows[(unit, day)] = (rows, time.monotonic() + self._ttl)
+
+    def clear(self) -> None:
+        """Forget everything (after any write to the ledger)."""
+        self._rows.clear()
+
+
 @dataclass
 class BotServices:
     """The running bot's resources; opened in post_init, closed in post_shutdown."""
@@ -62,6 +89,7 @@ class BotServices:
     reconcile: Reconcile
     scheduler: SchedulerService | None = None
     bindings: BindingCache = field(default_factory=BindingCache)
+    statuses: StatusCache = field(default_factory=StatusCache)
 
     def now(self) -> datetime:
         """Return the service clock's current instant."""
