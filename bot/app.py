@@ -14,6 +14,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -87,7 +88,11 @@ def build_application(config: BotConfig, clock: Clock) -> DubanApp:
 
     async def post_init(app: DubanApp) -> None:
         app.bot_data.services = await open_services(config, clock, app)
-        await app.bot.set_my_commands(start.MENU)
+        try:
+            await app.bot.set_my_commands(start.MENU)
+        except TelegramError as exc:
+            # The menu is a convenience; the bot works without it.
+            log.warning("command menu not registered: %s", exc)
         jobs = app.job_queue
         if jobs is None:
             raise RuntimeError("the job queue is missing (install python-telegram-bot[job-queue])")
