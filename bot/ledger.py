@@ -257,12 +257,6 @@ async def attach(services: BotServices, entry_id: int, file_id: str, kind: str) 
         return await progress.attach_evidence(session, entry_id, file_id, kind, services.now())
 
 
-async def owned_task(services: BotServices, binding: BindingRecord, task_id: str) -> TaskRecord:
-    """Return a task by id (raises UnknownTask)."""
-    async with services.db.session() as session:
-        return await plans.task_by_id(session, task_id)
-
-
 def within(days: int, rows: list[StatusRow], today: date) -> list[StatusRow]:
     """Return open rows due within the next `days` days, soonest first."""
     end = today + timedelta(days=days)
