@@ -80,23 +80,6 @@ async def all_extensions(session: AsyncSession) -> list[ExtensionRecord]:
     return await _select(session)
 
 
-async def approved_due(
-    session: AsyncSession, task_id: str, unit: str, milestone_id: int | None, as_of: datetime
-) -> date | None:
-    """Return the latest approved new due date for (task, unit, milestone), if any."""
-    for record in reversed(
-        await _select(session, TaskRow.task_id == task_id, UnitRow.name == unit)
-    ):
-        if (
-            record.state == "approved"
-            and record.decided_at is not None
-            and record.decided_at <= as_of
-            and record.milestone_id in (milestone_id, None)
-        ):
-            return record.new_date
-    return None
-
-
 async def _select(session: AsyncSession, *conditions: object) -> list[ExtensionRecord]:
     rows = await session.execute(
         select(ExtensionRow, TaskRow.task_id, UnitRow.name)

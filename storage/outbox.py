@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import MilestoneRow, OutboxItemRow, OutboxRow, TaskRow, UnitRow
+from storage.models import OutboxItemRow, OutboxRow, TaskRow, UnitRow
 from storage.plans import unit_ids
 from storage.records import OutboxDraft, OutboxItemRecord, OutboxMessage
 
@@ -158,32 +158,12 @@ async def item_for_message(
     return found[0] if found else None
 
 
-async def prompted_items(
-    session: AsyncSession, task_row: int, unit: str, milestone_id: int | None
-) -> list[OutboxItemRecord]:
-    """Return what was already queued about one (task, unit, milestone)."""
-    milestone = (
-        OutboxItemRow.milestone_id.is_(None)
-        if milestone_id is None
-        else OutboxItemRow.milestone_id == milestone_id
-    )
-    return await _items(
-        session, OutboxItemRow.task_id == task_row, UnitRow.name == unit, milestone
-    )
-
-
-async def all_items(session: AsyncSession) -> list[OutboxItemRecord]:
-    """Return every outbox item (the scheduler's memory of what it already queued)."""
-    return await _items(session)
-
-
 async def _items(session: AsyncSession, *conditions: object) -> list[OutboxItemRecord]:
     rows = await session.execute(
         select(OutboxItemRow, TaskRow.task_id, UnitRow.name)
         .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
         .join(TaskRow, TaskRow.id == OutboxItemRow.task_id)
         .join(UnitRow, UnitRow.id == OutboxItemRow.unit_id)
-        .outerjoin(MilestoneRow, MilestoneRow.id == OutboxItemRow.milestone_id)
         .where(*conditions)  # type: ignore[arg-type]
         .order_by(OutboxItemRow.id)
     )
