@@ -39,13 +39,6 @@ class Params:
             return None
         return value if isinstance(value, str) else json.dumps(value)
 
-    def required_text(self, name: str, missing: str | None = None) -> str:
-        """Return a string parameter, refusing the call when it is absent or empty."""
-        value = self.text(name)
-        if not value:
-            raise bad_request(missing or f"{name} is empty")
-        return value
-
     def integer(self, name: str) -> int | None:
         """Return an integer parameter, or None when absent."""
         value = self.values.get(name)
@@ -59,13 +52,6 @@ class Params:
             return int(str(value))
         except ValueError:
             raise bad_request(f"invalid {name} specified") from None
-
-    def required_integer(self, name: str) -> int:
-        """Return an integer parameter, refusing the call when it is absent."""
-        value = self.integer(name)
-        if value is None:
-            raise bad_request(f"{name} is empty")
-        return value
 
     def number(self, name: str) -> float | None:
         """Return a numeric parameter, or None when absent."""

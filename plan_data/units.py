@@ -27,8 +27,6 @@ _COLLECTIVE = re.compile(
 )
 _COLLECTIVE_WORD = re.compile(r"各|所有|全体|全局")
 
-ALL_UNITS_PHRASES = ("各科室、单位", "各科室", "各单位", "全局各科室", "各科室单位", "局属各单位")
-
 
 class UnknownUnit(DubanError):
     """A unit name that matches no unit of the plan."""
