@@ -26,7 +26,7 @@ from telegram.ext import (
 
 from bot import scheduling
 from bot import sender as outbox
-from bot.context import CONTEXT_TYPES, DubanApp
+from bot.context import CONTEXT_TYPES, CustomContext, DubanApp
 from bot.handlers import (
     answers,
     bind,
@@ -139,26 +139,33 @@ def build_application(config: BotConfig, clock: Clock) -> DubanApp:
 
 def wire(app: DubanApp) -> None:
     """Register every handler; the order matters where filters overlap."""
+    # New messages only: an edited message is not a second answer or a second report.
+    new = filters.UpdateType.MESSAGE
+
+    def command(names: str | list[str], callback: Any) -> CommandHandler[CustomContext, None]:
+        return CommandHandler(names, callback, filters=new)
+
     # 1. Button taps: answers to prompts and leadership decisions.
     app.add_handler(CallbackQueryHandler(decisions.on_decision, pattern=r"^x:"))
     app.add_handler(CallbackQueryHandler(answers.on_tap))
     # 2. Commands any chat may send: strangers learn how to bind and nothing else.
-    app.add_handler(CommandHandler(["start", "help"], start.on_start))
-    app.add_handler(CommandHandler("bind", bind.on_bind))
-    app.add_handler(CommandHandler("unbind", bind.on_unbind))
+    app.add_handler(command(["start", "help"], start.on_start))
+    app.add_handler(command("bind", bind.on_bind))
+    app.add_handler(command("unbind", bind.on_unbind))
     # 3. Commands for bound chats (each checks the binding first).
-    app.add_handler(CommandHandler("status", status.on_status))
-    app.add_handler(CommandHandler("tasks", lists.on_tasks))
-    app.add_handler(CommandHandler("upcoming", lists.on_upcoming))
-    app.add_handler(CommandHandler("overdue", lists.on_overdue))
-    app.add_handler(CommandHandler("report", report.on_report))
-    app.add_handler(CommandHandler("history", report.on_history))
-    app.add_handler(CommandHandler("digest", leadership.on_digest))
-    app.add_handler(CommandHandler("export", leadership.on_export))
-    app.add_handler(MessageHandler(filters.COMMAND, start.on_unknown_command))
+    app.add_handler(command("status", status.on_status))
+    app.add_handler(command("tasks", lists.on_tasks))
+    app.add_handler(command("upcoming", lists.on_upcoming))
+    app.add_handler(command("overdue", lists.on_overdue))
+    app.add_handler(command("report", report.on_report))
+    app.add_handler(command("history", report.on_history))
+    app.add_handler(command("digest", leadership.on_digest))
+    app.add_handler(command("export", leadership.on_export))
+    app.add_handler(MessageHandler(new & filters.COMMAND, start.on_unknown_command))
     # 4. Plain messages: replies to questions and prompts, then evidence files.
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, answers.on_text))
-    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, answers.on_evidence))
+    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, answers.on_text))
+    evidence = new & (filters.PHOTO | filters.Document.ALL)
+    app.add_handler(MessageHandler(evidence, answers.on_evidence))
     # 5. Anything that escapes a handler is logged, and the person gets a calm sentence.
     app.add_error_handler(start.on_error)
 

@@ -82,3 +82,14 @@ async def test_report_blocked_alerts_leadership(harness: Harness) -> None:
     assert text_of(reply) == "已记录 2.3 遇到困难，已转告局领导协调。"
     alert = await harness.next_message(lead, containing="【需协调】")
     assert "机构资质待审" in text_of(alert)
+
+
+async def test_an_edited_report_is_not_a_second_report(harness: Harness) -> None:
+    unit = await harness.bound("社救科工作群", "王科长", "社救科")
+    sent = harness.emu.send(unit.id, unit.user, "/report 2.3 已签约3家")
+    await harness.next_message(unit, after=sent["message_id"], containing="已记录")
+    edited = {**sent, "text": "/report 2.3 已签约4家", "edit_date": sent["date"] + 60}
+    harness.emu.state.queue_update("edited_message", edited)
+    history = await harness.say(unit, "/history 2.3", expect="共")
+    assert "共1条记录" in text_of(history)
+    assert "4家" not in text_of(history)
