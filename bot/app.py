@@ -19,6 +19,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -33,6 +34,7 @@ from bot.handlers import (
     decisions,
     leadership,
     lists,
+    membership,
     report,
     start,
     status,
@@ -166,7 +168,9 @@ def wire(app: DubanApp) -> None:
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, answers.on_text))
     evidence = new & (filters.PHOTO | filters.Document.ALL)
     app.add_handler(MessageHandler(evidence, answers.on_evidence))
-    # 5. Anything that escapes a handler is logged, and the person gets a calm sentence.
+    # 5. The bot added to or removed from a chat.
+    app.add_handler(ChatMemberHandler(membership.on_membership))
+    # 6. Anything that escapes a handler is logged, and the person gets a calm sentence.
     app.add_error_handler(start.on_error)
 
 

@@ -63,3 +63,12 @@ async def test_commands_are_registered_for_the_menu(harness: Harness) -> None:
     calls = harness.emu.calls_of("setMyCommands")
     assert calls
     assert "status" in str(calls[-1].params)
+
+
+async def test_a_group_that_adds_the_bot_is_told_how_to_bind(harness: Harness) -> None:
+    group = harness.group("社区科工作群", "赵科长")
+    harness.emu.remove_bot(group.id, by=group.user)
+    last = harness.last_id(group)
+    harness.emu.restore_bot(group.id, by=group.user)
+    greeting = await harness.next_message(group, after=last)
+    assert HOW_TO_BIND in text_of(greeting)
