@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 
 ## Set up and run the main job: the bot on Telegram with TELEGRAM_BOT_TOKEN, else the offline sandbox.
 demo: $(STAMP)
-	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/duban run; else $(BIN)/duban sandbox; fi
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.' .env; then \
+		$(BIN)/duban run; else $(BIN)/duban sandbox; fi
 
 ## Set up and run the tests.
 test: $(STAMP)
