@@ -89,6 +89,7 @@ def build_application(config: BotConfig, clock: Clock) -> DubanApp:
     os.environ.setdefault("PTB_TIMEDELTA", "1")
 
     async def post_init(app: DubanApp) -> None:
+        """Open the ledger, start the scheduler, register the menu and the outbox job."""
         app.bot_data.services = await open_services(config, clock, app)
         try:
             await app.bot.set_my_commands(start.MENU)
@@ -103,10 +104,12 @@ def build_application(config: BotConfig, clock: Clock) -> DubanApp:
             jobs.run_repeating(scheduling.tick_job, interval=config.tick_interval, first=1)
 
     async def post_stop(app: DubanApp) -> None:
+        """Stop the scheduler before the bot's connection closes."""
         if app.bot_data.services is not None:
             app.bot_data.services.stop_scheduler()
 
     async def post_shutdown(app: DubanApp) -> None:
+        """Close the ledger."""
         services, app.bot_data.services = app.bot_data.services, None
         if services is not None:
             await services.close()
