@@ -72,3 +72,15 @@ def _checked(data: str) -> str:
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data
+
+
+def may_answer(chat_unit: str | None, item_unit: str | None) -> bool:
+    """Return whether a chat bound to `chat_unit` may answer an item of `item_unit`."""
+    # A unit answers only its own items; the leadership (None) answers none, and an item
+    # that does not exist (None) is nobody's.
+    return chat_unit is not None and item_unit == chat_unit
+
+
+def may_decide(chat_is_leadership: bool) -> bool:
+    """Return whether a chat may approve or reject extension requests."""
+    return chat_is_leadership

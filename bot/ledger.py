@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.callbacks import Answer, AnswerTap
+from bot.callbacks import Answer, AnswerTap, may_answer, may_decide
 from bot.services import BotServices
 from plan_data.errors import DubanError
 from storage import bindings, extensions, invites, outbox, plans, progress, status
@@ -133,7 +133,7 @@ async def tapped_item(
     async with services.db.session() as session:
         items = await outbox.items_of(session, tap.outbox_id)
     item = next((i for i in items if i.id == tap.item_id), None)
-    if item is None or binding.unit is None or item.unit != binding.unit:
+    if item is None or not may_answer(binding.unit, item.unit):
         raise ForeignButton
     return item
 
@@ -241,7 +241,7 @@ async def decide(
     services: BotServices, binding: BindingRecord, extension_id: int, approve: bool, by: str
 ) -> ExtensionRecord:
     """Approve or reject an extension request; only the leadership may."""
-    if not binding.is_leadership:
+    if not may_decide(binding.is_leadership):
         raise LeadershipOnly
     async with services.db.session() as session:
         decided = await extensions.decide_extension(

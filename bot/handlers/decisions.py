@@ -8,7 +8,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 
 from bot import ledger, render
-from bot.callbacks import DecisionTap, decode
+from bot.callbacks import DecisionTap, decode, may_decide
 from bot.context import CustomContext
 from bot.handlers.common import reporter_name
 from storage.errors import ExtensionAlreadyDecided, UnknownExtension
@@ -28,7 +28,7 @@ async def on_decision(update: Update, context: CustomContext) -> None:
         return
     services = context.services
     binding = await ledger.binding_of(services, chat.id)
-    if binding is None or not binding.is_leadership:
+    if binding is None or not may_decide(binding.is_leadership):
         await query.answer(render.LEADERSHIP_ONLY, show_alert=True)
         return
     try:

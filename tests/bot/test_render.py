@@ -7,7 +7,14 @@ from datetime import date
 import pytest
 
 from bot import render, views
-from bot.callbacks import AnswerTap, DecisionTap, decode, encode_answer, encode_decision
+from bot.callbacks import (
+    AnswerTap,
+    DecisionTap,
+    decode,
+    encode_answer,
+    encode_decision,
+    may_answer,
+)
 from bot.ledger import split_percent
 
 
@@ -98,3 +105,18 @@ def test_no_exclamation_marks_in_what_the_bot_says() -> None:
     texts = [v for m in (render, views) for v in vars(m).values() if isinstance(v, str)]
     assert texts
     assert not [t for t in texts if "!" in t or "！" in t]
+
+
+@pytest.mark.parametrize(
+    ("chat_unit", "item_unit", "allowed"),
+    [
+        ("社救科", "社救科", True),
+        ("社救科", "社区科", False),
+        (None, "社救科", False),
+        ("社救科", None, False),
+    ],
+)
+def test_a_chat_answers_only_its_own_units_items(
+    chat_unit: str | None, item_unit: str | None, allowed: bool
+) -> None:
+    assert may_answer(chat_unit, item_unit) is allowed
