@@ -91,7 +91,16 @@ class OutboxSender:
                         if row.payload.get("buttons") == "prompt"
                     }
                 for row in rows:
-                    await self._deliver(row, items.get(row.id, []))
+                    try:
+                        await self._deliver(row, items.get(row.id, []))
+                    except Exception as exc:
+                        # A row this code cannot send (a bug, a malformed payload) would
+                        # otherwise come back after every lease: give up on it and say so.
+                        log.exception("outbox %s cannot be sent", row.id)
+                        async with self._db.session() as session:
+                            await outbox.mark_failed(
+                                session, row.id, f"{type(exc).__name__}: {exc}", self._clock.now()
+                            )
                 handled += len(rows)
                 if len(rows) < self._batch:
                     return handled
