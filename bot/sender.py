@@ -1,4 +1,4 @@
-"""Deliver the outbox: due rows go out once, are marked sent only after Telegram accepts them."""
+"""Deliver the outbox: due rows go out once, marked sent only after the channel accepts them."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-
 from bot import render
 from bot.callbacks import ANSWERS, encode_answer, encode_decision
+from bot.channel import Buttons, Channel, TryLater, Undeliverable
 from reports.chart import render_chart
 from reports.digest import build_digest
 from scheduler.clock import Clock
@@ -34,48 +32,60 @@ MAX_BACKOFF = timedelta(minutes=30)
 MAX_ATTEMPTS = 12
 
 
-def prompt_keyboard(items: Sequence[OutboxItemRecord]) -> InlineKeyboardMarkup | None:
+def prompt_buttons(items: Sequence[OutboxItemRecord]) -> Buttons:
     """Return one row of four answer buttons per item, the item's task id on the first."""
-    rows = [
+    return [
         [
-            InlineKeyboardButton(
+            (
                 (f"{item.task_id} " if index == 0 else "") + render.ANSWER_LABELS[answer],
-                callback_data=encode_answer(item.outbox_id, item.id, answer),
+                encode_answer(item.outbox_id, item.id, answer),
             )
             for index, answer in enumerate(ANSWERS)
         ]
         for item in items
     ]
-    return InlineKeyboardMarkup(rows) if rows else None
 
 
-def decision_keyboard(extension_id: int) -> InlineKeyboardMarkup:
+def decision_buttons(extension_id: int) -> Buttons:
     """Return the leadership's [同意][不同意] row for one extension request."""
-    return InlineKeyboardMarkup(
+    return [
         [
-            [
-                InlineKeyboardButton(
-                    render.APPROVE, callback_data=encode_decision(extension_id, True)
-                ),
-                InlineKeyboardButton(
-                    render.REJECT, callback_data=encode_decision(extension_id, False)
-                ),
-            ]
+            (render.APPROVE, encode_decision(extension_id, True)),
+            (render.REJECT, encode_decision(extension_id, False)),
         ]
-    )
+    ]
+
+
+def buttons_for(row: OutboxMessage, items: Sequence[OutboxItemRecord]) -> Buttons | None:
+    """Return the buttons a row's payload asks for (the contract's `buttons` field)."""
+    kind = row.payload.get("buttons")
+    if kind == "prompt":
+        return prompt_buttons(items) or None
+    extension_id = row.payload.get("extension_id")
+    if kind == "extension_decision" and isinstance(extension_id, int):
+        return decision_buttons(extension_id)
+    return None
 
 
 class OutboxSender:
-    """Sends due outbox rows through the bot; one drain at a time per process."""
+    """Sends due outbox rows through a channel; one drain at a time per process."""
 
     def __init__(
-        self, bot: Bot, db: Database, clock: Clock, tz: ZoneInfo, batch: int = BATCH
+        self,
+        channel: Channel,
+        db: Database,
+        clock: Clock,
+        tz: ZoneInfo,
+        *,
+        batch: int = BATCH,
+        quick_retry_delays: Sequence[float] = QUICK_RETRY_DELAYS,
     ) -> None:
-        self._bot = bot
+        self._channel = channel
         self._db = db
         self._clock = clock
         self._tz = tz
         self._batch = batch
+        self._quick = tuple(quick_retry_delays)
         self._lock = asyncio.Lock()
 
     async def drain(self) -> int:
@@ -97,41 +107,43 @@ class OutboxSender:
                         # A row this code cannot send (a bug, a malformed payload) would
                         # otherwise come back after every lease: give up on it and say so.
                         log.exception("outbox %s cannot be sent", row.id)
-                        async with self._db.session() as session:
-                            await outbox.mark_failed(
-                                session, row.id, f"{type(exc).__name__}: {exc}", self._clock.now()
-                            )
+                        await self._give_up(row, f"{type(exc).__name__}: {exc}")
                 handled += len(rows)
                 if len(rows) < self._batch:
                     return handled
 
     async def _deliver(self, row: OutboxMessage, items: list[OutboxItemRecord]) -> None:
-        markup = self._markup(row, items)
+        buttons = buttons_for(row, items)
         chunks = render.split_text(str(row.payload.get("text") or ""))
-        error: TelegramError | None = None
-        for delay in (*QUICK_RETRY_DELAYS, None):
+        problem: TryLater | None = None
+        for delay in (*self._quick, None):
             try:
-                message = await self._send(row.chat_id, chunks, markup)
-            except (Forbidden, BadRequest) as exc:
-                await self._give_up(row, exc)
+                message_id = await self._send(row.chat_id, chunks, buttons)
+            except Undeliverable as exc:
+                await self._give_up(row, str(exc))
                 return
-            except RetryAfter as exc:
-                # The rate limiter already waited and retried; leave the rest to a later drain.
-                await self._retry(row, exc, exc.retry_after)
-                return
-            except NetworkError as exc:
-                error = exc
-                if delay is None:
+            except TryLater as exc:
+                problem = exc
+                if exc.after is not None or delay is None:
+                    # The channel named its wait (429), or quick retries are used up.
                     break
                 await asyncio.sleep(delay)
                 continue
             async with self._db.session() as session:
-                await outbox.mark_sent(session, row.id, message.message_id, self._clock.now())
+                await outbox.mark_sent(session, row.id, message_id, self._clock.now())
             if row.kind == "digest":
                 await self._send_chart(row)
             return
-        if error is not None:
-            await self._retry(row, error, None)
+        if problem is not None:
+            await self._retry(row, problem)
+
+    async def _send(self, chat_id: int, chunks: list[str], buttons: Buttons | None) -> int:
+        """Send the chunks in order, buttons on the last; return the last message id."""
+        message_id = 0
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            message_id = await self._channel.send_text(chat_id, chunk, buttons if last else None)
+        return message_id
 
     async def _send_chart(self, row: OutboxMessage) -> None:
         """Send the status chart after a digest; the digest itself is already delivered."""
@@ -139,59 +151,24 @@ class OutboxSender:
             digest = await build_digest(self._db, row.created_at, self._tz)
             # matplotlib is synchronous: keep it off the event loop.
             chart = await asyncio.to_thread(render_chart, digest)
-            await self._bot.send_photo(
-                row.chat_id, InputFile(chart, filename="chart.png"), caption=render.CHART_CAPTION
-            )
-        except TelegramError as exc:
+            await self._channel.send_picture(row.chat_id, chart, render.CHART_CAPTION)
+        except (TryLater, Undeliverable) as exc:
             log.warning("chart for digest %s not sent: %s", row.id, exc)
 
-    def _markup(
-        self, row: OutboxMessage, items: list[OutboxItemRecord]
-    ) -> InlineKeyboardMarkup | None:
-        buttons = row.payload.get("buttons")
-        if buttons == "prompt":
-            return prompt_keyboard(items)
-        extension_id = row.payload.get("extension_id")
-        if buttons == "extension_decision" and isinstance(extension_id, int):
-            return decision_keyboard(extension_id)
-        return None
-
-    async def _send(
-        self, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None
-    ) -> Message:
-        message: Message | None = None
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            message = await self._bot.send_message(
-                chat_id, chunk, reply_markup=markup if last else None
-            )
-        if message is None:
-            raise BadRequest("empty message")
-        return message
-
-    async def _retry(
-        self, row: OutboxMessage, error: TelegramError, wait: int | timedelta | None
-    ) -> None:
-        now = self._clock.now()
+    async def _retry(self, row: OutboxMessage, problem: TryLater) -> None:
         if row.attempts + 1 >= MAX_ATTEMPTS:
-            await self._give_up(row, error)
+            await self._give_up(row, f"gave up after {MAX_ATTEMPTS} attempts: {problem}")
             return
-        if wait is None:
-            delay = min(timedelta(seconds=2 ** (row.attempts + 1)), MAX_BACKOFF)
-        elif isinstance(wait, timedelta):
-            delay = wait
-        else:
-            delay = timedelta(seconds=wait)
-        log.warning("outbox %s to chat %s: %s; retry in %s", row.id, row.chat_id, error, delay)
+        backoff = min(timedelta(seconds=2 ** (row.attempts + 1)), MAX_BACKOFF)
+        delay = problem.after if problem.after is not None else backoff
+        log.warning("outbox %s to chat %s: %s; retry in %s", row.id, row.chat_id, problem, delay)
         async with self._db.session() as session:
-            await outbox.mark_retry(session, row.id, str(error), now + delay)
+            await outbox.mark_retry(session, row.id, str(problem), self._clock.now() + delay)
 
-    async def _give_up(self, row: OutboxMessage, error: TelegramError) -> None:
+    async def _give_up(self, row: OutboxMessage, error: str) -> None:
         log.error("outbox %s to chat %s failed for good: %s", row.id, row.chat_id, error)
         async with self._db.session() as session:
-            await outbox.mark_failed(
-                session, row.id, f"{type(error).__name__}: {error}", self._clock.now()
-            )
+            await outbox.mark_failed(session, row.id, error, self._clock.now())
 
 
 async def drain_job(context: CustomContext) -> None:

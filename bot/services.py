@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.scheduling import Reconcile, set_up
 from bot.sender import OutboxSender
+from bot.telegram_channel import TelegramChannel
 from plan_data.units import UnitResolver
 from scheduler.clock import Clock
 from scheduler.reconcile import ReconcileResult
@@ -122,7 +123,7 @@ async def open_services(config: BotConfig, clock: Clock, app: DubanApp) -> BotSe
     try:
         async with db.session() as session:
             units = UnitResolver(await unit_names(session))
-        sender = OutboxSender(app.bot, db, clock, config.tz)
+        sender = OutboxSender(TelegramChannel(app.bot), db, clock, config.tz)
 
         async def send_what_was_written(_: ReconcileResult) -> None:
             await sender.drain()
