@@ -24,8 +24,19 @@ from storage.invites import create_invite
 
 DEFAULT_CLOCK = "2022-06-23T08:59:30+08:00"
 """A Thursday with prompts due at 09:00 (2.3's D-7), half a minute away."""
-SCRIPT_CLOCK = "2022-06-23T08:59:55+08:00"
 DEFAULT_UNIT = "社救科"
+# 6月23日 prompts only 社救科; on Friday 6月24日 every unit gets its monthly check-in.
+OTHER_UNITS_DAY = "2022-06-24"
+
+
+def default_clock(unit: str, interactive: bool) -> str:
+    """Return the sandbox's start: just before a 09:00 that prompts this unit."""
+    day = DEFAULT_CLOCK[:10] if unit == DEFAULT_UNIT else OTHER_UNITS_DAY
+    # The script need not wait half a minute for 09:00; a person reading the intro does.
+    seconds = "30" if interactive else "55"
+    return f"{day}T08:59:{seconds}+08:00"
+
+
 NOTHING_TO_ANSWER = "（群里的机器人只看命令和对它的回复；现在没有待回复的提问，这句话它看不到。）"
 NO_PROMPT = (
     "No prompt arrived: nothing is due for this unit at this clock, or this ledger (--db)"
@@ -262,7 +273,7 @@ async def _script(world: World, out: TextIO) -> int:
         after=prompt["message_id"],
         timeout=WAIT,
     )
-    note = "60% 已与3家养老机构完成洽谈，预计6月28日签署协议"
+    note = "60% 已完成阶段性工作，下周报送材料"
     await _caught_up(world)
     print(f"> （回复）{note}\n", file=out)
     emu.send(world.group, world.person, note, question["message_id"])

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from bot.app import BotConfig, build_application, run_forever
-from bot.sandbox import DEFAULT_CLOCK, DEFAULT_UNIT, SCRIPT_CLOCK, run_sandbox
+from bot.sandbox import DEFAULT_CLOCK, DEFAULT_UNIT, default_clock, run_sandbox
 from cli.context import CliContext
 from plan_data import load_plan
 from plan_data.errors import DubanError
@@ -42,7 +42,9 @@ def register(sub: Any) -> None:
     sandbox = sub.add_parser(
         "sandbox", help="the whole system offline: local chat emulator and a terminal chat"
     )
-    _clock_option(sandbox, f"default {DEFAULT_CLOCK}, a busy morning of the 2022 plan")
+    _clock_option(
+        sandbox, f"default {DEFAULT_CLOCK} (other units: a day later), a busy 2022 morning"
+    )
     sandbox.add_argument(
         "--as", dest="unit", default=DEFAULT_UNIT, help=f"play this unit (default {DEFAULT_UNIT})"
     )
@@ -97,11 +99,10 @@ def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
 def sandbox_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Run bot, scheduler and a terminal chat against the local emulator."""
     interactive = sys.stdin.isatty() and not args.script
-    # The script need not wait half a minute for 09:00; a person reading the intro does.
-    default = DEFAULT_CLOCK if interactive else SCRIPT_CLOCK
+    unit = _unit(ctx, args.unit)
+    default = default_clock(unit, interactive)
     clock = _clock(args.run_clock or args.clock or ctx.settings.clock or default, ctx)
     db_url = args.db  # None: a throwaway SQLite file
-    unit = _unit(ctx, args.unit)
     return asyncio.run(
         run_sandbox(
             unit=unit,

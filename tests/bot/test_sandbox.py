@@ -33,7 +33,7 @@ async def test_the_scripted_sandbox_shows_a_prompt_an_answer_and_the_status() ->
         "直接回复本消息即可",
         "2.3 🔄 进行中 · 6月23日 王科长已更新",
         "> /status",
-        '进行中 60% "已与3家养老机构完成洽谈，预计6月28日签署协议"（6月23日）',
+        '进行中 60% "已完成阶段性工作，下周报送材料"（6月23日）',
     ]
     positions = [shown.index(step) for step in steps]
     assert positions == sorted(positions)
