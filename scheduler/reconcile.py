@@ -88,7 +88,7 @@ async def reconcile(
             drafts = await event_drafts(session, scope.now, scope.floor, year, chats, tz)
             drafts += await _prompt_drafts(session, scope, chats)
             drafts += await _digest_drafts(session, scope, chats.get(LEADERSHIP, []))
-            written = [d.dedupe_key for d in drafts if await outbox.enqueue(session, d, now)]
+            written = await outbox.enqueue_many(session, drafts, now)
     return ReconcileResult(ran=True, written=tuple(written))
 
 

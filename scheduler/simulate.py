@@ -11,13 +11,15 @@ from typing import Any
 
 from scheduler.answers import Answer, apply_answer
 from scheduler.clock import FrozenClock
+from scheduler.policy import MilestoneWindow, digest_days, prompt_points
 from scheduler.reconcile import reconcile
 from scheduler.settings import PolicySettings
+from scheduler.workdays import WorkCalendar
 from storage import bindings, outbox
 from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.plans import unit_names
-from storage.schedule_queries import mark_all_sent
+from storage.schedule_queries import mark_all_sent, schedule_milestones
 
 # Pseudo chats live far below any real Telegram chat id (those are > -10^13).
 PSEUDO_CHAT_BASE = -9_000_000_000_000
@@ -60,10 +62,12 @@ async def simulate(
 ) -> list[SimulatedMessage]:
     """Return every message pushed from `first` to `last`, on a throwaway database by default."""
     if db_url is not None:
-        return await _run(db_url, plan_path, first, last, settings, answers)
+        # A given database may hold state of its own (an earlier start, queued rows): run
+        # every workday there rather than reason about what it holds.
+        return await _run(db_url, plan_path, first, last, settings, answers, every_day=True)
     with tempfile.TemporaryDirectory(prefix="duban-simulate-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'simulate.db'}"
-        return await _run(url, plan_path, first, last, settings, answers)
+        return await _run(url, plan_path, first, last, settings, answers, every_day=False)
 
 
 async def _run(
@@ -73,6 +77,7 @@ async def _run(
     last: date,
     settings: PolicySettings,
     answers: Sequence[Answer],
+    every_day: bool,
 ) -> list[SimulatedMessage]:
     tz = settings.timezone
     clock = FrozenClock(datetime.combine(first, time(0, 0), tzinfo=tz))
@@ -84,12 +89,18 @@ async def _run(
         by_day: dict[date, list[Answer]] = {}
         for answer in answers:
             by_day.setdefault(answer.day, []).append(answer)
+        span = (first, last)
+        due = None if every_day else await _due_days(db, clock.now(), span, settings, calendar)
+        # The first run records the service's first start, and the first workday after an
+        # answer picks up what it changed (an extension's earlier points): never skip those.
+        wake = True
         day = first
         while day <= last:
             todays = by_day.get(day, [])
             instants = set()
-            if calendar.is_workday(day):
+            if calendar.is_workday(day) and (due is None or wake or day in due):
                 instants |= {settings.send_time, settings.digest_time}
+                wake = False
             if todays:
                 instants.add(ANSWER_TIME)
             for at in sorted(instants):
@@ -100,10 +111,36 @@ async def _run(
                             await apply_answer(session, answer, clock.now())
                 await reconcile(db, clock.now(), settings, calendar)
                 pushed += await _deliver(db, clock.now())
+            if todays and due is not None:
+                due = await _due_days(db, clock.now(), span, settings, calendar)
+                wake = True
             day += timedelta(days=1)
         return pushed
     finally:
         await db.close()
+
+
+async def _due_days(
+    db: Database,
+    now: datetime,
+    span: tuple[date, date],
+    settings: PolicySettings,
+    calendar: WorkCalendar,
+) -> set[date]:
+    """Return the days on which, with the ledger as it is now, a prompt or digest can be due.
+
+    Only answers change the ledger in a simulation, so on any other workday the reconcile
+    would find every milestone's latest point already queued and write nothing: skipping it
+    changes no output, and the same reconcile still decides what is sent on the days it runs.
+    """
+    first, last = span
+    async with db.session() as session:
+        milestones = await schedule_milestones(session, now)
+    days = set(digest_days(calendar, settings, first, last))
+    for kind, start, end in {(m.kind, m.start, m.end) for m in milestones if not m.done}:
+        window = MilestoneWindow(kind, start, end)
+        days.update(p.day for p in prompt_points(window, calendar, settings, first, last))
+    return days
 
 
 async def _bind_pseudo_chats(db: Database, now: datetime) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,41 +19,58 @@ CLAIM_LEASE = timedelta(minutes=5)
 
 async def enqueue(session: AsyncSession, draft: OutboxDraft, now: datetime) -> bool:
     """Insert the message unless its dedupe key exists; return whether it was inserted."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxRow)
-        .values(
-            dedupe_key=draft.dedupe_key,
-            chat_id=draft.chat_id,
-            recipient=draft.recipient,
-            kind=draft.kind,
-            payload=draft.payload,
-            not_before=draft.not_before,
-            created_at=now,
-            attempts=0,
-            next_attempt_at=draft.not_before,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(OutboxRow.id)
-    )
-    outbox_id = await session.scalar(statement)
-    if outbox_id is None:
-        return False
-    if draft.items:
-        units = await unit_ids(session)
-        session.add_all(
-            OutboxItemRow(
-                outbox_id=outbox_id,
-                task_id=item.task_row,
-                unit_id=units[item.unit],
-                milestone_id=item.milestone_id,
-                item_kind=item.item_kind,
-                point_date=item.point_date,
+    return bool(await enqueue_many(session, [draft], now))
+
+
+async def enqueue_many(
+    session: AsyncSession, drafts: Sequence[OutboxDraft], now: datetime
+) -> list[str]:
+    """Insert each message whose dedupe key is new; return the keys inserted, in order."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    dialect_insert = pg_insert if postgres else sqlite_insert
+    units: dict[str, int] | None = None
+    written: list[str] = []
+    items: list[dict[str, object]] = []
+    for draft in drafts:
+        statement = (
+            dialect_insert(OutboxRow)
+            .values(
+                dedupe_key=draft.dedupe_key,
+                chat_id=draft.chat_id,
+                recipient=draft.recipient,
+                kind=draft.kind,
+                payload=draft.payload,
+                not_before=draft.not_before,
+                created_at=now,
+                attempts=0,
+                next_attempt_at=draft.not_before,
             )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxRow.id)
+        )
+        outbox_id = await session.scalar(statement)
+        if outbox_id is None:
+            continue
+        written.append(draft.dedupe_key)
+        if not draft.items:
+            continue
+        if units is None:
+            units = await unit_ids(session)  # once per call, not once per message
+        items.extend(
+            {
+                "outbox_id": outbox_id,
+                "task_id": item.task_row,
+                "unit_id": units[item.unit],
+                "milestone_id": item.milestone_id,
+                "item_kind": item.item_kind,
+                "point_date": item.point_date,
+            }
             for item in draft.items
         )
-        await session.flush()
-    return True
+    if items:
+        # One executemany: a busy day's thousands of items, without an ORM object each.
+        await session.execute(insert(OutboxItemRow), items)
+    return written
 
 
 async def claim_due(
