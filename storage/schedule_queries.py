@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -151,26 +151,25 @@ async def last_entries(
     session: AsyncSession, pairs: Iterable[tuple[int, int]], as_of: datetime
 ) -> dict[tuple[int, int], LastEntry]:
     """Return the latest entry up to as_of of each of the given (task row, unit id) pairs."""
-    wanted = sorted(set(pairs))
+    wanted = set(pairs)
     found: dict[tuple[int, int], LastEntry] = {}
-    # Chunks keep the IN list short on both SQLite and PostgreSQL.
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        rows = await session.execute(
-            select(
-                EntryRow.task_id,
-                EntryRow.unit_id,
-                EntryRow.status,
-                EntryRow.note,
-                EntryRow.created_at,
-            )
-            .where(
-                tuple_(EntryRow.task_id, EntryRow.unit_id).in_(chunk),
-                EntryRow.created_at <= as_of,
-            )
-            .order_by(EntryRow.created_at, EntryRow.id)
+    if not wanted:
+        return found
+    # One read of the ledger up to as_of: a busy day asks about thousands of pairs, and a
+    # long IN list of (task, unit) tuples costs more than the entries a plan gathers.
+    rows = await session.execute(
+        select(
+            EntryRow.task_id,
+            EntryRow.unit_id,
+            EntryRow.status,
+            EntryRow.note,
+            EntryRow.created_at,
         )
-        for task_row, unit_id, status, note, created_at in rows:
+        .where(EntryRow.created_at <= as_of)
+        .order_by(EntryRow.created_at, EntryRow.id)
+    )
+    for task_row, unit_id, status, note, created_at in rows:
+        if (task_row, unit_id) in wanted:
             found[(task_row, unit_id)] = LastEntry(status, note, created_at)
     return found
 
