@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 
-from telegram import InputFile, Update
+from telegram import Chat, InputFile, Update
 
 from bot import render
 from bot.context import CustomContext
@@ -16,14 +16,22 @@ from reports.ledger_xlsx import write_ledger
 from reports.render import render_digest
 
 
-async def on_digest(update: Update, context: CustomContext) -> None:
-    """Send this week's digest so far, with the status chart."""
+async def _leadership_chat(update: Update, context: CustomContext) -> Chat | None:
+    """Return the chat if it is bound to leadership; tell anyone else why not."""
     binding = await require_binding(update, context)
     chat = update.effective_chat
     if binding is None or chat is None:
-        return
+        return None
     if not binding.is_leadership:
         await say(update, render.DIGEST_LEADERSHIP_ONLY)
+        return None
+    return chat
+
+
+async def on_digest(update: Update, context: CustomContext) -> None:
+    """Send this week's digest so far, with the status chart."""
+    chat = await _leadership_chat(update, context)
+    if chat is None:
         return
     services = context.services
     digest = await build_digest(services.db, services.now(), services.tz)
@@ -37,12 +45,8 @@ async def on_digest(update: Update, context: CustomContext) -> None:
 
 async def on_export(update: Update, context: CustomContext) -> None:
     """Send the ledger (台账) as an Excel workbook."""
-    binding = await require_binding(update, context)
-    chat = update.effective_chat
-    if binding is None or chat is None:
-        return
-    if not binding.is_leadership:
-        await say(update, render.DIGEST_LEADERSHIP_ONLY)
+    chat = await _leadership_chat(update, context)
+    if chat is None:
         return
     services = context.services
     now = services.now()
