@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scheduler.drafts import outbox_draft
 from scheduler.messages import blocked_text, extension_outcome_text, extension_request_text
 from storage.extensions import all_extensions
 from storage.plans import current_tasks
 from storage.progress import all_entries
-from storage.records import LEADERSHIP, ExtensionRecord, OutboxDraft, OutboxKind, TaskRecord
+from storage.records import LEADERSHIP, ExtensionRecord, OutboxDraft, TaskRecord
 from storage.schedule_queries import existing_keys
 
 # Answers older than this are history, not news: a restored backup must not re-alert.
@@ -46,7 +46,9 @@ async def event_drafts(
     for e in blocked:
         title = _title(tasks, e.task_row)
         text = blocked_text(e.unit, e.task_id, title, e.note, e.created_at, e.reporter, tz)
-        drafts += [_draft(f"alert:{e.id}:{c}", c, LEADERSHIP, "alert", text, now) for c in lead]
+        drafts += [
+            outbox_draft(f"alert:{e.id}:{c}", c, LEADERSHIP, "alert", text, now) for c in lead
+        ]
     for x in extensions:
         if x.requested_at > now:
             continue
@@ -62,15 +64,15 @@ async def event_drafts(
                 year,
             )
             drafts += [
-                _draft(
+                outbox_draft(
                     f"extreq:{x.id}:{c}",
                     c,
                     LEADERSHIP,
                     "extension_request",
                     text,
                     now,
-                    x.id,
-                    "extension_decision",
+                    buttons="extension_decision",
+                    extension_id=x.id,
                 )
                 for c in lead
             ]
@@ -85,7 +87,15 @@ async def event_drafts(
                 year,
             )
             drafts += [
-                _draft(f"extout:{x.id}:{c}", c, x.unit, "extension_outcome", text, now, x.id)
+                outbox_draft(
+                    f"extout:{x.id}:{c}",
+                    c,
+                    x.unit,
+                    "extension_outcome",
+                    text,
+                    now,
+                    extension_id=x.id,
+                )
                 for c in chats.get(x.unit, [])
             ]
     held = await existing_keys(session, (d.dedupe_key for d in drafts))
@@ -105,22 +115,3 @@ def _action(tasks: Mapping[int, TaskRecord], x: ExtensionRecord) -> str | None:
         if m.id == x.milestone_id:
             return m.action
     return None
-
-
-def _draft(
-    key: str,
-    chat: int,
-    recipient: str,
-    kind: OutboxKind,
-    text: str,
-    now: datetime,
-    extension_id: int | None = None,
-    buttons: str | None = None,
-) -> OutboxDraft:
-    payload: dict[str, Any] = {
-        "text": text,
-        "items": [],
-        "buttons": buttons,
-        "extension_id": extension_id,
-    }
-    return OutboxDraft(key, chat, recipient, kind, payload, now)

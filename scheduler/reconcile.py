@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.digest import compute_digest, render_digest
 from reports.source import read_report_input
+from scheduler.drafts import outbox_draft
 from scheduler.events import event_drafts
 from scheduler.messages import PromptItem, escalation_text, prompt_text
 from scheduler.policy import MilestoneWindow, PromptPoint, digest_day_of_week, latest_point
@@ -29,8 +30,6 @@ from storage.records import (
     LEADERSHIP,
     BindingRecord,
     OutboxDraft,
-    OutboxItemDraft,
-    OutboxKind,
 )
 from storage.schedule_queries import (
     LastEntry,
@@ -149,13 +148,19 @@ async def _prompt_drafts(
         text = prompt_text(unit, scope.today, ordered, scope.settings.timezone)
         for chat in chats.get(unit, []):
             key = f"prompt:{unit}:{scope.today.isoformat()}:{chat}"
-            drafts.append(_draft(key, chat, unit, "prompt", text, ordered, send_at, "prompt"))
+            drafts.append(
+                outbox_draft(
+                    key, chat, unit, "prompt", text, send_at, items=ordered, buttons="prompt"
+                )
+            )
     escalated = _ordered([_item(m, p, last.get(m.pair)) for m, p in to_lead])
     if escalated:
         text = escalation_text(scope.today, escalated, scope.settings.timezone)
         for chat in chats.get(LEADERSHIP, []):
             key = f"escalation:{scope.today.isoformat()}:{chat}"
-            drafts.append(_draft(key, chat, LEADERSHIP, "escalation", text, escalated, send_at))
+            drafts.append(
+                outbox_draft(key, chat, LEADERSHIP, "escalation", text, send_at, items=escalated)
+            )
     return drafts
 
 
@@ -195,45 +200,6 @@ def _ordered(items: list[PromptItem]) -> list[PromptItem]:
             _URGENCY[i.kind],
             i.due if i.due and i.kind != "checkin" else date.max,
             i.task_row,
-        ),
-    )
-
-
-def _draft(
-    key: str,
-    chat: int,
-    recipient: str,
-    kind: OutboxKind,
-    text: str,
-    items: list[PromptItem],
-    not_before: datetime,
-    buttons: str | None = None,
-) -> OutboxDraft:
-    payload = {
-        "text": text,
-        "items": [
-            {
-                "task": i.task_id,
-                "unit": i.unit,
-                "milestone_id": i.milestone_id,
-                "kind": i.kind,
-                "due": i.due.isoformat() if i.due else None,
-                "action": i.action,
-            }
-            for i in items
-        ],
-        "buttons": buttons,
-        "extension_id": None,
-    }
-    return OutboxDraft(
-        dedupe_key=key,
-        chat_id=chat,
-        recipient=recipient,
-        kind=kind,
-        payload=payload,
-        not_before=not_before,
-        items=tuple(
-            OutboxItemDraft(i.task_row, i.unit, i.kind, i.milestone_id, i.point_day) for i in items
         ),
     )
 
