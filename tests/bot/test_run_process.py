@@ -18,17 +18,22 @@ from emulator.server import Emulator
 DUBAN = Path(sys.executable).with_name("duban")
 
 
+def _service_env(emu: Emulator, tmp_path: Path) -> dict[str, str]:
+    """Return the environment for `duban run` against the emulator, on a fresh SQLite ledger."""
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": emu.token,
+        "TELEGRAM_API_BASE_URL": emu.base_url,
+        "DUBAN_DATABASE_URL": f"sqlite:///{tmp_path / 'duban.db'}",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
+
+
 @pytest.mark.slow
 async def test_duban_run_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
     async with Emulator.running() as emu:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": emu.token,
-            "TELEGRAM_API_BASE_URL": emu.base_url,
-            "DUBAN_DATABASE_URL": f"sqlite:///{tmp_path / 'duban.db'}",
-            "NO_PROXY": "127.0.0.1,localhost",
-            "no_proxy": "127.0.0.1,localhost",
-        }
+        env = _service_env(emu, tmp_path)
         process = await asyncio.create_subprocess_exec(
             str(DUBAN),
             "run",
@@ -63,14 +68,7 @@ async def test_duban_run_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
 @pytest.mark.slow
 async def test_duban_run_takes_updates_on_a_webhook(tmp_path: Path, unused_port: int) -> None:
     async with Emulator.running() as emu:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": emu.token,
-            "TELEGRAM_API_BASE_URL": emu.base_url,
-            "DUBAN_DATABASE_URL": f"sqlite:///{tmp_path / 'duban.db'}",
-            "NO_PROXY": "127.0.0.1,localhost",
-            "no_proxy": "127.0.0.1,localhost",
-        }
+        env = _service_env(emu, tmp_path)
         process = await asyncio.create_subprocess_exec(
             str(DUBAN),
             "run",
