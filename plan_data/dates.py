@@ -10,14 +10,12 @@ import re
 import unicodedata
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import dateparser
 
 from plan_data.chinese_dates import NUM, TimeExpr, TimeMatch, cn_int, iter_times, month_end
 from plan_data.errors import DubanError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_YEARS_AHEAD = 3
 
 
@@ -143,7 +141,7 @@ def _normalized(text: str) -> tuple[str, list[int]]:
 def _today(now: datetime) -> date:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return now.astimezone(SHANGHAI).date()
+    return now.date()
 
 
 def _with_year_word(norm: str, found: TimeMatch, today: date) -> TimeMatch:
@@ -197,14 +195,14 @@ def _dateparser(text: str, today: datetime) -> date | None:
 
 
 def read_date(text: str, now: datetime) -> date:
-    """Read a typed date relative to now (Asia/Shanghai); refuse past or far-off dates."""
+    """Read a typed date relative to now (in its own time zone); refuse past or far dates."""
     today = _today(now)
     found = find_date_in_text(text, now)
     value = found[0] if found else None
     # A bare number (`12`, `0715`) is too ambiguous to guess at; dateparser would.
     plain = text.strip()
     if value is None and plain and not plain.isdigit() and not _CJK.search(plain):
-        local = now.astimezone(SHANGHAI).replace(tzinfo=None)
+        local = now.replace(tzinfo=None)
         value = _dateparser(plain, local)
     if value is None:
         raise DateNotUnderstood(text)

@@ -8,7 +8,6 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import matplotlib
 
@@ -20,10 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import MaxNLocator
 
-from reports.model import CATEGORIES, Category, Digest
+from reports.model import CATEGORIES, CATEGORY_NAMES, Category, Digest
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -51,13 +49,7 @@ COLOURS: dict[Category, str] = {
     "in_progress": "#1e88e5",
     "not_started": "#bdbdbd",
 }
-LABELS_ZH: dict[Category, str] = {
-    "done": "已完成",
-    "overdue": "逾期",
-    "blocked": "困难",
-    "in_progress": "进行中",
-    "not_started": "未启动",
-}
+LABELS_ZH = CATEGORY_NAMES
 LABELS_EN: dict[Category, str] = {
     "done": "done",
     "overdue": "overdue",
@@ -134,7 +126,7 @@ def chart_figure(
     if font is not None:
         family = [font.family, "DejaVu Sans"]
         labels, names = LABELS_ZH, units
-        day = digest.as_of.astimezone(SHANGHAI).date()
+        day = digest.as_of.astimezone(digest.tz).date()
         title = f"各科室督办进展 · 截至{day.month}月{day.day}日（{digest.totals.rows}项）"
     else:
         family = ["DejaVu Sans"]

@@ -24,6 +24,7 @@ from reports.model import (
 from reports.render import render_digest
 from reports.source import read_report_input
 from storage.database import Database
+from vocabulary import DEFAULT_TZ
 
 __all__ = [
     "build_digest",
@@ -34,7 +35,6 @@ __all__ = [
     "week_first_workday",
 ]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DUE_SOON_DAYS = 14
 SILENT_DAYS = 14
 DIGEST_HOUR = time(9, 0)
@@ -61,7 +61,7 @@ def week_first_workday(day: date, is_workday: Callable[[date], bool] = official_
 
 def digest_instant(
     day: date,
-    tz: ZoneInfo = SHANGHAI,
+    tz: ZoneInfo = DEFAULT_TZ,
     is_workday: Callable[[date], bool] = official_workday,
 ) -> datetime:
     """Return 09:00 on the first workday of day's week: the instant a digest is as of."""
@@ -125,7 +125,7 @@ def compute_digest(
     extensions: Sequence[ExtensionItem],
     as_of: datetime,
     units: Sequence[str] = (),
-    tz: ZoneInfo = SHANGHAI,
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> Digest:
     """Build the digest from rows already read as of as_of (later entries must be excluded)."""
     if as_of.tzinfo is None:
@@ -182,10 +182,11 @@ def compute_digest(
         silent_units=silent,
         done_this_week=tuple(sorted(done, key=lambda d: d.at)),
         categories=categories,
+        tz=tz,
     )
 
 
-async def build_digest(db: Database, as_of: datetime, tz: ZoneInfo = SHANGHAI) -> Digest:
+async def build_digest(db: Database, as_of: datetime, tz: ZoneInfo = DEFAULT_TZ) -> Digest:
     """Read the ledger as of as_of (usually digest_instant(...)) and build the digest."""
     async with db.session() as session:
         source = await read_report_input(session, as_of)
@@ -221,7 +222,7 @@ def digest_json(digest: Digest) -> dict[str, Any]:
         ],
         "silent_units": list(digest.silent_units),
         "done_this_week": [
-            {"task": d.task, "unit": d.unit, "date": d.at.astimezone(SHANGHAI).date().isoformat()}
+            {"task": d.task, "unit": d.unit, "date": d.at.astimezone(digest.tz).date().isoformat()}
             for d in digest.done_this_week
         ],
     }

@@ -14,8 +14,7 @@ from reports.source import read_report_input
 from reports.xlsx_sheets import EntriesSheet, new_workbook, save_workbook, write_ledger_sheet
 from storage.database import Database
 from storage.report_queries import entries_page
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from vocabulary import DEFAULT_TZ
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +29,7 @@ def entry_window(
     as_of: datetime,
     date_from: date | None,
     date_to: date | None,
-    tz: ZoneInfo = SHANGHAI,
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> tuple[datetime | None, datetime]:
     """Return [since, until] for entries: whole local days, never past as_of."""
     if date_from is not None and date_to is not None and date_from > date_to:
@@ -49,7 +48,7 @@ async def write_ledger(
     as_of: datetime,
     date_from: date | None = None,
     date_to: date | None = None,
-    tz: ZoneInfo = SHANGHAI,
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> LedgerSummary:
     """Write the ledger workbook as of as_of; entries limited to --from/--to days if given."""
     since, until = entry_window(as_of, date_from, date_to, tz)

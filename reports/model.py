@@ -5,12 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
-Light = Literal["done", "red", "yellow", "green"]
+from vocabulary import DEFAULT_TZ, Light
+
+__all__ = ["Light"]
 Category = Literal["done", "overdue", "blocked", "in_progress", "not_started"]
 
 # DESIGN's order: a (task, unit) row counts once, in the first category that applies.
 CATEGORIES: tuple[Category, ...] = ("done", "overdue", "blocked", "in_progress", "not_started")
+CATEGORY_NAMES: dict[Category, str] = {
+    "done": "已完成",
+    "overdue": "逾期",
+    "blocked": "遇到困难",
+    "in_progress": "进行中",
+    "not_started": "未启动",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +136,4 @@ class Digest:
     silent_units: tuple[str, ...]
     done_this_week: tuple[DoneItem, ...]
     categories: dict[tuple[str, str], Category] = field(default_factory=dict, compare=False)
+    tz: ZoneInfo = field(default=DEFAULT_TZ, compare=False)

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from reports.model import Counts, Digest, DueItem
+from vocabulary import cn_date
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-WEEKDAYS = "一二三四五六日"
 # A chat message holds about 4,000 characters; the ledger has the rest.
 MAX_ITEMS = 12
 
-
-def cn_date(day: date, year: int | None = None, weekday: bool = False) -> str:
-    """Return a date as 7月4日, with the year when it differs, and （周一） if asked."""
-    text = f"{day.month}月{day.day}日"
-    if year is not None and day.year != year:
-        text = f"{day.year}年{text}"
-    if weekday:
-        text += f"（周{WEEKDAYS[day.weekday()]}）"
-    return text
 
 
 def counts_line(counts: Counts, skip_zero: bool = False) -> str:
@@ -53,7 +42,7 @@ def _days_left(due: date, today: date) -> str:
 
 def render_digest(digest: Digest) -> str:
     """Return the weekly digest as chat text."""
-    local = digest.as_of.astimezone(SHANGHAI)
+    local = digest.as_of.astimezone(digest.tz)
     today = local.date()
     year = today.year
     week_no = int(digest.week.split("-W")[1])
@@ -83,7 +72,7 @@ def render_digest(digest: Digest) -> str:
         [
             f"⚠️ {b.unit} {b.task} "
             + (f'"{b.note}"' if b.note else b.title)
-            + (f"（{cn_date(b.at.astimezone(SHANGHAI).date(), year)}）" if b.at else "")
+            + (f"（{cn_date(b.at.astimezone(digest.tz).date(), year)}）" if b.at else "")
             for b in digest.blocked
         ]
     )

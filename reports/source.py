@@ -12,6 +12,7 @@ from storage.plans import current_tasks, unit_names
 from storage.records import MilestoneRecord, StatusRow, TaskRecord
 from storage.report_queries import pending_extensions
 from storage.status import status_rows
+from vocabulary import cn_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,23 +24,19 @@ class ReportInput:
     units: tuple[str, ...]
 
 
-def _day(d: date) -> str:
-    return f"{d.month}月{d.day}日"
-
-
 def milestone_text(m: MilestoneRecord, open_due: dict[int, date], done: bool) -> str:
     """Return one milestone as the ledger's 节点 column shows it."""
     action = m.action or ""
     if m.kind == "ongoing":
         return action or "持续推进"
     if m.kind == "period" and m.start is not None and m.end is not None:
-        return f"{action} {_day(m.start)}—{_day(m.end)}".strip()
+        return f"{action} {cn_date(m.start)}—{cn_date(m.end)}".strip()
     if m.end is None:
         return action
-    text = f"{action} {_day(m.end)}".strip()
+    text = f"{action} {cn_date(m.end)}".strip()
     moved = open_due.get(m.id)
     if moved is not None and moved != m.end:
-        text += f"（延至{_day(moved)}）"
+        text += f"（延至{cn_date(moved)}）"
     return f"{text}（已完成）" if done else text
 
 

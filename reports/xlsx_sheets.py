@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -14,10 +13,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.model import Category, ReportRow
+from reports.model import CATEGORY_NAMES, Category, ReportRow
 from storage.report_queries import LedgerEntry
+from vocabulary import DEFAULT_TZ, ROLE_NAMES, STATUS_NAMES
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEDGER_SHEET = "督办台账"
 ENTRIES_SHEET = "进展记录"
 EXCEL_MAX_ROWS = 1_048_576
@@ -46,20 +45,9 @@ ENTRY_COLUMNS: tuple[tuple[str, int], ...] = (
     ("填报人", 14),
     ("填报时间", 17),
 )
-ROLE_ZH = {"lead": "牵头", "cooperating": "配合", "owner": "负责"}
-CATEGORY_ZH: dict[Category, str] = {
-    "done": "已完成",
-    "overdue": "逾期",
-    "blocked": "遇到困难",
-    "in_progress": "进行中",
-    "not_started": "未启动",
-}
-STATUS_ZH = {
-    "in_progress": "进行中",
-    "done": "已完成",
-    "blocked": "遇到困难",
-    "extension": "申请延期",
-}
+ROLE_ZH: dict[str, str] = dict(ROLE_NAMES.items())
+CATEGORY_ZH = CATEGORY_NAMES
+STATUS_ZH: dict[str, str] = dict(STATUS_NAMES.items())
 LIGHT_ZH = {"done": "完成", "red": "红", "yellow": "黄", "green": "绿"}
 LIGHT_FILL = {
     "done": PatternFill("solid", fgColor="FF2E7D32"),
@@ -79,7 +67,7 @@ WriteOnlyWorksheet = Any
 
 def _local(instant: datetime | None) -> datetime | None:
     # Excel has no time zones: show the office's wall-clock time.
-    return None if instant is None else instant.astimezone(SHANGHAI).replace(tzinfo=None)
+    return None if instant is None else instant.astimezone(DEFAULT_TZ).replace(tzinfo=None)
 
 
 def _text_cell(sheet: WriteOnlyWorksheet, value: str | None, wrap: bool = False) -> Cell:
@@ -210,7 +198,7 @@ class EntriesSheet:
                     entry.percent,
                     entry.proposed_date,
                     entry.reporter,
-                    entry.at.astimezone(SHANGHAI).replace(tzinfo=None),
+                    entry.at.astimezone(DEFAULT_TZ).replace(tzinfo=None),
                 ]
             )
 

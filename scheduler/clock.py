@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from vocabulary import DEFAULT_TZ
 
 
 class Clock(Protocol):
@@ -21,7 +21,7 @@ class Clock(Protocol):
 class SystemClock:
     """Real time."""
 
-    def __init__(self, tz: ZoneInfo = SHANGHAI) -> None:
+    def __init__(self, tz: ZoneInfo = DEFAULT_TZ) -> None:
         self._tz = tz
 
     def now(self) -> datetime:
@@ -66,7 +66,7 @@ class OffsetClock:
         return self._start + timedelta(seconds=time.monotonic() - self._origin)
 
 
-def parse_clock(text: str, tz: ZoneInfo = SHANGHAI) -> datetime:
+def parse_clock(text: str, tz: ZoneInfo = DEFAULT_TZ) -> datetime:
     """Read an ISO date or datetime; a naive one is taken in tz. Raise ValueError if unreadable."""
     try:
         instant = datetime.fromisoformat(text.strip())
@@ -79,7 +79,7 @@ def parse_clock(text: str, tz: ZoneInfo = SHANGHAI) -> datetime:
     return instant
 
 
-def clock_from_option(text: str | None, tz: ZoneInfo = SHANGHAI) -> Clock:
+def clock_from_option(text: str | None, tz: ZoneInfo = DEFAULT_TZ) -> Clock:
     """Return the clock a command should use: real time, or `--clock ISO` running on from there."""
     if not text:
         return SystemClock(tz)

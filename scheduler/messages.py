@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from reports.render import cn_date
 from storage.records import ItemKind
+from vocabulary import DEFAULT_TZ, cn_date
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The leadership's buttons under a 【延期申请】.
+APPROVE = "同意"
+REJECT = "不同意"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ def _last(item: PromptItem, tz: ZoneInfo) -> str | None:
 
 
 def prompt_text(
-    unit: str, today: date, items: Sequence[PromptItem], tz: ZoneInfo = SHANGHAI
+    unit: str, today: date, items: Sequence[PromptItem], tz: ZoneInfo = DEFAULT_TZ
 ) -> str:
     """Return a unit's morning prompt: one block per item, the most urgent first."""
     lines = [f"【督办提醒】{unit} · {day_heading(today)}"]
@@ -79,7 +81,7 @@ def prompt_text(
     return "\n".join(lines)
 
 
-def escalation_text(today: date, items: Sequence[PromptItem], tz: ZoneInfo = SHANGHAI) -> str:
+def escalation_text(today: date, items: Sequence[PromptItem], tz: ZoneInfo = DEFAULT_TZ) -> str:
     """Return the leadership's overdue escalation for a day, one line per item."""
     lines = [f"【逾期督办】{day_heading(today)} · {len(items)}项"]
     for item in items:
@@ -98,7 +100,7 @@ def blocked_text(
     note: str | None,
     at: datetime,
     reporter: str,
-    tz: ZoneInfo = SHANGHAI,
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> str:
     """Return the 【需协调】 alert to leadership about a blocked answer."""
     when = cn_date(at.astimezone(tz).date())

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from plan_data.errors import DubanError
 from scheduler.workdays import WorkCalendar
+from vocabulary import DEFAULT_TZ
 
 DEFAULTS_FILE = Path(__file__).resolve().parent / "defaults.toml"
 FIRST_WORKDAY = "first_workday"
@@ -35,6 +36,7 @@ class PolicySettings:
     digest_time: time
     holiday_file: Path | None
     quiet_days: frozenset[date]
+    question_hours: int = 24
 
     def calendar(self) -> WorkCalendar:
         """Return the workday calendar these settings describe (holiday file, quiet days)."""
@@ -44,12 +46,17 @@ class PolicySettings:
         )
 
 
-def load_settings(path: Path | None = None) -> PolicySettings:
-    """Return the defaults overridden by the TOML file at path (DUBAN_SETTINGS), if any."""
+def load_settings(path: Path | None = None, tz: ZoneInfo = DEFAULT_TZ) -> PolicySettings:
+    """Return the defaults overridden by the TOML file at path (DUBAN_SETTINGS), if any.
+
+    Times are local to `tz`, the office's time zone (DUBAN_TZ).
+    """
     data = _read(DEFAULTS_FILE)
     base_dir = DEFAULTS_FILE.parent
     if path is not None:
         override = _read(path)
+        if "timezone" in override:
+            raise SettingsFileError(f"{path}: set the time zone with DUBAN_TZ, not timezone")
         unknown = sorted(set(override) - set(data))
         if unknown:
             raise SettingsFileError(f"{path}: unknown setting(s): {', '.join(unknown)}")
@@ -57,7 +64,7 @@ def load_settings(path: Path | None = None) -> PolicySettings:
         base_dir = path.resolve().parent
     where = str(path or DEFAULTS_FILE)
     try:
-        return _settings(data, base_dir)
+        return _settings(data, base_dir, tz)
     except (TypeError, ValueError, ZoneInfoNotFoundError) as exc:
         raise SettingsFileError(f"{where}: {exc}") from None
 
@@ -71,10 +78,10 @@ def _read(path: Path) -> dict[str, Any]:
         raise SettingsFileError(f"cannot read settings file {path}: {exc}") from None
 
 
-def _settings(data: dict[str, Any], base_dir: Path) -> PolicySettings:
+def _settings(data: dict[str, Any], base_dir: Path, tz: ZoneInfo) -> PolicySettings:
     holiday = str(data["holiday_file"]).strip()
     return PolicySettings(
-        timezone=ZoneInfo(str(data["timezone"])),
+        timezone=tz,
         send_time=_time(data["send_time"], "send_time"),
         lead_days=_days(data["lead_days"], "lead_days"),
         overdue_every=_positive(data["overdue_every"], "overdue_every"),
@@ -85,6 +92,7 @@ def _settings(data: dict[str, Any], base_dir: Path) -> PolicySettings:
         digest_time=_time(data["digest_time"], "digest_time"),
         holiday_file=(base_dir / holiday) if holiday else None,
         quiet_days=frozenset(_date(v, "quiet_days") for v in data["quiet_days"]),
+        question_hours=_positive(data["question_hours"], "question_hours"),
     )
 
 

@@ -29,8 +29,8 @@ from storage.models import (
     UnitRow,
 )
 from storage.records import EntryStatus, Light, OpenMilestone, StatusRow
+from vocabulary import DEFAULT_TZ
 
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 DUE_SOON_DAYS = 7
 QUIET_DAYS = 30
 
@@ -61,7 +61,7 @@ def compute_light(
 
 
 async def status_rows(
-    session: AsyncSession, as_of: datetime, unit: str | None = None, tz: ZoneInfo = OFFICE_TZ
+    session: AsyncSession, as_of: datetime, unit: str | None = None, tz: ZoneInfo = DEFAULT_TZ
 ) -> list[StatusRow]:
     """Return a row per current (task, unit) pair, in plan order, as of an instant."""
     pairs = await _pairs(session, as_of, unit)

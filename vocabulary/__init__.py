@@ -1,0 +1,99 @@
+"""The words every layer shares, defined once: statuses, roles, lights, who leadership is,
+the office's time zone and the Chinese date format (`6月30日（周四）`).
+
+This package imports nothing of the project; every other package may import it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Final, Literal
+from zoneinfo import ZoneInfo
+
+# ---- progress statuses -------------------------------------------------------------------
+
+Status = Literal["in_progress", "done", "blocked", "extension"]
+STATUSES: Final[tuple[Status, ...]] = ("in_progress", "done", "blocked", "extension")
+
+STATUS_NAMES: Final[dict[Status, str]] = {
+    "done": "已完成",
+    "in_progress": "进行中",
+    "blocked": "遇到困难",
+    "extension": "申请延期",
+}
+STATUS_ICONS: Final[dict[Status, str]] = {
+    "done": "✅",
+    "in_progress": "🔄",
+    "blocked": "⚠️",
+    "extension": "📅",
+}
+# The order of the answer buttons under a prompt item.
+ANSWER_ORDER: Final[tuple[Status, ...]] = ("done", "in_progress", "blocked", "extension")
+
+# Words people type for a status, in English (the CLI) and in Chinese (chat, the CLI).
+STATUS_WORDS: Final[dict[str, Status]] = {
+    "in_progress": "in_progress",
+    "in-progress": "in_progress",
+    "progress": "in_progress",
+    "进行中": "in_progress",
+    "进展": "in_progress",
+    "done": "done",
+    "已完成": "done",
+    "完成": "done",
+    "blocked": "blocked",
+    "遇到困难": "blocked",
+    "困难": "blocked",
+    "extension": "extension",
+    "申请延期": "extension",
+    "延期": "extension",
+}
+
+
+def status_label(status: Status) -> str:
+    """Return a status as a button shows it: `✅ 已完成`."""
+    return f"{STATUS_ICONS[status]} {STATUS_NAMES[status]}"
+
+
+def read_status(word: str) -> Status | None:
+    """Return the status a typed word names (English or Chinese), or None."""
+    return STATUS_WORDS.get(word.strip().lower())
+
+
+# ---- owners and recipients ---------------------------------------------------------------
+
+Role = Literal["lead", "cooperating", "owner"]
+ROLE_NAMES: Final[dict[Role, str]] = {"lead": "牵头", "cooperating": "配合", "owner": "负责"}
+
+LEADERSHIP: Final = "leadership"
+"""The recipient name of the bureau's leadership (bindings, invites, the outbox)."""
+LEADERSHIP_NAME: Final = "局领导"
+"""How chat texts name the leadership."""
+
+# ---- lights ------------------------------------------------------------------------------
+
+Light = Literal["done", "red", "yellow", "green"]
+LIGHT_ICONS: Final[dict[Light, str]] = {"red": "🔴", "yellow": "🟡", "green": "🟢", "done": "✅"}
+
+# ---- time --------------------------------------------------------------------------------
+
+DEFAULT_TZ_NAME: Final = "Asia/Shanghai"
+DEFAULT_TZ: Final = ZoneInfo(DEFAULT_TZ_NAME)
+"""The office's time zone unless DUBAN_TZ says otherwise (the settings pass the real one)."""
+
+WEEKDAYS: Final = "一二三四五六日"
+
+
+def cn_date(day: date, year: int | None = None, weekday: bool = False) -> str:
+    """Return `7月4日`; with the year when it is not `year`; with `（周一）` if asked."""
+    text = f"{day.month}月{day.day}日"
+    if year is not None and day.year != year:
+        text = f"{day.year}年{text}"
+    if weekday:
+        text += f"（周{WEEKDAYS[day.weekday()]}）"
+    return text
+
+
+def cn_time(instant: datetime, tz: ZoneInfo) -> str:
+    """Return `6月23日 09:30` in the office's time zone."""
+    local = instant.astimezone(tz)
+    return f"{cn_date(local.date())} {local:%H:%M}"
