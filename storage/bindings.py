@@ -7,9 +7,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.chats import TELEGRAM, chat_key
 from storage.models import BindingRow, ChatRow, UnitRow
 from storage.plans import unit_ids
-from storage.records import LEADERSHIP, BindingRecord
+from storage.records import BindingRecord
+from vocabulary import LEADERSHIP
 
 
 async def binding_for(session: AsyncSession, chat_id: int) -> BindingRecord | None:
@@ -18,14 +20,27 @@ async def binding_for(session: AsyncSession, chat_id: int) -> BindingRecord | No
     return found[0] if found else None
 
 
+async def binding_at(session: AsyncSession, channel: str, address: str) -> BindingRecord | None:
+    """Return the current binding of a chat named by channel and address, or None."""
+    found = await _active(session, ChatRow.channel == channel, ChatRow.address == address)
+    return found[0] if found else None
+
+
 async def bind(
-    session: AsyncSession, chat_id: int, unit: str | None, now: datetime, title: str | None = None
+    session: AsyncSession,
+    chat_id: int,
+    unit: str | None,
+    now: datetime,
+    title: str | None = None,
 ) -> BindingRecord:
-    """Bind a chat to a unit (None or "leadership" for the leadership), replacing any binding."""
+    """Bind a chat to a unit (None or "leadership" for the leadership), replacing any binding.
+
+    The chat is one `storage.chats.chat_key` returned; a key never seen is a Telegram chat id.
+    """
     target = None if unit in (None, LEADERSHIP) else unit
     chat = await session.get(ChatRow, chat_id)
     if chat is None:
-        session.add(ChatRow(chat_id=chat_id, title=title, created_at=now))
+        await chat_key(session, TELEGRAM, str(chat_id), now, title)
     elif title is not None:
         chat.title = title
     await unbind(session, chat_id, now)
@@ -36,7 +51,10 @@ async def bind(
         BindingRow(chat_id=chat_id, unit_id=unit_id, leadership=target is None, bound_at=now)
     )
     await session.flush()
-    return BindingRecord(chat_id=chat_id, title=title, unit=target, bound_at=now)
+    found = await binding_for(session, chat_id)
+    if found is None:
+        raise RuntimeError(f"chat {chat_id} was bound but no binding is found")
+    return found
 
 
 async def unbind(session: AsyncSession, chat_id: int, now: datetime) -> bool:
@@ -71,10 +89,17 @@ async def all_bindings(session: AsyncSession) -> list[BindingRecord]:
 
 async def _active(session: AsyncSession, *conditions: object) -> list[BindingRecord]:
     rows = await session.execute(
-        select(BindingRow.chat_id, ChatRow.title, UnitRow.name, BindingRow.bound_at)
+        select(
+            BindingRow.chat_id,
+            ChatRow.title,
+            UnitRow.name,
+            BindingRow.bound_at,
+            ChatRow.channel,
+            ChatRow.address,
+        )
         .join(ChatRow, ChatRow.chat_id == BindingRow.chat_id)
         .outerjoin(UnitRow, UnitRow.id == BindingRow.unit_id)
         .where(BindingRow.unbound_at.is_(None), *conditions)  # type: ignore[arg-type]
         .order_by(BindingRow.bound_at, BindingRow.id)
     )
-    return [BindingRecord(c, t, u, b) for c, t, u, b in rows]
+    return [BindingRecord(c, t, u, b, ch, a) for c, t, u, b, ch, a in rows]

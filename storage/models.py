@@ -138,7 +138,12 @@ class MilestoneRow(Base):
 
 class ChatRow(Base):
     __tablename__ = "chats"
+    __table_args__ = (UniqueConstraint("channel", "address", name="uq_chats_channel"),)
+    # The key every other table uses: a Telegram chat's own id, or one allocated above any
+    # Telegram id for other channels (storage.chats).
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(String(16), server_default="telegram")
+    address: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -185,7 +190,8 @@ class EntryRow(Base):
     reporter_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source: Mapped[str] = mapped_column(String(16))
-    source_update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, unique=True)
+    # `telegram:<update id>`, `wecom:<msg id>`…: one update is recorded once.
+    source_key: Mapped[str | None] = mapped_column(String(120), nullable=True, unique=True)
 
 
 class EvidenceRow(Base):
@@ -228,7 +234,7 @@ class OutboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    message_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
@@ -243,6 +249,28 @@ class OutboxItemRow(Base):
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"), nullable=True)
     item_kind: Mapped[str] = mapped_column(String(16))
     point_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class PendingQuestionRow(Base):
+    __tablename__ = "pending_questions"
+    __table_args__ = (Index("ix_pending_questions_open", "chat_id", "person", "closed_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.chat_id"))
+    person: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), nullable=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"), nullable=True)
+    outbox_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_items.id"), nullable=True
+    )
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("progress_entries.id"), nullable=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    question_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    prompt_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class ServiceStateRow(Base):

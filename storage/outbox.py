@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, or_, select
@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxItemRow, OutboxRow, TaskRow, UnitRow
+from storage.models import ChatRow, OutboxItemRow, OutboxRow, TaskRow, UnitRow
 from storage.plans import unit_ids
 from storage.records import OutboxDraft, OutboxItemRecord, OutboxMessage
 
@@ -74,7 +74,11 @@ async def enqueue_many(
 
 
 async def claim_due(
-    session: AsyncSession, now: datetime, limit: int = 20, lease: timedelta = CLAIM_LEASE
+    session: AsyncSession,
+    now: datetime,
+    limit: int = 20,
+    lease: timedelta = CLAIM_LEASE,
+    channels: Collection[str] | None = None,
 ) -> list[OutboxMessage]:
     """Lease unsent messages whose time has come: nobody else gets them until `lease` ends.
 
@@ -82,6 +86,8 @@ async def claim_due(
     take different rows; the lease (a pushed-back next_attempt_at) then keeps them taken
     after this transaction commits, while the caller sends. mark_sent, mark_retry or
     mark_failed settle a message; one whose sender died comes back when the lease ends.
+    With `channels`, only messages to chats of those channels are claimed (a process that
+    serves Telegram alone leaves WeCom's messages to the process that serves WeCom).
     """
     query = (
         select(OutboxRow)
@@ -94,6 +100,9 @@ async def claim_due(
         .order_by(OutboxRow.not_before, OutboxRow.id)
         .limit(limit)
     )
+    if channels is not None:
+        served = select(ChatRow.chat_id).where(ChatRow.channel.in_(list(channels)))
+        query = query.where(OutboxRow.chat_id.in_(served))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list(await session.scalars(query))
@@ -105,11 +114,11 @@ async def claim_due(
 
 
 async def mark_sent(
-    session: AsyncSession, outbox_id: int, message_id: int | None, now: datetime
+    session: AsyncSession, outbox_id: int, message_ref: str | None, now: datetime
 ) -> None:
-    """Record a successful delivery and the chat's message id."""
+    """Record a successful delivery and the channel's reference to the message."""
     row = await _row(session, outbox_id)
-    row.sent_at, row.message_id = now, message_id
+    row.sent_at, row.message_ref = now, message_ref
     row.attempts += 1
     row.last_error = None
     await session.flush()
@@ -163,17 +172,20 @@ async def items_of(session: AsyncSession, outbox_id: int) -> list[OutboxItemReco
     return await _items(session, OutboxItemRow.outbox_id == outbox_id)
 
 
-async def item_for_message(
-    session: AsyncSession, chat_id: int, message_id: int, task_id: str
-) -> OutboxItemRecord | None:
-    """Return the item of a sent message (by chat and message id) about a task ("2.3")."""
-    found = await _items(
-        session,
-        OutboxRow.chat_id == chat_id,
-        OutboxRow.message_id == message_id,
-        TaskRow.task_id == task_id,
-    )
+async def item(session: AsyncSession, item_id: int) -> OutboxItemRecord | None:
+    """Return one outbox item, or None."""
+    found = await _items(session, OutboxItemRow.id == item_id)
     return found[0] if found else None
+
+
+async def by_message(
+    session: AsyncSession, chat_id: int, message_ref: str
+) -> OutboxMessage | None:
+    """Return the sent message a chat knows by this reference (what a reply points at)."""
+    row = await session.scalar(
+        select(OutboxRow).where(OutboxRow.chat_id == chat_id, OutboxRow.message_ref == message_ref)
+    )
+    return _message(row) if row else None
 
 
 async def _items(session: AsyncSession, *conditions: object) -> list[OutboxItemRecord]:
@@ -213,7 +225,7 @@ def _message(row: OutboxRow) -> OutboxMessage:
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
         sent_at=row.sent_at,
-        message_id=row.message_id,
+        message_ref=row.message_ref,
         failed_at=row.failed_at,
         last_error=row.last_error,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -12,36 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.errors import InvalidPercent, NotOwner, UnknownMilestone, UnknownStatus
 from storage.models import EntryRow, EvidenceRow, TaskRow, UnitRow
 from storage.plans import task_by_id
-from storage.records import (
-    ENTRY_STATUSES,
-    EntryDraft,
-    EntryRecord,
-    EntryStatus,
-    EvidenceRecord,
-)
+from storage.records import ENTRY_STATUSES, EntryDraft, EntryRecord, EvidenceRecord
+from vocabulary import Status, read_status
 
 IN_CHUNK = 10_000
 
-STATUS_WORDS: dict[str, EntryStatus] = {
-    "in_progress": "in_progress",
-    "in-progress": "in_progress",
-    "progress": "in_progress",
-    "进行中": "in_progress",
-    "done": "done",
-    "已完成": "done",
-    "完成": "done",
-    "blocked": "blocked",
-    "遇到困难": "blocked",
-    "困难": "blocked",
-    "extension": "extension",
-    "申请延期": "extension",
-    "延期": "extension",
-}
 
-
-def parse_status(text: str) -> EntryStatus:
+def parse_status(text: str) -> Status:
     """Return the status a word names (English or Chinese) or raise UnknownStatus."""
-    status = STATUS_WORDS.get(text.strip().lower())
+    status = read_status(text)
     if status is None:
         raise UnknownStatus(text)
     return status
@@ -49,8 +29,8 @@ def parse_status(text: str) -> EntryStatus:
 
 async def record_entry(session: AsyncSession, draft: EntryDraft, now: datetime) -> EntryRecord:
     """Append an entry; the same source update recorded twice returns the first entry."""
-    if draft.source_update_id is not None:
-        existing = await _by_update(session, draft.source_update_id)
+    if draft.source_key is not None:
+        existing = await _by_source(session, draft.source_key)
         if existing is not None:
             return existing
     if draft.status not in ENTRY_STATUSES:
@@ -77,19 +57,19 @@ async def record_entry(session: AsyncSession, draft: EntryDraft, now: datetime) 
         "reporter_chat_id": draft.reporter_chat_id,
         "created_at": now,
         "source": draft.source,
-        "source_update_id": draft.source_update_id,
+        "source_key": draft.source_key,
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(EntryRow)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=["source_update_id"])
+        .on_conflict_do_nothing(index_elements=["source_key"])
         .returning(EntryRow.id)
     )
     new_id = await session.scalar(statement)
-    if new_id is None and draft.source_update_id is not None:
+    if new_id is None and draft.source_key is not None:
         # Another transaction recorded the same update a moment ago.
-        raced = await _by_update(session, draft.source_update_id)
+        raced = await _by_source(session, draft.source_key)
         if raced is not None:
             return raced
     if new_id is None:
@@ -125,6 +105,18 @@ async def all_entries(
     return await _select(session, *conditions)
 
 
+async def entries_from_chat(
+    session: AsyncSession, chat_id: int, since: datetime, task_rows: Iterable[int]
+) -> list[EntryRecord]:
+    """Return what a chat recorded on some tasks since an instant, oldest first."""
+    return await _select(
+        session,
+        EntryRow.reporter_chat_id == chat_id,
+        EntryRow.created_at >= since,
+        EntryRow.task_id.in_(set(task_rows)),
+    )
+
+
 async def count_entries(session: AsyncSession) -> int:
     """Return how many entries the ledger holds."""
     return int(await session.scalar(select(func.count()).select_from(EntryRow)) or 0)
@@ -140,8 +132,8 @@ async def attach_evidence(
     return EvidenceRecord(row.id, row.entry_id, row.file_id, row.kind, row.created_at)
 
 
-async def _by_update(session: AsyncSession, update_id: int) -> EntryRecord | None:
-    found = await _select(session, EntryRow.source_update_id == update_id)
+async def _by_source(session: AsyncSession, source_key: str) -> EntryRecord | None:
+    found = await _select(session, EntryRow.source_key == source_key)
     return found[0] if found else None
 
 
@@ -181,7 +173,7 @@ async def _select(session: AsyncSession, *conditions: object) -> list[EntryRecor
             reporter_chat_id=e.reporter_chat_id,
             created_at=e.created_at,
             source=e.source,
-            source_update_id=e.source_update_id,
+            source_key=e.source_key,
             evidence=tuple(evidence.get(e.id, ())),
         )
         for e, task_code, unit in found

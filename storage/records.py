@@ -7,18 +7,18 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from plan_data.model import Milestone, Owner
+from vocabulary import LEADERSHIP, STATUSES, Light, Status
 
-EntryStatus = Literal["in_progress", "done", "blocked", "extension"]
-ENTRY_STATUSES: tuple[EntryStatus, ...] = ("in_progress", "done", "blocked", "extension")
-EntrySource = Literal["cli", "telegram"]
-Light = Literal["done", "red", "yellow", "green"]
+EntryStatus = Status
+ENTRY_STATUSES = STATUSES
 ExtensionState = Literal["pending", "approved", "rejected"]
 OutboxKind = Literal[
     "prompt", "digest", "escalation", "alert", "extension_request", "extension_outcome", "notice"
 ]
 ItemKind = Literal["reminder", "overdue", "checkin"]
-LEADERSHIP = "leadership"
-"""The recipient name of the bureau leadership (bindings, invites, outbox)."""
+QuestionKind = Literal["note", "help", "date", "evidence", "pick"]
+
+__all__ = ["LEADERSHIP", "Light"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +94,15 @@ class EntryDraft:
     unit: str
     status: EntryStatus
     reporter: str
-    source: EntrySource
+    # Where it came from: a channel's name ("telegram", "wecom"), "cli" or "simulate".
+    source: str
     note: str | None = None
     percent: int | None = None
     proposed_date: date | None = None
     milestone_id: int | None = None
     reporter_chat_id: int | None = None
-    source_update_id: int | None = None
+    # The channel's id of the update that carried it (`telegram:123`): recorded once.
+    source_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,7 @@ class EntryRecord:
     reporter_chat_id: int | None
     created_at: datetime
     source: str
-    source_update_id: int | None
+    source_key: str | None
     evidence: tuple[EvidenceRecord, ...] = ()
 
 
@@ -132,6 +134,8 @@ class BindingRecord:
     title: str | None
     unit: str | None
     bound_at: datetime
+    channel: str = "telegram"
+    address: str = ""
 
     @property
     def is_leadership(self) -> bool:
@@ -226,7 +230,7 @@ class OutboxMessage:
     attempts: int
     next_attempt_at: datetime | None
     sent_at: datetime | None
-    message_id: int | None
+    message_ref: str | None
     failed_at: datetime | None
     last_error: str | None
 
@@ -259,3 +263,25 @@ class StatusRow:
     entries: int
     chapter: str = ""
     open_milestones: tuple[OpenMilestone, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    """A question the bot asked a person in a chat; open until answered or expired."""
+
+    id: int
+    chat_id: int
+    person: str
+    kind: QuestionKind
+    task_row: int | None
+    task_id: str | None
+    unit: str | None
+    milestone_id: int | None
+    outbox_item_id: int | None
+    entry_id: int | None
+    text: str | None
+    question_ref: str | None
+    prompt_ref: str | None
+    asked_at: datetime
+    expires_at: datetime
+    closed_at: datetime | None

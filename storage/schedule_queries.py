@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -58,13 +58,32 @@ async def plan_year(session: AsyncSession) -> int | None:
     return await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1))
 
 
-async def schedule_milestones(session: AsyncSession, as_of: datetime) -> list[ScheduleMilestone]:
-    """Return every milestone of every current pair, in plan order, as of an instant."""
+async def schedule_milestones(
+    session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None = None
+) -> list[ScheduleMilestone]:
+    """Return every milestone of every current pair (or of one pair), in plan order, as of
+    an instant: done or not, with its due date moved by the latest approved extension."""
+    entry_scope: list[ColumnElement[bool]] = [
+        EntryRow.status == "done",
+        EntryRow.created_at <= as_of,
+    ]
+    extension_scope: list[ColumnElement[bool]] = [
+        ExtensionRow.state == "approved",
+        ExtensionRow.decided_at <= as_of,
+    ]
+    owner_scope: list[ColumnElement[bool]] = [
+        TaskRow.archived_at.is_(None),
+        MilestoneRow.archived_at.is_(None),
+    ]
+    if pair is not None:
+        entry_scope += [EntryRow.task_id == pair[0], EntryRow.unit_id == pair[1]]
+        extension_scope += [ExtensionRow.task_id == pair[0], ExtensionRow.unit_id == pair[1]]
+        owner_scope += [TaskOwnerRow.task_id == pair[0], TaskOwnerRow.unit_id == pair[1]]
     done = {
         (t, u, m)
         for t, u, m in await session.execute(
             select(EntryRow.task_id, EntryRow.unit_id, EntryRow.milestone_id)
-            .where(EntryRow.status == "done", EntryRow.created_at <= as_of)
+            .where(*entry_scope)
             .distinct()
         )
     }
@@ -76,7 +95,7 @@ async def schedule_milestones(session: AsyncSession, as_of: datetime) -> list[Sc
             ExtensionRow.milestone_id,
             ExtensionRow.new_date,
         )
-        .where(ExtensionRow.state == "approved", ExtensionRow.decided_at <= as_of)
+        .where(*extension_scope)
         .order_by(ExtensionRow.decided_at, ExtensionRow.id)
     ):
         moved[(t, u, m)] = new_date  # the latest decision wins
@@ -97,7 +116,7 @@ async def schedule_milestones(session: AsyncSession, as_of: datetime) -> list[Sc
         .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
         .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
         .join(MilestoneRow, MilestoneRow.task_id == TaskRow.id)
-        .where(TaskRow.archived_at.is_(None), MilestoneRow.archived_at.is_(None))
+        .where(*owner_scope)
         .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position)
     )
     found = []
