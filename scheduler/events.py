@@ -13,8 +13,9 @@ from scheduler.messages import blocked_text, extension_outcome_text, extension_r
 from storage.extensions import all_extensions
 from storage.plans import current_tasks
 from storage.progress import all_entries
-from storage.records import LEADERSHIP, ExtensionRecord, OutboxDraft, TaskRecord
+from storage.records import ExtensionRecord, OutboxDraft, TaskRecord
 from storage.schedule_queries import existing_keys
+from vocabulary import LEADERSHIP
 
 # Answers older than this are history, not news: a restored backup must not re-alert.
 RECENT = timedelta(days=7)

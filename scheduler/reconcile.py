@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,11 +25,7 @@ from scheduler.workdays import WorkCalendar
 from storage import bindings, outbox, service_state
 from storage.database import Database
 from storage.locks import reconcile_lock
-from storage.records import (
-    LEADERSHIP,
-    BindingRecord,
-    OutboxDraft,
-)
+from storage.records import BindingRecord, OutboxDraft
 from storage.schedule_queries import (
     LastEntry,
     ScheduleMilestone,
@@ -40,6 +35,7 @@ from storage.schedule_queries import (
     plan_year,
     schedule_milestones,
 )
+from vocabulary import LEADERSHIP
 
 _URGENCY = {"overdue": 0, "reminder": 1, "checkin": 2}
 
@@ -225,11 +221,6 @@ async def _digest_drafts(
     digest = compute_digest(
         source.rows, source.extensions, scope.now, source.units, scope.settings.timezone
     )
-    payload: dict[str, Any] = {
-        "text": render_digest(digest),
-        "items": [],
-        "buttons": None,
-        "extension_id": None,
-    }
     not_before = digest_at if day == scope.today else scope.now
-    return [OutboxDraft(keys[c], c, LEADERSHIP, "digest", payload, not_before) for c in missing]
+    text = render_digest(digest)
+    return [outbox_draft(keys[c], c, LEADERSHIP, "digest", text, not_before) for c in missing]

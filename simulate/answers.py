@@ -6,29 +6,27 @@ One per line, `#` starts a comment:
     2022-06-20 3.2 社会事务科 blocked 需协调街道
     2022-06-10 2.3 社救科 extension 2022-07-15 [reason]
     2022-06-11 approve 2.3 社救科      (or reject)
+
+Each is applied through the core (`core.progress`, `core.extensions`): a line the bot or the
+CLI would refuse is refused here too, naming its line.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from plan_data.errors import DubanError
-from storage.extensions import decide_extension, pending_extensions, request_extension
-from storage.progress import record_entry
-from storage.records import EntryDraft, EntryStatus
+from core import extensions, progress
+from core.actor import Reporter
+from core.errors import DubanError
+from core.runtime import Core
+from storage import bindings
+from storage.extensions import pending_extensions
 from storage.schedule_queries import schedule_milestones
+from vocabulary import STATUSES, read_status
 
-STATUSES: dict[str, EntryStatus] = {
-    "done": "done",
-    "in_progress": "in_progress",
-    "blocked": "blocked",
-    "extension": "extension",
-}
 DECISIONS = ("approve", "reject")
-REPORTER = "simulate"
+REPORTER = Reporter("simulate", "simulate")
 LEADER = "局领导"
 
 
@@ -85,48 +83,61 @@ def _parse(number: int, line: str) -> Answer:
     return Answer(number, day, action, task_id, unit, " ".join(rest) or None, new_date)
 
 
-async def apply_answer(session: AsyncSession, answer: Answer, now: datetime) -> None:
-    """Record an answer in the ledger at `now`, as the bot would."""
+async def apply_answer(core: Core, answer: Answer) -> None:
+    """Apply an answer through the core at the core's now, as the bot would."""
+    try:
+        await _apply(core, answer)
+    except AnswerError:
+        raise
+    except DubanError as exc:
+        raise AnswerError(f"answers line {answer.line}: {exc}") from exc
+
+
+async def _apply(core: Core, answer: Answer) -> None:
     if answer.action in DECISIONS:
-        for request in await pending_extensions(session):
-            if request.task_id == answer.task_id and request.unit == answer.unit:
-                await decide_extension(
-                    session, request.id, answer.action == "approve", LEADER, now
-                )
-                return
-        raise AnswerError(
-            f"answers line {answer.line}: no pending extension of {answer.task_id} "
-            f"{answer.unit} to {answer.action}"
+        async with core.db.session(readonly=True) as session:
+            leaders = await bindings.leadership_chats(session)
+            requests = await pending_extensions(session)
+        request = next(
+            (r for r in requests if r.task_id == answer.task_id and r.unit == answer.unit), None
         )
-    milestone_id, due = await _open_milestone(session, answer, now)
-    entry = await record_entry(
-        session,
-        EntryDraft(
-            task_id=answer.task_id,
-            unit=answer.unit,
-            status=STATUSES[answer.action],
-            reporter=REPORTER,
-            source="cli",
-            note=answer.note,
-            proposed_date=answer.new_date,
-            milestone_id=milestone_id,
-        ),
-        now,
+        if request is None:
+            raise AnswerError(
+                f"answers line {answer.line}: no pending extension of {answer.task_id} "
+                f"{answer.unit} to {answer.action}"
+            )
+        leader = leaders[0] if leaders else None
+        await extensions.decide(core, leader, request.id, answer.action == "approve", LEADER)
+        return
+    unit = core.units.resolve(answer.unit)
+    if answer.action == "extension" and answer.new_date is not None:
+        await extensions.request_extension(
+            core, unit, answer.task_id, answer.new_date.isoformat(), by=REPORTER,
+            reason=answer.note,
+        )  # fmt: skip
+        return
+    status = read_status(answer.action)
+    if status is None:
+        raise AnswerError(f"answers line {answer.line}: unknown status {answer.action!r}")
+    await progress.report(
+        core,
+        unit,
+        answer.task_id,
+        status,
+        by=REPORTER,
+        note=answer.note,
+        milestone_id=await _open_milestone(core, answer.task_id, unit),
     )
-    if answer.new_date is not None:
-        await request_extension(session, entry.id, answer.new_date, now, old_date=due)
 
 
-async def _open_milestone(
-    session: AsyncSession, answer: Answer, now: datetime
-) -> tuple[int | None, date | None]:
+async def _open_milestone(core: Core, task_id: str, unit: str) -> int | None:
     """Return the pair's most pressing open milestone, as a prompt's buttons would carry."""
-    open_ones = [
-        m
-        for m in await schedule_milestones(session, now)
-        if m.task_id == answer.task_id and m.unit == answer.unit and not m.done
-    ]
+    async with core.db.session(readonly=True) as session:
+        open_ones = [
+            m
+            for m in await schedule_milestones(session, core.now())
+            if m.task_id == task_id and m.unit == unit and not m.done
+        ]
     if not open_ones:
-        return None, None
-    first = min(open_ones, key=lambda m: (m.end or date.max, m.milestone_id))
-    return first.milestone_id, first.end
+        return None
+    return min(open_ones, key=lambda m: (m.end or date.max, m.milestone_id)).milestone_id

@@ -9,20 +9,23 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from scheduler.answers import Answer, apply_answer
+from core.runtime import Core, CoreConfig
 from scheduler.clock import FrozenClock
+from scheduler.payload import OutboxPayload, PayloadItem
 from scheduler.policy import MilestoneWindow, digest_days, prompt_points
 from scheduler.reconcile import reconcile
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
+from simulate.answers import Answer, apply_answer
 from storage import bindings, outbox
-from storage.bootstrap import open_ledger
+from storage.chats import chat_key
 from storage.database import Database
 from storage.plans import unit_names
 from storage.schedule_queries import mark_all_sent, schedule_milestones
+from vocabulary import LEADERSHIP
 
-# Pseudo chats live far below any real Telegram chat id (those are > -10^13).
-PSEUDO_CHAT_BASE = -9_000_000_000_000
+# Pseudo chats: a channel of their own that no sender serves.
+CHANNEL = "simulate"
 # Answers arrive at noon: after the morning prompt that asked for them.
 ANSWER_TIME = time(12, 0)
 CLAIM_BATCH = 500
@@ -35,7 +38,7 @@ class SimulatedMessage:
     at: datetime
     to: str
     kind: str
-    items: tuple[dict[str, Any], ...]
+    items: tuple[PayloadItem, ...]
     text: str
 
     def to_json(self) -> dict[str, Any]:
@@ -45,7 +48,13 @@ class SimulatedMessage:
             "to": self.to,
             "kind": self.kind,
             "items": [
-                {k: item.get(k) for k in ("task", "unit", "kind", "due", "action")}
+                {
+                    "task": item.task,
+                    "unit": item.unit,
+                    "kind": item.kind,
+                    "due": item.due.isoformat() if item.due else None,
+                    "action": item.action,
+                }
                 for item in self.items
             ],
             "text": self.text,
@@ -82,7 +91,8 @@ async def _run(
     tz = settings.timezone
     clock = FrozenClock(datetime.combine(first, time(0, 0), tzinfo=tz))
     calendar = settings.calendar()
-    db = await open_ledger(url, plan_path, clock.now())
+    core = await Core.open(CoreConfig(url, plan_path, tz), clock, settings)
+    db = core.db
     try:
         await _bind_pseudo_chats(db, clock.now())
         pushed: list[SimulatedMessage] = []
@@ -106,9 +116,8 @@ async def _run(
             for at in sorted(instants):
                 clock.set(datetime.combine(day, at, tzinfo=tz))
                 if at == ANSWER_TIME:
-                    async with db.session() as session:
-                        for answer in todays:
-                            await apply_answer(session, answer, clock.now())
+                    for answer in todays:
+                        await apply_answer(core, answer)
                 await reconcile(db, clock.now(), settings, calendar)
                 pushed += await _deliver(db, clock.now())
             if todays and due is not None:
@@ -117,7 +126,7 @@ async def _run(
             day += timedelta(days=1)
         return pushed
     finally:
-        await db.close()
+        await core.close()
 
 
 async def _due_days(
@@ -148,10 +157,12 @@ async def _bind_pseudo_chats(db: Database, now: datetime) -> None:
     async with db.session() as session:
         bound = {b.recipient for b in await bindings.all_bindings(session)}
         targets: list[str | None] = [u for u in await unit_names(session) if u not in bound]
-        if "leadership" not in bound:
+        if LEADERSHIP not in bound:
             targets.append(None)
-        for index, unit in enumerate(targets):
-            await bindings.bind(session, PSEUDO_CHAT_BASE - index, unit, now, title="simulate")
+        for unit in targets:
+            address = unit or LEADERSHIP
+            key = await chat_key(session, CHANNEL, address, now, title="simulate")
+            await bindings.bind(session, key, unit, now, title="simulate")
 
 
 async def _deliver(db: Database, now: datetime) -> list[SimulatedMessage]:
@@ -161,14 +172,10 @@ async def _deliver(db: Database, now: datetime) -> list[SimulatedMessage]:
         while True:
             batch = await outbox.claim_due(session, now, limit=CLAIM_BATCH)
             for message in batch:
-                payload = message.payload
+                payload = OutboxPayload.from_json(message.payload)
                 delivered.append(
                     SimulatedMessage(
-                        at=now,
-                        to=message.recipient,
-                        kind=message.kind,
-                        items=tuple(payload.get("items", [])),
-                        text=str(payload.get("text", "")),
+                        now, message.recipient, message.kind, payload.items, payload.text
                     )
                 )
             await mark_all_sent(session, (m.id for m in batch), now)

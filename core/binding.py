@@ -1,0 +1,42 @@
+"""Bind a chat to a unit (or the leadership) with a one-time code, and look bindings up."""
+
+from __future__ import annotations
+
+from core.channel import ChatRef
+from core.runtime import Core
+from storage import bindings, invites
+from storage.chats import chat_key
+from storage.records import BindingRecord
+
+
+async def binding_of(core: Core, chat: ChatRef) -> BindingRecord | None:
+    """Return what the chat is bound to, or None (cached for a short while)."""
+    key = (chat.channel, chat.address)
+    known, binding = core.bindings.get(key)
+    if known:
+        return binding
+    async with core.db.session(readonly=True) as session:
+        binding = await bindings.binding_at(session, chat.channel, chat.address)
+    core.bindings.put(key, binding)
+    return binding
+
+
+async def bind(core: Core, chat: ChatRef, code: str, title: str | None) -> BindingRecord:
+    """Redeem an invite code and bind the chat to its unit (or to the leadership)."""
+    now = core.now()
+    async with core.db.session() as session:
+        key = await chat_key(session, chat.channel, chat.address, now, title)
+        unit = await invites.redeem_invite(session, code, key, now)
+        binding = await bindings.bind(session, key, unit, now, title)
+    core.bindings.put((chat.channel, chat.address), binding)
+    return binding
+
+
+async def unbind(core: Core, chat: ChatRef) -> BindingRecord | None:
+    """End the chat's binding; return the binding it had."""
+    async with core.db.session() as session:
+        current = await bindings.binding_at(session, chat.channel, chat.address)
+        if current is not None:
+            await bindings.unbind(session, current.chat_id, core.now())
+    core.bindings.put((chat.channel, chat.address), None)
+    return current

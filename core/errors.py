@@ -1,0 +1,152 @@
+"""Every error a person's action can end in, as classes the doors render.
+
+The storage and date errors are re-exported here, so a door imports one module and renders
+each class once: English on the CLI (the message), Chinese in chat (`bot/render.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from plan_data.dates import DateNotInFuture, DateNotUnderstood, DateTooFar
+from plan_data.errors import DubanError
+from plan_data.units import UnknownUnit
+from storage.errors import (
+    DatabaseUnavailable,
+    ExtensionAlreadyDecided,
+    InvalidInvite,
+    InvalidPercent,
+    NoPlan,
+    NotOwner,
+    UnknownExtension,
+    UnknownMilestone,
+    UnknownStatus,
+    UnknownTask,
+)
+
+__all__ = [
+    "BeyondPlanWindow",
+    "DatabaseUnavailable",
+    "DateNotInFuture",
+    "DateNotUnderstood",
+    "DateTooFar",
+    "DubanError",
+    "ExtensionAlreadyDecided",
+    "ExtensionPending",
+    "ForeignButton",
+    "InvalidInvite",
+    "InvalidPercent",
+    "LeadershipOnly",
+    "NeedsNote",
+    "NoPlan",
+    "NotAUnitChat",
+    "NotExtendable",
+    "NotLater",
+    "NotOwner",
+    "NotYourQuestion",
+    "QuestionClosed",
+    "UnknownExtension",
+    "UnknownMilestone",
+    "UnknownStatus",
+    "UnknownTask",
+    "UnknownUnit",
+    "UseExtensionRequest",
+]
+
+
+class ForeignButton(DubanError):
+    """A button that does not belong to this chat's unit (pressed elsewhere, or forged)."""
+
+    def __init__(self) -> None:
+        super().__init__("this button belongs to another unit or to no prompt at all")
+
+
+class LeadershipOnly(DubanError):
+    """Something only a leadership chat may do."""
+
+    def __init__(self) -> None:
+        super().__init__("only the leadership may do this")
+
+
+class NotAUnitChat(DubanError):
+    """A report from a chat that speaks for no unit (the leadership's)."""
+
+    def __init__(self) -> None:
+        super().__init__("the leadership chat does not report progress; a unit's chat does")
+
+
+class NeedsNote(DubanError):
+    """A report that must say something (遇到困难 without saying what help is needed)."""
+
+    def __init__(self, status: str) -> None:
+        self.status = status
+        super().__init__(f"a {status} report needs a note saying what help is needed")
+
+
+class UseExtensionRequest(DubanError):
+    """An `extension` status given as a plain report: it is a request with a new date."""
+
+    def __init__(self) -> None:
+        super().__init__("an extension is a request with a new date (give --date)")
+
+
+class NotExtendable(DubanError):
+    """No open deadline milestone to extend: the task is ongoing, a period, or done."""
+
+    def __init__(self, task_id: str, why: str, action: str | None = None) -> None:
+        self.task_id = task_id
+        # "ongoing": 持续推进 work; "period": a window (上半年…); "done": nothing left open;
+        # "not_deadline": the named milestone is not a deadline.
+        self.why = why
+        self.action = action
+        reasons = {
+            "ongoing": "it is ongoing work without a deadline",
+            "period": "it has only a period (such as 上半年), no deadline",
+            "done": "every deadline of it is already done",
+            "not_deadline": "that milestone is not a deadline",
+        }
+        super().__init__(f"{task_id} cannot be extended: {reasons.get(why, why)}")
+
+
+class NotLater(DubanError):
+    """An extension to a date that is not after the due date in force."""
+
+    def __init__(self, due: date) -> None:
+        self.due = due
+        super().__init__(f"an extension must move the due date past {due.isoformat()}")
+
+
+class BeyondPlanWindow(DubanError):
+    """An extension past the end of the year after the plan's year."""
+
+    def __init__(self, value: date, limit: date) -> None:
+        self.value = value
+        self.limit = limit
+        super().__init__(
+            f"{value.isoformat()} is too late: an extension may go up to {limit.isoformat()}"
+        )
+
+
+class ExtensionPending(DubanError):
+    """A second request for a milestone whose first request is still undecided."""
+
+    def __init__(self, task_id: str, new_date: date) -> None:
+        self.task_id = task_id
+        self.new_date = new_date
+        super().__init__(
+            f"{task_id} already has an extension to {new_date.isoformat()} awaiting a decision"
+        )
+
+
+class QuestionClosed(DubanError):
+    """A press or answer for a question that was answered already or has lapsed."""
+
+    def __init__(self) -> None:
+        super().__init__("that question was answered already or has lapsed")
+
+
+class NotYourQuestion(DubanError):
+    """A press on a question that someone else was asked."""
+
+    def __init__(self) -> None:
+        super().__init__("that question was asked of someone else")

@@ -1,0 +1,73 @@
+"""The read views every door shows: status rows, one task, due soon, overdue, history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.errors import UnknownMilestone
+from core.runtime import Core
+from storage import plans, progress, status
+from storage.records import EntryRecord, StatusRow, TaskRecord
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """One task with each owner's status row and its entries (oldest first)."""
+
+    task: TaskRecord
+    rows: list[StatusRow]
+    entries: list[EntryRecord]
+
+
+async def rows(core: Core, unit: str | None = None) -> list[StatusRow]:
+    """Return the status rows of one unit, or of the whole bureau, as of now."""
+    now = core.now()
+    today = now.astimezone(core.tz).date()
+    cached = core.statuses.get(unit, today)
+    if cached is not None:
+        return cached
+    async with core.db.session(readonly=True) as session:
+        found = await status.status_rows(session, now, unit, core.tz)
+    core.statuses.put(unit, today, found)
+    return found
+
+
+async def task_view(core: Core, task_id: str, unit: str | None = None) -> TaskView:
+    """Return a task, its rows (one unit's, or every owner's) and its entries."""
+    async with core.db.session(readonly=True) as session:
+        task = await plans.task_by_id(session, task_id)
+        found = [
+            r
+            for r in await status.status_rows(session, core.now(), unit, core.tz)
+            if r.task_id == task.id
+        ]
+        entries: list[EntryRecord] = []
+        for owner in task.units if unit is None else (unit,):
+            if owner in task.units:
+                entries += await progress.entries_for(session, task.id, owner, core.now())
+    entries.sort(key=lambda e: (e.created_at, e.id))
+    return TaskView(task, found, entries)
+
+
+async def milestone_id(core: Core, task_id: str, position: int) -> int:
+    """Return the id of a task's milestone by its place (1 = the first), as people count."""
+    async with core.db.session(readonly=True) as session:
+        task = await plans.task_by_id(session, task_id)
+    if not 1 <= position <= len(task.milestones):
+        raise UnknownMilestone(position, task.id)
+    return task.milestones[position - 1].id
+
+
+def due_within(days: int, found: Sequence[StatusRow], today: date) -> list[StatusRow]:
+    """Return open rows due within the next `days` days, soonest first."""
+    end = today + timedelta(days=days)
+    due = [r for r in found if r.light != "done" and r.next_due and today <= r.next_due <= end]
+    return sorted(due, key=lambda r: (r.next_due or end, r.task_id))
+
+
+def overdue(found: Sequence[StatusRow]) -> list[StatusRow]:
+    """Return the rows whose open deadline has passed, longest overdue first."""
+    late = [r for r in found if r.light == "red"]
+    return sorted(late, key=lambda r: (r.next_due or date.max, r.task_row))

@@ -1,0 +1,147 @@
+"""The running service: scheduler passes and outbox delivery, beside whatever channels serve.
+
+One `Service` per process. Its worker task drains the outbox every `drain_interval` seconds,
+and runs a scheduler pass then drains at once when woken: by a change in the ledger (an
+alert, a request, a decision: `Core.changed`), by the scheduler's timers, or at start-up.
+Delivery never runs inside a channel's update handler, so an answer is never kept waiting
+behind a long send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+
+from core.runtime import Core
+from core.sender import OutboxSender
+from scheduler.reconcile import ReconcileResult, reconcile
+from scheduler.service import SchedulerService
+
+log = logging.getLogger(__name__)
+
+# Another process (a replica, a timer pass) may hold the reconcile lock for a moment.
+LOCK_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.5, 1.0)
+# How long stopping waits for a pass or a send under way before cutting it short (seconds).
+STOP_GRACE = 10.0
+
+
+@dataclass(frozen=True)
+class ServiceOptions:
+    """How the service runs: timers on or off (tests drive passes by hand), and its pace."""
+
+    timers: bool = True
+    # Seconds of real time between looks at the outbox.
+    drain_interval: float = 1.0
+    # An extra, quicker heartbeat of scheduler passes (seconds of real time; the sandbox).
+    tick_interval: float | None = None
+
+
+class Service:
+    """Runs scheduler passes and the sender for one process; use `async with`."""
+
+    def __init__(self, core: Core, sender: OutboxSender, options: ServiceOptions) -> None:
+        self.core = core
+        self.sender = sender
+        self.options = options
+        self._wake = asyncio.Event()
+        self._pass_due = True  # a pass at start-up
+        self._worker: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._scheduler: SchedulerService | None = None
+        self._lock = asyncio.Lock()
+        core.on_change(self.wake)
+
+    async def __aenter__(self) -> Service:
+        """Start the worker (and the timers, if on)."""
+        self._worker = asyncio.get_running_loop().create_task(self._work(), name="duban-service")
+        if self.options.timers:
+            self._scheduler = SchedulerService(
+                self.core.db,
+                self.core.clock,
+                self.core.policy,
+                self.core.calendar,
+                on_time=self._on_time,
+            )
+            self._scheduler.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop the timers, then let the worker finish what it is doing (a pass, a send)
+        and stop; nothing is sent after this returns."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown()
+            self._scheduler = None
+        if self._worker is not None:
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._worker), STOP_GRACE)
+            except TimeoutError:
+                log.warning("a delivery was still running after %ss; stopping it", STOP_GRACE)
+                self._worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._worker
+            self._worker = None
+
+    @property
+    def scheduler(self) -> SchedulerService | None:
+        """Return the timer-driven scheduler, when timers are on and running."""
+        return self._scheduler
+
+    def wake(self) -> None:
+        """Ask for a scheduler pass and a drain soon (never blocks)."""
+        self._pass_due = True
+        self._wake.set()
+
+    async def run_pass(self, now: datetime | None = None) -> ReconcileResult:
+        """Run one scheduler pass now and send what it wrote (tests and the sandbox use it)."""
+        result = await self._reconcile(now or self.core.now())
+        await self.sender.drain()
+        return result
+
+    async def _reconcile(self, now: datetime) -> ReconcileResult:
+        core = self.core
+        async with self._lock:
+            result = await reconcile(core.db, now, core.policy, core.calendar)
+            for delay in LOCK_RETRY_DELAYS:
+                if result.ran:
+                    break
+                await asyncio.sleep(delay)
+                result = await reconcile(core.db, now, core.policy, core.calendar)
+            if not result.ran:
+                log.warning("reconcile skipped: another process held the lock")
+            return result
+
+    async def _on_time(self) -> None:
+        # The timers only ask: the worker runs the pass, so stopping never cuts one short.
+        self.wake()
+
+    async def _work(self) -> None:
+        loop = asyncio.get_running_loop()
+        tick = self.options.tick_interval
+        last_tick = loop.time()
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.options.drain_interval):
+                    await self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                return
+            try:
+                if tick is not None and loop.time() - last_tick >= tick:
+                    self._pass_due, last_tick = True, loop.time()
+                if self._pass_due:
+                    self._pass_due = False
+                    await self._reconcile(self.core.now())
+                await self.sender.drain()
+            except Exception:
+                log.exception("a scheduler pass or delivery failed; trying again shortly")
