@@ -24,7 +24,10 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.app import BotConfig, build_application, running
+from bot.runner import RunConfig, serving
+from bot.telegram.app import TelegramConfig
+from core.runtime import CoreConfig
+from core.service import ServiceOptions
 from emulator.server import Emulator
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
@@ -95,27 +98,25 @@ async def duban_rates(
     emu: Emulator, chats: list[int], users: list[int], n: int, db_url: str
 ) -> dict[str, float]:
     """Run duban's bot and measure a stranger's message and a bound chat's /status."""
-    config = BotConfig(
-        token=emu.token,
-        database_url=db_url,
-        plan_path=default_plan_path(),
-        api_base_url=emu.base_url,
-        run_scheduler=False,
-        overall_max_rate=0,
-        group_max_rate=0,
-        poll_timeout=1,
+    config = RunConfig(
+        CoreConfig(db_url, default_plan_path()),
+        telegram=TelegramConfig(
+            token=emu.token,
+            api_base_url=emu.base_url,
+            overall_max_rate=0,
+            group_max_rate=0,
+            poll_timeout=1,
+        ),
+        service=ServiceOptions(timers=False),
     )
-    app = build_application(config, FrozenClock(NOW))
     rates: dict[str, float] = {}
-    async with running(app, poll_timeout=1):
-        services = app.bot_data.services
-        assert services is not None
+    async with serving(config, FrozenClock(NOW)) as running:
         await measure(emu, chats, users, "热身", 20)
         rates["stranger message (binding check + how-to-bind reply)"] = await best_of(
             ROUNDS, lambda: measure(emu, chats, users, "你好", n)
         )
         group = emu.add_group("社救科工作群")
-        async with services.db.session() as session:
+        async with running.core.db.session() as session:
             code = (await create_invite(session, "社救科", NOW)).code
         await measure(emu, [group.id], users[:1], f"/bind {code}", 1)
         rates["/status in a unit chat (11 rows from the ledger)"] = await best_of(

@@ -16,13 +16,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from scheduler.simulate import simulate
+
 from plan_data import default_plan_path, load_plan
 from plan_data.model import Milestone, Plan
 from reports.digest import compute_digest
 from reports.source import read_report_input
 from scheduler.reconcile import reconcile
 from scheduler.settings import load_settings
-from scheduler.simulate import simulate
 from storage import bindings
 from storage.database import Database
 from storage.plans import import_plan

@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.app import BotConfig, build_application, running
+from bot.runner import RunConfig, serving
+from bot.telegram.app import TelegramConfig
+from core.runtime import CoreConfig
+from core.service import ServiceOptions
 from emulator.errors import ControlError
 from emulator.server import Emulator
 from scheduler.clock import Clock
@@ -92,17 +95,14 @@ async def run_sandbox(
             # Entries are idempotent on Telegram's update id; a fresh emulator counts from 1,
             # so continue from the clock to keep a reused --db from mistaking new for old.
             world.emu.state.next_update_id = time.time_ns() // 1_000_000
-            config = BotConfig(
-                token=world.emu.token,
-                database_url=url,
-                plan_path=plan_path,
-                api_base_url=world.emu.base_url,
-                tz=tz,
-                drain_interval=0.5,
-                tick_interval=5.0,
-                poll_timeout=2,
+            config = RunConfig(
+                CoreConfig(url, plan_path, tz),
+                telegram=TelegramConfig(
+                    token=world.emu.token, api_base_url=world.emu.base_url, poll_timeout=2
+                ),
+                service=ServiceOptions(drain_interval=0.5, tick_interval=5.0),
             )
-            async with running(build_application(config, clock), poll_timeout=2):
+            async with serving(config, clock):
                 await _say(world, world.group, world.person, f"/bind {unit_code}")
                 await _say(world, world.leadership, world.leader, f"/bind {lead_code}")
                 print(

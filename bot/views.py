@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.render import SHANGHAI, STATUS_NAMES, day, day_week, local
+from bot.render import day, day_week, local
 from storage.records import EntryRecord, MilestoneRecord, StatusRow, TaskRecord
+from vocabulary import STATUS_NAMES, cn_time
 
 # Worst first: overdue, blocked, due soon or quiet, on track, done.
 _RANK = {"red": 0, "blocked": 1, "yellow": 2, "green": 3, "done": 4}
@@ -39,7 +40,7 @@ def _progress(row: StatusRow, tz: ZoneInfo) -> str:
     if row.updated_at is None:
         return "尚无进展"
     when = day(local(row.updated_at, tz).date())
-    name = STATUS_NAMES.get(row.status or "", "")
+    name = STATUS_NAMES[row.status] if row.status else ""
     percent = f" {row.percent}%" if row.percent is not None else ""
     if row.note:
         return f'{name}{percent} "{row.note}"（{when}）'
@@ -56,26 +57,30 @@ def _due(row: StatusRow, today: date) -> str:
     return f"{day(row.next_due, today)}截止"
 
 
-def status_line(row: StatusRow, today: date, tz: ZoneInfo = SHANGHAI) -> str:
+def status_line(row: StatusRow, today: date, tz: ZoneInfo) -> str:
     """Return one (task, unit) as a line: light, id, title, due, latest progress."""
     due = _due(row, today)
     return f"{_BAND_ICONS[band(row)]} {row.task_id} {row.title} · {due} · {_progress(row, tz)}"
 
 
-def unit_status(unit: str, rows: Sequence[StatusRow], now: datetime, limit: int = 40) -> str:
+def unit_status(
+    unit: str, rows: Sequence[StatusRow], now: datetime, tz: ZoneInfo, limit: int = 40
+) -> str:
     """Return a unit's status: a tally, then its items worst first."""
-    today = local(now).date()
+    today = local(now, tz).date()
     ordered = sorted(rows, key=lambda r: _RANK[band(r)])
     lines = [f"{unit} · {len(rows)}项 · 截至{day(today)}", _tally(_counts(rows)), ""]
-    lines += [status_line(row, today) for row in ordered[:limit]]
+    lines += [status_line(row, today, tz) for row in ordered[:limit]]
     if len(ordered) > limit:
         lines.append(f"……另有{len(ordered) - limit}项正常，发送 /tasks 查看全部")
     return "\n".join(lines)
 
 
-def bureau_status(rows: Sequence[StatusRow], units: Sequence[str], now: datetime) -> str:
+def bureau_status(
+    rows: Sequence[StatusRow], units: Sequence[str], now: datetime, tz: ZoneInfo
+) -> str:
     """Return the whole bureau: a tally, then one line per unit, worst first."""
-    today = local(now).date()
+    today = local(now, tz).date()
     by_unit = {unit: [r for r in rows if r.unit == unit] for unit in units}
     tallies = {unit: _counts(mine) for unit, mine in by_unit.items() if mine}
     ordered = sorted(
@@ -102,11 +107,10 @@ def milestone_text(milestone: MilestoneRecord, today: date) -> str:
     return f"{action} · {day(milestone.end, today)}截止"
 
 
-def entry_line(entry: EntryRecord, tz: ZoneInfo = SHANGHAI) -> str:
+def entry_line(entry: EntryRecord, tz: ZoneInfo) -> str:
     """Return one ledger entry: when, who, what."""
-    when = local(entry.created_at, tz)
     parts = [
-        f"{when.month}月{when.day}日 {when:%H:%M}",
+        cn_time(entry.created_at, tz),
         entry.reporter,
         STATUS_NAMES[entry.status],
     ]
@@ -126,21 +130,22 @@ def task_status(
     rows: Sequence[StatusRow],
     entries: Sequence[EntryRecord],
     now: datetime,
+    tz: ZoneInfo,
     last: int = 5,
 ) -> str:
     """Return one task: its milestones, each owner's light, and the latest entries."""
-    today = local(now).date()
+    today = local(now, tz).date()
     lines = [f"{task.id} {task.title}", f"责任科室：{'、'.join(task.units)}"]
     lines += ["节点：" + "；".join(milestone_text(m, today) for m in task.milestones)]
     lines.append("")
     for row in rows:
         icon = _BAND_ICONS[band(row)]
-        lines.append(f"{icon} {row.unit} · {_due(row, today)} · {_progress(row, SHANGHAI)}")
+        lines.append(f"{icon} {row.unit} · {_due(row, today)} · {_progress(row, tz)}")
     recent = sorted(entries, key=lambda e: e.created_at)[-last:]
     lines.append("")
     if recent:
         lines.append(f"最近{len(recent)}条进展：")
-        lines += [entry_line(e) for e in recent]
+        lines += [entry_line(e, tz) for e in recent]
     else:
         lines.append("尚无进展记录。")
     return "\n".join(lines)
@@ -150,9 +155,9 @@ def _whose(unit: str | None, row: StatusRow) -> str:
     return "" if unit is not None else f"{row.unit} "
 
 
-def task_list(unit: str | None, rows: Sequence[StatusRow], now: datetime) -> str:
+def task_list(unit: str | None, rows: Sequence[StatusRow], now: datetime, tz: ZoneInfo) -> str:
     """Return every (task, unit) of a unit or the bureau, in plan order, one line each."""
-    today = local(now).date()
+    today = local(now, tz).date()
     head = f"{unit or '全局'} · 共{len(rows)}项"
     lines = [head, ""]
     for row in rows:
@@ -165,9 +170,11 @@ def task_list(unit: str | None, rows: Sequence[StatusRow], now: datetime) -> str
     return "\n".join(lines)
 
 
-def upcoming(unit: str | None, days: int, rows: Sequence[StatusRow], now: datetime) -> str:
+def upcoming(
+    unit: str | None, days: int, rows: Sequence[StatusRow], now: datetime, tz: ZoneInfo
+) -> str:
     """Return the items due within `days`, soonest first."""
-    today = local(now).date()
+    today = local(now, tz).date()
     if not rows:
         return f"未来{days}天没有到期事项。"
     lines = [f"未来{days}天到期 · {len(rows)}项", ""]
@@ -180,9 +187,9 @@ def upcoming(unit: str | None, days: int, rows: Sequence[StatusRow], now: dateti
     return "\n".join(lines)
 
 
-def overdue(unit: str | None, rows: Sequence[StatusRow], now: datetime) -> str:
+def overdue(unit: str | None, rows: Sequence[StatusRow], now: datetime, tz: ZoneInfo) -> str:
     """Return the overdue items, longest overdue first."""
-    today = local(now).date()
+    today = local(now, tz).date()
     if not rows:
         return "目前没有逾期事项。"
     ordered = sorted(rows, key=lambda r: r.next_due or today)
@@ -196,7 +203,9 @@ def overdue(unit: str | None, rows: Sequence[StatusRow], now: datetime) -> str:
     return "\n".join(lines)
 
 
-def history(task: TaskRecord, unit: str | None, entries: Sequence[EntryRecord]) -> str:
+def history(
+    task: TaskRecord, unit: str | None, entries: Sequence[EntryRecord], tz: ZoneInfo
+) -> str:
     """Return a task's full ledger for one unit (or all), oldest first."""
     head = f"{task.id} {task.title} · {unit or '全部责任科室'}"
     if not entries:
@@ -204,5 +213,5 @@ def history(task: TaskRecord, unit: str | None, entries: Sequence[EntryRecord]) 
     lines = [head, f"共{len(entries)}条记录", ""]
     for entry in entries:
         who = "" if unit is not None else f"{entry.unit} "
-        lines.append(who + entry_line(entry))
+        lines.append(who + entry_line(entry, tz))
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""`duban run`, `duban sandbox` and `duban outbox failed`: the bot, offline or live."""
+"""`duban run`, `duban sandbox` and `duban outbox failed`: the service, offline or live."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import logging
 import sys
 from typing import Any
 
-from bot.app import BotConfig, build_application, run_forever
-from bot.sandbox import DEFAULT_CLOCK, DEFAULT_UNIT, default_clock, run_sandbox
 from cli.context import CliContext
 from plan_data import load_plan
 from plan_data.errors import DubanError
@@ -20,34 +18,30 @@ from storage.bootstrap import open_ledger
 from storage.records import OutboxMessage
 
 
-class NoToken(DubanError):
-    """`duban run` without a bot token."""
+class NoChannel(DubanError):
+    """`duban run` with no channel configured."""
 
     def __init__(self) -> None:
         super().__init__(
-            "TELEGRAM_BOT_TOKEN is not set (see README: BotFather); "
+            "no chat channel is configured: set TELEGRAM_BOT_TOKEN (see README: BotFather); "
             "`duban sandbox` runs everything offline"
         )
 
 
 def register(sub: Any) -> None:
     """Add `run`, `sandbox` and `outbox failed`."""
-    run = sub.add_parser("run", help="run the Telegram bot and the reminder scheduler")
+    run = sub.add_parser("run", help="run the bot on every configured channel, and the scheduler")
     _clock_option(run)
-    run.add_argument("--webhook", metavar="URL", help="receive updates on this public URL")
-    run.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
-    run.add_argument("--port", type=int, default=8443, help="webhook listen port")
+    run.add_argument("--webhook", metavar="URL", help="receive Telegram updates on this URL")
+    run.add_argument("--listen", default="127.0.0.1", help="Telegram webhook listen address")
+    run.add_argument("--port", type=int, default=8443, help="Telegram webhook listen port")
     run.set_defaults(func=run_command)
 
     sandbox = sub.add_parser(
         "sandbox", help="the whole system offline: local chat emulator and a terminal chat"
     )
-    _clock_option(
-        sandbox, f"default {DEFAULT_CLOCK} (other units: a day later), a busy 2022 morning"
-    )
-    sandbox.add_argument(
-        "--as", dest="unit", default=DEFAULT_UNIT, help=f"play this unit (default {DEFAULT_UNIT})"
-    )
+    _clock_option(sandbox, "default: a busy 2022 morning, half a minute before 09:00")
+    sandbox.add_argument("--as", dest="unit", help="play this unit (default 社救科)")
     sandbox.add_argument(
         "--script", action="store_true", help="run the short scripted demo even on a terminal"
     )
@@ -64,50 +58,44 @@ def _clock_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
     parser.add_argument("--clock", dest="run_clock", metavar="ISO", help=hint)
 
 
-def _config(ctx: CliContext, token: str, **options: Any) -> BotConfig:
-    settings = ctx.settings
-    return BotConfig(
-        token=token,
-        database_url=ctx.database_url,
-        plan_path=settings.plan_path,
-        api_base_url=settings.telegram_api_base_url,
-        tz=settings.tz,
-        policy_file=settings.policy_file,
-        **options,
-    )
-
-
 def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Run the bot until SIGINT or SIGTERM."""
-    token = ctx.settings.telegram_bot_token
+    """Serve every configured channel until SIGINT or SIGTERM."""
+    from bot.runner import RunConfig, run_until_stopped
+    from bot.telegram.app import TelegramConfig
+
+    settings = ctx.settings
+    token = settings.telegram_bot_token
     if not token:
-        raise NoToken
-    clock: Clock = ctx.clock
-    if args.run_clock:
-        clock = _clock(args.run_clock, ctx)
+        raise NoChannel
+    clock: Clock = _clock(args.run_clock, ctx) if args.run_clock else ctx.clock
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    config = _config(
-        ctx, token, webhook_url=args.webhook, webhook_listen=args.listen, webhook_port=args.port
+    telegram = TelegramConfig(
+        token=token,
+        api_base_url=settings.telegram_api_base_url,
+        webhook_url=args.webhook,
+        webhook_listen=args.listen,
+        webhook_port=args.port,
     )
-    run_forever(build_application(config, clock), config)
+    run_until_stopped(RunConfig(ctx.core_config(), telegram=telegram), clock)
     return 0
 
 
 def sandbox_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Run bot, scheduler and a terminal chat against the local emulator."""
+    from bot.sandbox import DEFAULT_UNIT, default_clock, run_sandbox
+
     interactive = sys.stdin.isatty() and not args.script
-    unit = _unit(ctx, args.unit)
+    unit = _unit(ctx, args.unit or DEFAULT_UNIT)
     default = default_clock(unit, interactive)
     clock = _clock(args.run_clock or args.clock or ctx.settings.clock or default, ctx)
-    db_url = args.db  # None: a throwaway SQLite file
     return asyncio.run(
         run_sandbox(
             unit=unit,
             clock=clock,
-            database_url=db_url,
+            database_url=args.db,  # None: a throwaway SQLite file
             plan_path=ctx.settings.plan_path,
             tz=ctx.settings.tz,
             interactive=interactive,

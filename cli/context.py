@@ -6,10 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from cli.settings import Settings
 from scheduler.clock import Clock
+
+if TYPE_CHECKING:
+    from core.runtime import CoreConfig
 
 
 @dataclass
@@ -25,6 +28,15 @@ class CliContext:
     def database_url(self) -> str:
         """Return the database URL to use (`--db` wins over the environment)."""
         return self.settings.database_url
+
+    def core_config(self) -> CoreConfig:
+        """Return what the core needs: the ledger, the plan, the time zone, the policy file."""
+        from core.runtime import CoreConfig
+
+        settings = self.settings
+        return CoreConfig(
+            self.database_url, settings.plan_path, settings.tz, settings.policy_file
+        )
 
 
 Command = Callable[[argparse.Namespace, CliContext], int]

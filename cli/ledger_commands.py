@@ -6,27 +6,29 @@ import argparse
 import asyncio
 import json
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.context import CliContext
+from core.actor import Reporter
 from plan_data import load_plan
-from plan_data.dates import read_date
 from plan_data.errors import DubanError
 from plan_data.units import UnitResolver
-from scheduler.clock import SHANGHAI
+from scheduler.clock import FrozenClock
 from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.errors import InvalidPercent
-from storage.extensions import request_extension
 from storage.invites import create_invite
 from storage.plans import import_plan, require_plan
-from storage.progress import parse_status, record_entry
-from storage.records import LEADERSHIP, EntryDraft, StatusRow
-from storage.status import status_rows
+from storage.progress import parse_status
+from storage.records import StatusRow
+from vocabulary import LEADERSHIP, LIGHT_ICONS
 
-LIGHTS = {"done": "✅", "red": "🔴", "yellow": "🟡", "green": "🟢"}
+if TYPE_CHECKING:
+    from core.extensions import ExtensionFiled
+
+CLI = Reporter("cli", "cli")
 
 
 class BadOption(DubanError):
@@ -47,7 +49,13 @@ def register(sub: Any) -> None:
     report.add_argument("--status", required=True, help="in_progress, done, blocked, extension")
     report.add_argument("--note", help="a short note")
     report.add_argument("--percent", metavar="N", help="percent done, 0-100")
-    report.add_argument("--date", metavar="D", help="expected or requested date (7月15日, …)")
+    report.add_argument("--date", metavar="D", help="an extension's new date (7月15日, 下周五, …)")
+    report.add_argument(
+        "--milestone",
+        type=int,
+        metavar="N",
+        help="the task's Nth milestone (default: the nearest open deadline)",
+    )
     report.add_argument("--at", metavar="ISO", help="when it happened (default: now)")
     report.set_defaults(func=report_command)
 
@@ -116,42 +124,60 @@ def invite_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def report_command(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Record one progress entry after checking every value."""
+    """Record one progress entry (or file an extension request) through the core's rules."""
     status = parse_status(args.status)
     percent = _percent(args.percent)
     # Whole seconds: with `--clock X` every command's clock starts at X, so two reports made
     # one after the other would otherwise be ordered by microseconds of start-up; at equal
     # times the later entry wins (status breaks ties by entry id).
     at = _instant(args.at, ctx) if args.at else ctx.clock.now().replace(microsecond=0)
-    proposed = _read_date(args.date, at) if args.date else None
-    if status == "extension" and proposed is None:
+    if status == "extension" and not args.date:
         raise BadOption("status extension needs --date with the requested new date")
+    if status != "extension" and args.date:
+        raise BadOption("--date is the new date of an extension: use --status extension")
+    if status != "extension" and args.milestone is not None:
+        raise BadOption("--milestone names the deadline an extension moves")
 
     async def run() -> str:
-        db = await _open(ctx)
+        from core import extensions, progress, queries
+        from core.runtime import Core
+
+        core = await Core.open(ctx.core_config(), ctx.clock)
         try:
-            async with db.session() as session:
-                plan = await require_plan(session)
-                unit = UnitResolver(plan.units).resolve(args.unit)
-                draft = EntryDraft(
-                    task_id=args.task.strip(),
-                    unit=unit,
-                    status=status,
-                    reporter="cli",
-                    source="cli",
-                    note=args.note,
-                    percent=percent,
-                    proposed_date=proposed,
-                )
-                entry = await record_entry(session, draft, at)
-                if status == "extension" and proposed is not None:
-                    await request_extension(session, entry.id, proposed, at)
+            unit = core.units.resolve(args.unit)
+            task_id = args.task.strip()
+            if status == "extension":
+                milestone_id = None
+                if args.milestone is not None:
+                    milestone_id = await queries.milestone_id(core, task_id, args.milestone)
+                filed = await extensions.request_extension(
+                    core, unit, task_id, args.date, by=CLI, reason=args.note,
+                    milestone_id=milestone_id, at=at,
+                )  # fmt: skip
+                return _filed_line(filed)
+            entry = await progress.report(
+                core, unit, task_id, status, by=CLI, note=args.note, percent=percent, at=at
+            )
         finally:
-            await db.close()
+            await core.close()
         return f"recorded entry {entry.id}: {entry.task_id} {entry.unit} {entry.status}"
 
     print(asyncio.run(run()), file=ctx.out)
     return 0
+
+
+def _filed_line(filed: ExtensionFiled) -> str:
+    """Say which deadline an extension request moves, and to when."""
+    request, milestone = filed.request, filed.milestone
+    action = f" ({milestone.action})" if milestone.action else ""
+    old = request.old_date.isoformat() if request.old_date else "?"
+    line = (
+        f"extension requested: {request.task_id} {request.unit}, deadline{action} "
+        f"{old} -> {request.new_date.isoformat()}; waiting for leadership"
+    )
+    if filed.chosen:
+        line += " (the nearest open deadline; --milestone N picks another)"
+    return line
 
 
 def status_command(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -161,16 +187,15 @@ def status_command(args: argparse.Namespace, ctx: CliContext) -> int:
     now = ctx.clock.now().replace(second=0, microsecond=0) + timedelta(minutes=1, microseconds=-1)
 
     async def run() -> tuple[str | None, list[StatusRow]]:
-        db = await _open(ctx)
+        from core import queries
+        from core.runtime import Core
+
+        core = await Core.open(ctx.core_config(), FrozenClock(now))
         try:
-            async with db.session() as session:
-                unit = None
-                if args.unit:
-                    plan = await require_plan(session)
-                    unit = UnitResolver(plan.units).resolve(args.unit)
-                return unit, await status_rows(session, now, unit, ctx.settings.tz)
+            unit = core.units.resolve(args.unit) if args.unit else None
+            return unit, await queries.rows(core, unit)
         finally:
-            await db.close()
+            await core.close()
 
     unit, rows = asyncio.run(run())
     if args.json:
@@ -215,13 +240,13 @@ def status_table(rows: list[StatusRow], ctx: CliContext) -> list[str]:
         due = row.next_due.isoformat() if row.next_due else "-"
         status = row.status or "not started"
         lines.append(
-            f"{LIGHTS[row.light]} {row.task_id:<6} {_pad(row.unit, 10)} {status:<12} "
+            f"{LIGHT_ICONS[row.light]} {row.task_id:<6} {_pad(row.unit, 10)} {status:<12} "
             f"due {due:<10} {row.entries:>4} entries  {row.title}"
         )
-    counts = {light: sum(r.light == light for r in rows) for light in LIGHTS}
+    counts = {light: sum(r.light == light for r in rows) for light in LIGHT_ICONS}
     lines.append(
         f"{len(rows)} rows: "
-        + ", ".join(f"{counts[light]} {light}" for light in LIGHTS)
+        + ", ".join(f"{counts[light]} {light}" for light in LIGHT_ICONS)
         + f" (as of {ctx.clock.now().astimezone(ctx.settings.tz):%Y-%m-%d %H:%M})"
     )
     return lines
@@ -259,5 +284,3 @@ def _instant(text: str, ctx: CliContext) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=ctx.settings.tz)
 
 
-def _read_date(text: str, now: datetime) -> date:
-    return read_date(text, now.astimezone(SHANGHAI))

@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.database_url = args.db
     try:
         clock = clock_from_option(args.clock or settings.clock, settings.tz)
-    except ValueError as exc:
+    except (ValueError, DubanError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     ctx = CliContext(settings=settings, clock=clock)

@@ -12,10 +12,10 @@ from typing import Any, TextIO
 
 from cli.context import CliContext
 from plan_data.errors import DubanError
-from reports.render import cn_date
-from scheduler.answers import Answer, parse_answers
 from scheduler.settings import load_settings
-from scheduler.simulate import SimulatedMessage, simulate
+from simulate.answers import Answer, parse_answers
+from simulate.engine import SimulatedMessage, simulate
+from vocabulary import cn_date
 
 # A year is enough to see a whole plan; more is almost certainly a typo.
 MAX_DAYS = 800
@@ -60,7 +60,7 @@ def run_simulate(args: argparse.Namespace, ctx: CliContext) -> int:
     if (last - first).days > MAX_DAYS:
         raise BadSimulateOption(f"simulate at most {MAX_DAYS} days at a time")
     answers = _answers(args.answers) if args.answers else []
-    settings = load_settings(ctx.settings.policy_file)
+    settings = load_settings(ctx.settings.policy_file, ctx.settings.tz)
     db_url = args.simulate_db or getattr(args, "db", None)
     plan = args.plan or ctx.settings.plan_path
     pushed = asyncio.run(simulate(plan, first, last, settings, answers, db_url))

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from plan_data.errors import DubanError
+from vocabulary import DEFAULT_TZ_NAME
+
+
+class BadSetting(DubanError):
+    """A setting from the environment or `.env` that cannot be used."""
+
 
 DEFAULT_PLAN = Path(__file__).resolve().parent.parent / "plan_data" / "dongli-2022-minzheng.txt"
 
@@ -22,14 +30,17 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(default="sqlite:///duban.db", alias="DUBAN_DATABASE_URL")
     plan: Path | None = Field(default=None, alias="DUBAN_PLAN")
-    tz_name: str = Field(default="Asia/Shanghai", alias="DUBAN_TZ")
+    tz_name: str = Field(default=DEFAULT_TZ_NAME, alias="DUBAN_TZ")
     clock: str | None = Field(default=None, alias="DUBAN_CLOCK")
     policy_file: Path | None = Field(default=None, alias="DUBAN_SETTINGS")
 
     @property
     def tz(self) -> ZoneInfo:
-        """Return the office's time zone."""
-        return ZoneInfo(self.tz_name)
+        """Return the office's time zone (DUBAN_TZ); an unknown name is a clear error."""
+        try:
+            return ZoneInfo(self.tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BadSetting(f"DUBAN_TZ: unknown time zone {self.tz_name!r}") from None
 
     @property
     def plan_path(self) -> Path:

@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
-from bot import ledger, render
-from bot.context import CustomContext
-from bot.handlers.common import say
-from storage.errors import InvalidInvite
+from bot import render
+from bot.dialogue import Conversation
+from core import binding as bindings
 
 
-async def on_bind(update: Update, context: CustomContext) -> None:
+async def on_bind(convo: Conversation, args: list[str]) -> None:
     """Bind this chat with an invite code from the admin."""
-    chat = update.effective_chat
-    if chat is None:
+    if not args:
+        await convo.say(render.BIND_USAGE)
         return
-    if not context.args:
-        await say(update, render.BIND_USAGE)
-        return
-    try:
-        binding = await ledger.bind_chat(
-            context.services, chat.id, "".join(context.args), chat.title or chat.full_name
-        )
-    except InvalidInvite:
-        await say(update, render.INVALID_INVITE)
-        return
-    await say(update, render.bound(binding.unit))
+    incoming = convo.incoming
+    bound = await bindings.bind(convo.core, incoming.chat, "".join(args), incoming.title)
+    await convo.say(render.bound(bound.unit, incoming.private))
 
 
-async def on_unbind(update: Update, context: CustomContext) -> None:
+async def on_unbind(convo: Conversation, args: list[str]) -> None:
     """Unbind this chat; it stops receiving prompts."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    previous = await ledger.unbind_chat(context.services, chat.id)
+    previous = await bindings.unbind(convo.core, convo.incoming.chat)
     if previous is None:
-        await say(update, render.HOW_TO_BIND)
+        await convo.say(render.HOW_TO_BIND)
         return
-    await say(update, render.unbound(previous.unit))
+    await convo.say(render.unbound(previous.unit))

@@ -1,37 +1,31 @@
-"""Small pieces every handler shares: the binding check and calm replies."""
+"""Small pieces every handler shares: the binding check and who is reporting."""
 
 from __future__ import annotations
 
-from telegram import Message, Update
+import re
 
-from bot import ledger, render
-from bot.context import CustomContext
+from bot import render
+from bot.dialogue import Conversation
+from core.actor import Reporter
 from storage.records import BindingRecord
 
-
-async def say(update: Update, text: str) -> Message | None:
-    """Reply in the chat the update came from (long text is split)."""
-    message = update.effective_message
-    if message is None:
-        return None
-    sent: Message | None = None
-    for chunk in render.split_text(text):
-        sent = await message.reply_text(chunk, do_quote=False)
-    return sent
+TASK_ID = re.compile(r"\d+(?:\.\d+)+")
 
 
-async def require_binding(update: Update, context: CustomContext) -> BindingRecord | None:
+async def require_binding(convo: Conversation) -> BindingRecord | None:
     """Return the chat's binding; an unbound chat is told how to bind and nothing more."""
-    chat = update.effective_chat
-    if chat is None:
-        return None
-    binding = await ledger.binding_of(context.services, chat.id)
+    binding = await convo.binding()
     if binding is None:
-        await say(update, render.HOW_TO_BIND)
+        await convo.tell(render.HOW_TO_BIND, alert=True)
     return binding
 
 
-def reporter_name(update: Update) -> str:
-    """Return who is reporting, as people in the office would write it."""
-    user = update.effective_user
-    return user.full_name if user is not None else "未知"
+def reporter(convo: Conversation, binding: BindingRecord) -> Reporter:
+    """Return who is acting, as the ledger records it."""
+    incoming = convo.incoming
+    return Reporter(
+        name=incoming.person.name,
+        source=incoming.chat.channel,
+        chat_id=binding.chat_id,
+        key=incoming.key,
+    )

@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
-import logging
-
-from telegram import Message, Update
-from telegram.error import BadRequest
-
-from bot import ledger, render
-from bot.callbacks import DecisionTap, decode, may_decide
-from bot.context import CustomContext
-from bot.handlers.common import reporter_name
-from storage.errors import ExtensionAlreadyDecided, UnknownExtension
-
-log = logging.getLogger(__name__)
+from bot import render
+from bot.dialogue import Conversation
+from core import extensions
+from core.buttons import Press
+from core.channel import OutgoingMessage
+from storage import outbox
 
 
-async def on_decision(update: Update, context: CustomContext) -> None:
+async def on_decision(convo: Conversation, press: Press) -> None:
     """Approve or reject an extension; only a leadership chat may, and only once."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None or chat is None:
+    core = convo.core
+    binding = await convo.binding()
+    decided = await extensions.decide(
+        core, binding, press.target, press.choice == "yes", convo.incoming.person.name
+    )
+    mark = render.decision_mark(decided, core.today())
+    await convo.acknowledge(mark)
+    ref = convo.incoming.press_ref
+    if ref is None or binding is None:
         return
-    tap = decode(query.data)
-    if not isinstance(tap, DecisionTap):
-        await query.answer(render.STALE_BUTTON)
-        return
-    services = context.services
-    binding = await ledger.binding_of(services, chat.id)
-    if binding is None or not may_decide(binding.is_leadership):
-        await query.answer(render.LEADERSHIP_ONLY, show_alert=True)
-        return
-    try:
-        ext = await ledger.decide(
-            services, binding, tap.extension_id, tap.approve, reporter_name(update)
-        )
-    except (ExtensionAlreadyDecided, UnknownExtension) as exc:
-        await query.answer(render.error(exc), show_alert=True)
-        return
-    await query.answer(render.decision_mark(ext, render.local(services.now()).date()))
-    message = query.message if isinstance(query.message, Message) else None
-    if message is not None:
-        today = render.local(services.now()).date()
-        text = f"{message.text or ''}\n\n{render.decision_mark(ext, today)}"
-        try:
-            await message.edit_text(text, reply_markup=None)
-        except BadRequest as exc:
-            log.info("extension request message not edited: %s", exc)
-    await services.after_change()
+    async with core.db.session(readonly=True) as session:
+        request = await outbox.by_dedupe_key(session, f"extreq:{decided.id}:{binding.chat_id}")
+    text = str(request.payload.get("text", "")) if request is not None else ""
+    await convo.edit(ref, OutgoingMessage(f"{text}\n\n{mark}".strip()))

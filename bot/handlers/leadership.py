@@ -1,59 +1,53 @@
-"""/digest and /export in the leadership chat: the weekly digest with its chart, the ledger."""
+"""/digest and /export for leadership: the weekly digest with its chart, the ledger (台账)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 
-from telegram import Chat, InputFile, Update
-
 from bot import render
-from bot.context import CustomContext
-from bot.handlers.common import require_binding, say
-from reports.chart import render_chart
-from reports.digest import build_digest
-from reports.ledger_xlsx import write_ledger
-from reports.render import render_digest
+from bot.dialogue import Conversation
+from bot.handlers.common import require_binding
+from core.channel import Attachment
+from storage.records import BindingRecord
 
 
-async def _leadership_chat(update: Update, context: CustomContext) -> Chat | None:
-    """Return the chat if it is bound to leadership; tell anyone else why not."""
-    binding = await require_binding(update, context)
-    chat = update.effective_chat
-    if binding is None or chat is None:
+async def _leadership(convo: Conversation) -> BindingRecord | None:
+    """Return the binding if it is the leadership's; tell anyone else why not."""
+    binding = await require_binding(convo)
+    if binding is None:
         return None
     if not binding.is_leadership:
-        await say(update, render.DIGEST_LEADERSHIP_ONLY)
+        await convo.say(render.DIGEST_LEADERSHIP_ONLY)
         return None
-    return chat
+    return binding
 
 
-async def on_digest(update: Update, context: CustomContext) -> None:
+async def on_digest(convo: Conversation, args: list[str]) -> None:
     """Send this week's digest so far, with the status chart."""
-    chat = await _leadership_chat(update, context)
-    if chat is None:
+    if await _leadership(convo) is None:
         return
-    services = context.services
-    digest = await build_digest(services.db, services.now(), services.tz)
-    await say(update, render_digest(digest))
+    from reports.chart import render_chart  # matplotlib: loaded only when a chart is drawn
+    from reports.digest import build_digest, render_digest
+
+    core = convo.core
+    digest = await build_digest(core.db, core.now(), core.tz)
+    await convo.say(render_digest(digest))
     # matplotlib is synchronous and slow-ish: keep it off the event loop.
     chart = await asyncio.to_thread(render_chart, digest)
-    await context.bot.send_photo(
-        chat.id, InputFile(chart, filename="chart.png"), caption=render.CHART_CAPTION
-    )
+    await convo.attach(Attachment(chart, "chart.png", render.CHART_CAPTION, picture=True))
 
 
-async def on_export(update: Update, context: CustomContext) -> None:
+async def on_export(convo: Conversation, args: list[str]) -> None:
     """Send the ledger (台账) as an Excel workbook."""
-    chat = await _leadership_chat(update, context)
-    if chat is None:
+    if await _leadership(convo) is None:
         return
-    services = context.services
-    now = services.now()
+    from reports.ledger_xlsx import write_ledger  # openpyxl: loaded only for an export
+
+    core = convo.core
+    now = core.now()
     stream = io.BytesIO()
-    summary = await write_ledger(services.db, stream, now, tz=services.tz)
-    await context.bot.send_document(
-        chat.id,
-        InputFile(stream.getvalue(), filename=render.LEDGER_FILE),
-        caption=render.ledger_caption(summary.rows, summary.entries, now),
-    )
+    summary = await write_ledger(core.db, stream, now, tz=core.tz)
+    caption = render.ledger_caption(summary.rows, summary.entries, now, core.tz)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    await convo.attach(Attachment(stream.getvalue(), render.LEDGER_FILE, caption, mime_type=xlsx))

@@ -2,48 +2,46 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
-from bot import ledger, render, views
-from bot.context import CustomContext
-from bot.handlers.common import require_binding, say
+from bot import render, views
+from bot.dialogue import Conversation
+from bot.handlers.common import require_binding
+from core import queries
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
 
 
-async def on_tasks(update: Update, context: CustomContext) -> None:
+async def on_tasks(convo: Conversation, args: list[str]) -> None:
     """List every task of this unit (leadership: of the plan), in plan order."""
-    binding = await require_binding(update, context)
+    binding = await require_binding(convo)
     if binding is None:
         return
-    rows = await ledger.rows_for(context.services, binding.unit)
-    await say(update, views.task_list(binding.unit, rows, context.services.now()))
+    core = convo.core
+    rows = await queries.rows(core, binding.unit)
+    await convo.say(views.task_list(binding.unit, rows, core.now(), core.tz))
 
 
-async def on_upcoming(update: Update, context: CustomContext) -> None:
+async def on_upcoming(convo: Conversation, args: list[str]) -> None:
     """List open items due within the next N days (14 unless given)."""
-    binding = await require_binding(update, context)
+    binding = await require_binding(convo)
     if binding is None:
         return
     days = DEFAULT_DAYS
-    if context.args:
-        if not context.args[0].isdigit():
-            await say(update, render.UPCOMING_USAGE)
+    if args:
+        if not args[0].isdigit():
+            await convo.say(render.UPCOMING_USAGE)
             return
-        days = max(1, min(int(context.args[0]), MAX_DAYS))
-    services = context.services
-    now = services.now()
-    rows = await ledger.rows_for(services, binding.unit)
-    due = ledger.within(days, rows, render.local(now, services.tz).date())
-    await say(update, views.upcoming(binding.unit, days, due, now))
+        days = max(1, min(int(args[0]), MAX_DAYS))
+    core = convo.core
+    due = queries.due_within(days, await queries.rows(core, binding.unit), core.today())
+    await convo.say(views.upcoming(binding.unit, days, due, core.now(), core.tz))
 
 
-async def on_overdue(update: Update, context: CustomContext) -> None:
+async def on_overdue(convo: Conversation, args: list[str]) -> None:
     """List items past their due date and not done."""
-    binding = await require_binding(update, context)
+    binding = await require_binding(convo)
     if binding is None:
         return
-    rows = await ledger.rows_for(context.services, binding.unit)
-    late = [r for r in rows if r.light == "red"]
-    await say(update, views.overdue(binding.unit, late, context.services.now()))
+    core = convo.core
+    late = queries.overdue(await queries.rows(core, binding.unit))
+    await convo.say(views.overdue(binding.unit, late, core.now(), core.tz))

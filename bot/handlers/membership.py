@@ -4,29 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, Update
-
-from bot import ledger, render
-from bot.context import CustomContext
+from bot import render
+from bot.dialogue import Conversation
 
 log = logging.getLogger(__name__)
 
-_PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
+
+async def on_joined(convo: Conversation) -> None:
+    """Tell a chat the bot was just added to how to bind it (or what it can do)."""
+    binding = await convo.binding()
+    await convo.say(render.HOW_TO_BIND if binding is None else render.help_text(binding.unit))
 
 
-async def on_membership(update: Update, context: CustomContext) -> None:
-    """Tell a group the bot was just added to how to bind it; log when the bot is removed."""
-    change = update.my_chat_member
-    if change is None:
-        return
-    chat = change.chat
-    was = change.old_chat_member.status in _PRESENT
-    now = change.new_chat_member.status in _PRESENT
-    if now and not was:
-        binding = await ledger.binding_of(context.services, chat.id)
-        await context.bot.send_message(
-            chat.id, render.HOW_TO_BIND if binding is None else render.help_text(binding.unit)
-        )
-    elif was and not now:
-        # Messages to this chat will fail once and be listed by `duban outbox failed`.
-        log.warning("the bot was removed from chat %s (%s)", chat.id, chat.title or "private")
+async def on_left(convo: Conversation) -> None:
+    """Log that the bot was removed; messages to the chat will fail and be listed."""
+    chat = convo.incoming.chat
+    log.warning("the bot was removed from %s chat %s (%s)", chat.channel, chat.address,
+                convo.incoming.title or "private")

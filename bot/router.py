@@ -1,0 +1,156 @@
+"""Route what a person did to its handler, on every channel alike.
+
+Commands work with or without the slash and by their Chinese names (`状态 社区科` is
+`/status 社区科`); presses go by what the button means; anything else is a possible answer.
+A domain error becomes one calm sentence; anything unexpected is logged and the person hears
+a short apology, once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot import render
+from bot.dialogue import Acknowledge, Conversation, DialogueMemory, Incoming
+from bot.handlers import (
+    answers,
+    bind,
+    decisions,
+    leadership,
+    lists,
+    membership,
+    report,
+    start,
+    status,
+)
+from core.buttons import Press
+from core.channel import Channel
+from core.conversation import open_question
+from core.errors import DubanError
+from core.runtime import Core
+
+log = logging.getLogger(__name__)
+
+CommandHandler = Callable[[Conversation, list[str]], Awaitable[None]]
+
+# English names (Telegram's menu) and the Chinese words people type for them.
+COMMANDS: dict[str, CommandHandler] = {
+    "start": start.on_start,
+    "help": start.on_start,
+    "bind": bind.on_bind,
+    "unbind": bind.on_unbind,
+    "status": status.on_status,
+    "tasks": lists.on_tasks,
+    "upcoming": lists.on_upcoming,
+    "overdue": lists.on_overdue,
+    "report": report.on_report,
+    "history": report.on_history,
+    "digest": leadership.on_digest,
+    "export": leadership.on_export,
+}
+ALIASES: dict[str, str] = {
+    "帮助": "help",
+    "绑定": "bind",
+    "解绑": "unbind",
+    "解除绑定": "unbind",
+    "状态": "status",
+    "进展": "status",
+    "任务": "tasks",
+    "临近": "upcoming",
+    "逾期": "overdue",
+    "汇报": "report",
+    "报告": "report",
+    "历史": "history",
+    "周报": "digest",
+    "导出": "export",
+    "台账": "export",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command a person typed: its name (English), its words, and whether it had a slash."""
+
+    name: str
+    args: list[str]
+    slashed: bool
+
+
+def read_command(text: str) -> Command | None:
+    """Return the command a message starts with (`/status x`, `状态 x`), or None."""
+    words = text.strip().split()
+    if not words:
+        return None
+    head, args = words[0], words[1:]
+    if head.startswith("/"):
+        name = head[1:].lower()
+        return Command(ALIASES.get(name, name), args, slashed=True)
+    if head in ALIASES:
+        return Command(ALIASES[head], args, slashed=False)
+    return None
+
+
+class Dialogue:
+    """One process's dialogue: hands each update to its handler inside a Conversation."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.memory = DialogueMemory()
+
+    async def handle(
+        self, incoming: Incoming, channel: Channel, acknowledge: Acknowledge | None = None
+    ) -> None:
+        """Handle one update: route it, and turn errors into calm sentences."""
+        convo = Conversation(self.core, incoming, channel, acknowledge, self.memory)
+        try:
+            await self._route(convo)
+        except DubanError as exc:
+            log.info("refused: %s", exc)
+            await convo.tell(render.error(exc), alert=True)
+        except Exception:
+            log.exception("unhandled error on %s", incoming.key)
+            await convo.tell(render.SORRY, alert=True)
+        finally:
+            # A press always gets its acknowledgement, or the button keeps spinning.
+            await convo.acknowledge()
+
+    async def _route(self, convo: Conversation) -> None:
+        incoming = convo.incoming
+        if incoming.event == "joined":
+            await membership.on_joined(convo)
+        elif incoming.event == "left":
+            await membership.on_left(convo)
+        elif incoming.event == "press":
+            await self._press(convo, incoming.press)
+        elif incoming.file is not None:
+            await answers.on_file(convo)
+        elif (command := read_command(incoming.text)) is not None and (
+            command.slashed or not await self._answering(convo)
+        ):
+            handler = COMMANDS.get(command.name, start.on_unknown_command)
+            await handler(convo, command.args)
+        else:
+            await answers.on_text(convo)
+
+    async def _answering(self, convo: Conversation) -> bool:
+        """Return whether a bare word should be read as an answer, not a command: the person
+        was asked something and this message answers it."""
+        binding = await convo.binding()
+        if binding is None:
+            return False
+        asked = await open_question(self.core, binding.chat_id, convo.incoming.person.id)
+        return asked is not None and convo.incoming.reply_to in (None, asked.question_ref)
+
+    async def _press(self, convo: Conversation, press: Press | None) -> None:
+        if press is None:
+            await convo.tell(render.STALE_BUTTON)
+        elif press.kind == "answer":
+            await answers.on_answer_press(convo, press)
+        elif press.kind == "decide":
+            await decisions.on_decision(convo, press)
+        elif press.kind == "pick":
+            await answers.on_pick_press(convo, press)
+        else:
+            await convo.tell(render.STALE_BUTTON)

@@ -1,0 +1,88 @@
+"""`duban run` put together: the core, every configured channel, and the service that sends.
+
+`serving()` is what `duban run`, the sandbox and the tests all use; `run_until_stopped()`
+adds signal handling for the command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.router import Dialogue
+from core.channel import Channel
+from core.runtime import Core, CoreConfig
+from core.sender import OutboxSender
+from core.service import Service, ServiceOptions
+from scheduler.clock import Clock
+
+if TYPE_CHECKING:
+    # Imported when a Telegram channel is configured, not before: `duban plan show` and the
+    # other commands never pay for python-telegram-bot.
+    from bot.telegram.app import TelegramApp, TelegramConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything `duban run` needs: the ledger, the channels to serve, the service's pace."""
+
+    core: CoreConfig
+    telegram: TelegramConfig | None = None
+    service: ServiceOptions = field(default_factory=ServiceOptions)
+
+
+@dataclass
+class Running:
+    """A running service: its core, dialogue, sender and channels (tests reach in here)."""
+
+    core: Core
+    dialogue: Dialogue
+    service: Service
+    channels: dict[str, Channel]
+    telegram_app: TelegramApp | None = None
+
+
+@asynccontextmanager
+async def serving(config: RunConfig, clock: Clock) -> AsyncIterator[Running]:
+    """Open the core, start every configured channel and the service; stop them in reverse."""
+    core = await Core.open(config.core, clock)
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(core.close)
+        dialogue = Dialogue(core)
+        channels: dict[str, Channel] = {}
+        telegram_app = None
+        if config.telegram is not None:
+            from bot.telegram.app import build_application, running
+
+            telegram_app = build_application(config.telegram, dialogue)
+            channel = telegram_app.bot_data.channel
+            if channel is not None:
+                channels[channel.name] = channel
+        sender = OutboxSender(channels, core.db, clock, core.tz)
+        service = Service(core, sender, config.service)
+        if telegram_app is not None and config.telegram is not None:
+            await stack.enter_async_context(running(telegram_app, config.telegram))
+        await stack.enter_async_context(service)
+        log.info("serving %s", ", ".join(channels) or "no channel")
+        yield Running(core, dialogue, service, channels, telegram_app)
+
+
+def run_until_stopped(config: RunConfig, clock: Clock) -> None:
+    """Serve until SIGINT or SIGTERM, then stop cleanly."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with serving(config, clock):
+            await stop.wait()
+
+    asyncio.run(main())
