@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app import BotConfig, build_application, running
-from bot.context import DubanApp
-from bot.services import BotServices
+from bot.runner import RunConfig, Running, serving
+from bot.telegram.app import TelegramConfig
+from core.runtime import Core, CoreConfig
+from core.sender import OutboxSender
+from core.service import Service, ServiceOptions
 from emulator.model import User
 from emulator.server import Emulator
 from plan_data import default_plan_path
@@ -56,51 +58,60 @@ class Harness:
         self.run_scheduler = run_scheduler
         self.database_url = database_url
         self.clock = clock
-        self.app: DubanApp | None = None
+        self.running: Running | None = None
         self._stack: AsyncExitStack | None = None
         self._people = 0
 
-    def config(self) -> BotConfig:
-        """Return the bot's configuration against this emulator (no timers for the scheduler)."""
-        return BotConfig(
-            token=self.emu.token,
-            database_url=self.database_url,
-            plan_path=default_plan_path(),
-            api_base_url=self.emu.base_url,
-            run_scheduler=self.run_scheduler,
-            drain_interval=0.2,
-            poll_timeout=1,
-            group_max_rate=0,
+    def config(self) -> RunConfig:
+        """Return the service's configuration against this emulator (timers off unless asked)."""
+        return RunConfig(
+            CoreConfig(self.database_url, default_plan_path()),
+            telegram=TelegramConfig(
+                token=self.emu.token,
+                api_base_url=self.emu.base_url,
+                poll_timeout=1,
+                group_max_rate=0,
+            ),
+            service=ServiceOptions(timers=self.run_scheduler, drain_interval=0.2),
         )
 
     async def start(self) -> None:
-        """Start the bot (post_init opens the database)."""
+        """Start the service (the core opens the database)."""
         self._stack = AsyncExitStack()
-        self.app = build_application(self.config(), self.clock)
-        await self._stack.enter_async_context(running(self.app, poll_timeout=1))
+        self.running = await self._stack.enter_async_context(serving(self.config(), self.clock))
 
     async def stop(self) -> None:
-        """Stop the bot the way SIGTERM would."""
+        """Stop the service the way SIGTERM would."""
         if self._stack is not None:
             await self._stack.aclose()
         self._stack = None
-        self.app = None
+        self.running = None
 
     @property
-    def services(self) -> BotServices:
-        """Return the running bot's services."""
-        assert self.app is not None
-        services = self.app.bot_data.services
-        assert services is not None
-        return services
+    def core(self) -> Core:
+        """Return the running core."""
+        assert self.running is not None
+        return self.running.core
+
+    @property
+    def service(self) -> Service:
+        """Return the running service (scheduler passes and delivery)."""
+        assert self.running is not None
+        return self.running.service
+
+    @property
+    def sender(self) -> OutboxSender:
+        """Return the running outbox sender."""
+        return self.service.sender
 
     # --- people and chats ---------------------------------------------------------------
 
-    def group(self, title: str, person: str) -> Chat:
+    def group(self, title: str, person: str, *, sees_all: bool = False) -> Chat:
         """Create a group with one person in it."""
         self._people += 1
         user = self.emu.add_user(person, f"user{self._people}")
-        chat = self.emu.add_group(title)
+        # sees_all: the bot is an admin (or privacy mode is off), so it gets every message.
+        chat = self.emu.add_group(title, bot_is_admin=sees_all)
         return Chat(chat.id, user, title)
 
     def private(self, person: str) -> Chat:
@@ -112,12 +123,14 @@ class Harness:
 
     async def invite(self, unit: str | None) -> str:
         """Make an invite code as `duban invite` does."""
-        async with self.services.db.session() as session:
+        async with self.core.db.session() as session:
             return (await create_invite(session, unit, self.clock.now())).code
 
-    async def bound(self, title: str, person: str, unit: str | None) -> Chat:
+    async def bound(
+        self, title: str, person: str, unit: str | None, *, sees_all: bool = False
+    ) -> Chat:
         """Create a group and bind it through the real /bind flow."""
-        chat = self.group(title, person)
+        chat = self.group(title, person, sees_all=sees_all)
         await self.say(chat, f"/bind {await self.invite(unit)}", expect="已绑定")
         return chat
 
@@ -162,7 +175,7 @@ class Harness:
     async def at(self, when: datetime) -> None:
         """Move the clock to `when` and let the scheduler and the sender run once."""
         self.clock.set(when)
-        await self.services.tick()
+        await self.service.run_pass()
 
     def bot_texts(self, chat: Chat) -> list[str]:
         """Return the texts of every bot message in the chat, as they are now."""

@@ -28,7 +28,7 @@ async def test_unit_chat_dialogue(harness: Harness) -> None:
         ("/report 2.4 已完成 培训已办", "已记录 2.4 已完成。"),
         ("/history 2.3", '进行中 60% "已签约3家"'),
         ("/history", "请写任务编号"),
-        ("/digest", "督办周报和台账只发给局领导群。"),
+        ("/digest", "督办周报和台账只发给局领导。"),
     ]
     for said, expected in dialogue:
         reply = await harness.say(unit, said)
@@ -42,7 +42,7 @@ async def test_leadership_dialogue(harness: Harness) -> None:
         ("/status 社救", "社救科 · 11项"),
         ("/status 2.5", "责任科室：社救科、社区科"),
         ("/overdue", "🔴 社救科 2.1 构建综合救助格局"),
-        ("/report 2.3 已签约", "局领导群不报告进展"),
+        ("/report 2.3 已签约", "局领导会话不报告进展"),
         ("/help", "/digest"),
     ]
     for said, expected in dialogue:

@@ -53,7 +53,7 @@ async def test_a_long_outage_is_retried_on_a_later_pass(harness: Harness) -> Non
     harness.emu.fail("sendMessage", times=8, kind="500")
     await harness.at(NINE)
     assert prompts_in(harness, unit) == []
-    async with harness.services.db.session() as session:
+    async with harness.core.db.session() as session:
         waiting = await outbox.get(session, 1)
     assert waiting is not None
     assert waiting.sent_at is None
@@ -67,13 +67,13 @@ async def test_a_long_outage_is_retried_on_a_later_pass(harness: Harness) -> Non
 async def test_text_over_4096_characters_is_split(harness: Harness) -> None:
     unit = await harness.bound("社救科工作群", "王科长", "社救科")
     lines = [f"第{n}行：" + "督办事项说明" * 20 for n in range(60)]
-    async with harness.services.db.session() as session:
+    async with harness.core.db.session() as session:
         await outbox.enqueue(
             session,
             OutboxDraft("long-1", unit.id, "社救科", "notice", {"text": "\n".join(lines)}, START),
             START,
         )
-    await harness.services.sender.drain()
+    await harness.sender.drain()
     sent = [t for t in harness.bot_texts(unit) if t.startswith("第")]
     assert len(sent) >= 2
     assert all(len(t) <= 4096 for t in sent)
@@ -84,14 +84,14 @@ async def test_a_removed_bot_marks_the_message_failed(harness: Harness) -> None:
     unit = await harness.bound("社救科工作群", "王科长", "社救科")
     harness.emu.remove_bot(unit.id)
     await harness.at(NINE)
-    async with harness.services.db.session() as session:
+    async with harness.core.db.session() as session:
         failed = await outbox.failed(session)
     assert [row.chat_id for row in failed] == [unit.id]
     assert "Forbidden" in str(failed[0].last_error)
     # Later passes never retry it; each later message to the chat is tried once, then listed.
     await harness.at(NINE + timedelta(hours=2))
     await harness.at(NINE + timedelta(days=1))
-    async with harness.services.db.session() as session:
+    async with harness.core.db.session() as session:
         failed = await outbox.failed(session)
     assert all(row.attempts == 1 for row in failed)
     kicked = [c for c in harness.emu.calls_of("sendMessage") if c.error_code == 403]
@@ -125,7 +125,7 @@ async def test_the_scheduler_service_runs_with_the_bot_and_stops_with_it(harness
     await harness.stop()
     harness.run_scheduler = True
     await harness.start()
-    service = harness.services.scheduler
+    service = harness.service.scheduler
     assert service is not None
     assert service.running
     assert "tick" in service.job_ids()

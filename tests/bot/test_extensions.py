@@ -24,7 +24,9 @@ async def test_extension_next_friday_approved_moves_lights_and_prompts(harness: 
     unit = await harness.bound("社救科工作群", "王科长", "社救科")
     lead = await harness.bound("局领导群", "李局长", None)
     prompt, answer = await _ask_extension(harness, unit, "下周五，街道调整导致协议需重新审核")
-    assert text_of(answer) == ("已提交延期申请：2.3 6月30日 → 7月1日（周五），待局领导审批。")
+    assert text_of(answer) == (
+        "已提交延期申请：2.3 完成协议签署 6月30日 → 7月1日（周五），待局领导审批。"
+    )
     request = await harness.next_message(lead, containing="【延期申请】")
     assert "7月1日" in text_of(request)
     assert "街道调整导致协议需重新审核" in text_of(request)

@@ -26,7 +26,7 @@ async def test_prompt_in_progress_note_then_status_shows_it(any_harness: Harness
     edited = harness.emu.message(unit.id, prompt["message_id"])
     assert "2.3 🔄 进行中 · 6月23日 王科长已更新" in text_of(edited)
     assert not any(
-        b["callback_data"].split(":")[2] == prompt_item(prompt) for b in buttons_of(edited)
+        b["callback_data"].split(":")[1] == prompt_item(prompt) for b in buttons_of(edited)
     )
     status = await harness.say(unit, "/status", expect="社救科")
     assert '进行中 60% "已与3家养老机构完成洽谈"（6月23日）' in text_of(status)
@@ -34,7 +34,7 @@ async def test_prompt_in_progress_note_then_status_shows_it(any_harness: Harness
 
 def prompt_item(prompt: dict[str, object]) -> str:
     """Return the item id of the first row's buttons."""
-    return buttons_of(prompt)[0]["callback_data"].split(":")[2]
+    return buttons_of(prompt)[0]["callback_data"].split(":")[1]
 
 
 async def test_a_button_pressed_in_another_chat_records_nothing(harness: Harness) -> None:
@@ -54,7 +54,7 @@ async def test_a_button_pressed_in_another_chat_records_nothing(harness: Harness
 async def test_a_forged_button_records_nothing(harness: Harness) -> None:
     unit = await harness.bound("社救科工作群", "王科长", "社救科")
     note = harness.emu.send(unit.id, unit.user, "占位")
-    for data in ["a:999:999:d", "x:1:y", "hello"]:
+    for data in ["a:999:done", "x:1:yes", "hello"]:
         query = harness.emu.press(unit.id, note["message_id"], data, unit.user, force=True)
         answer = await harness.answer_of(query)
         assert "未作记录" in str(answer.get("text")) or "局领导" in str(answer.get("text"))
@@ -104,7 +104,7 @@ async def test_a_question_still_takes_its_answer_after_a_restart(harness: Harnes
     assert '遇到困难 "场地未落实"' in text_of(status)
 
 
-async def test_a_prompt_with_several_items_needs_the_task_id_in_a_reply(harness: Harness) -> None:
+async def test_a_reply_to_a_prompt_with_several_items_asks_which_one(harness: Harness) -> None:
     unit = await harness.bound("社救科工作群", "王科长", "社救科")
     await harness.at(NINE)
     first = await harness.next_message(unit, containing="【督办提醒】")
@@ -112,17 +112,26 @@ async def test_a_prompt_with_several_items_needs_the_task_id_in_a_reply(harness:
     prompt = await harness.next_message(unit, after=first["message_id"], containing="【督办提醒】")
     rows = prompt["reply_markup"]["inline_keyboard"]
     assert len(rows) >= 3
-    assert all(len(row) == 4 and row[0]["text"].split()[0][0].isdigit() for row in rows)
-    dialogue = [
-        ("已部署", "请在回复开头写上任务编号"),
-        ("2.2 已部署年度低保复核", "收到，已记录 2.2 进展（进行中）。"),
-    ]
-    for said, expected in dialogue:
-        reply = await harness.say(unit, said, reply_to=prompt["message_id"])
-        assert expected in text_of(reply), (said, text_of(reply))
+    assert all(len(row) in (3, 4) and row[0]["text"].split()[0][0].isdigit() for row in rows)
+    # Check-ins (ongoing work, no deadline) cannot be extended: no 申请延期 on their rows.
+    assert any(len(row) == 3 and "申请延期" not in str(row) for row in rows)
+    items = [row[0]["text"].split()[0] for row in rows]
+
+    which = await harness.say(unit, "已部署", reply_to=prompt["message_id"])
+    assert text_of(which) == "这条提醒有多项任务，请点选这句说明属于哪一项："
+    assert [b["text"] for b in buttons_of(which)] == items
+    await harness.press(unit, which, "2.2", row=items.index("2.2"))
+    recorded = await harness.next_message(unit, after=which["message_id"], containing="已记录")
+    assert text_of(recorded) == "收到，已记录 2.2 进展（进行中）。"
+
+    named = await harness.say(unit, "2.5 已对接慈善会", reply_to=prompt["message_id"])
+    assert text_of(named) == "收到，已记录 2.5 进展（进行中）。"
     edited = harness.emu.message(unit.id, prompt["message_id"])
     assert "2.2 🔄 进行中" in text_of(edited)
+    assert "2.5 🔄 进行中" in text_of(edited)
     assert text_of(edited).endswith("请点选当前进展：")
     remaining = edited["reply_markup"]["inline_keyboard"]
-    assert len(remaining) == len(rows) - 1
-    assert not any(row[0]["text"].startswith("2.2 ") for row in remaining)
+    assert len(remaining) == len(rows) - 2
+    assert not any(row[0]["text"].split()[0] in ("2.2", "2.5") for row in remaining)
+    history = await harness.say(unit, "/history 2.2", expect="2.2")
+    assert '"已部署"' in text_of(history)

@@ -62,7 +62,7 @@ async def test_duban_run_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
                 await process.wait()
     assert process.returncode == 0, stderr.decode()
     assert elapsed < 5, f"took {elapsed:.1f}s to stop"
-    assert b"Traceback" not in stderr
+    assert b"Traceback" not in stderr, stderr.decode()
 
 
 @pytest.mark.slow
@@ -132,3 +132,40 @@ async def _listening(port: int) -> None:
             writer.close()
             await writer.wait_closed()
             return
+
+
+@pytest.mark.slow
+async def test_a_drill_clock_drives_the_timers(tmp_path: Path) -> None:
+    """`--clock 08:59:50`: the 09:00 prompt goes when the drill clock reads 09:00, not at
+    09:00 real time and not a minute late."""
+    async with Emulator.running() as emu:
+        env = _service_env(emu, tmp_path)
+        invite = await asyncio.create_subprocess_exec(
+            str(DUBAN), "--clock", "2022-06-23T08:00", "invite", "社救科",
+            env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await invite.communicate()
+        code = out.decode().strip().splitlines()[-1]
+        process = await asyncio.create_subprocess_exec(
+            str(DUBAN), "run", "--clock", "2022-06-23T08:59:50",
+            env=env, cwd=tmp_path,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        started = time.monotonic()
+        try:
+            await emu.wait_for_call("setMyCommands", timeout=60)
+            group = emu.add_group("社救科工作群")
+            person = emu.add_user("王科长")
+            emu.send(group.id, person, f"/bind {code}")
+            await emu.wait_for_bot_message(group.id, lambda m: "已绑定" in m["text"], timeout=30)
+            prompt = await emu.wait_for_bot_message(
+                group.id, lambda m: "【督办提醒】" in m["text"], timeout=60
+            )
+            took = time.monotonic() - started
+        finally:
+            process.send_signal(signal.SIGTERM)
+            async with asyncio.timeout(10):
+                await process.communicate()
+    assert "6月23日（周四）" in prompt["text"]
+    # 10 s of drill time to 09:00, plus start-up; a real-time trigger would take hours.
+    assert took < 40, f"the 09:00 prompt came {took:.0f}s after start"

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from bot.channel import Buttons, TryLater, Undeliverable
+from core.channel import Attachment, OutgoingMessage, TryLater, Undeliverable
+
+KICKED = "Forbidden: bot was kicked from the group chat"
 
 
 @dataclass
 class Sent:
     """One message the fake channel accepted."""
 
-    chat_id: int
-    text: str
-    buttons: Buttons | None
-    message_id: int
+    address: str
+    message: OutgoingMessage
+    ref: str
+
+    @property
+    def text(self) -> str:
+        """Return the message's text."""
+        return self.message.text
 
 
 @dataclass
@@ -22,32 +29,42 @@ class FakeChannel:
     """Accepts messages into `sent`; `failures` are raised first, one per call, in order."""
 
     failures: list[Exception] = field(default_factory=list)
-    gone: set[int] = field(default_factory=set)
+    gone: set[str] = field(default_factory=set)
     sent: list[Sent] = field(default_factory=list)
-    pictures: list[tuple[int, str]] = field(default_factory=list)
+    edits: list[tuple[str, str, OutgoingMessage]] = field(default_factory=list)
+    attachments: list[tuple[str, Attachment]] = field(default_factory=list)
     calls: int = 0
 
-    async def send_text(self, chat_id: int, text: str, buttons: Buttons | None) -> int:
+    @property
+    def name(self) -> str:
+        """Return "fake"."""
+        return "fake"
+
+    async def send(self, address: str, message: OutgoingMessage) -> str:
         """Record the message, or raise the next scripted failure."""
         self.calls += 1
-        if chat_id in self.gone:
-            raise Undeliverable("Forbidden: bot was kicked from the group chat")
+        if address in self.gone:
+            raise Undeliverable(KICKED)
         if self.failures:
             raise self.failures.pop(0)
-        message = Sent(chat_id, text, buttons, len(self.sent) + 1)
-        self.sent.append(message)
-        return message.message_id
+        sent = Sent(address, message, str(len(self.sent) + len(self.attachments) + 1))
+        self.sent.append(sent)
+        return sent.ref
 
-    async def send_picture(self, chat_id: int, png: bytes, caption: str) -> int:
-        """Record a picture."""
-        if chat_id in self.gone:
-            raise Undeliverable("Forbidden: bot was kicked from the group chat")
-        self.pictures.append((chat_id, caption))
-        return len(self.sent) + len(self.pictures)
+    async def edit(self, address: str, ref: str, message: OutgoingMessage) -> None:
+        """Record an edit."""
+        if address in self.gone:
+            raise Undeliverable(KICKED)
+        self.edits.append((address, ref, message))
+
+    async def send_attachment(self, address: str, attachment: Attachment) -> str:
+        """Record a file or picture."""
+        if address in self.gone:
+            raise Undeliverable(KICKED)
+        self.attachments.append((address, attachment))
+        return str(len(self.sent) + len(self.attachments))
 
 
 def retry_after(seconds: int) -> TryLater:
     """Return the failure a 429 with retry_after becomes."""
-    from datetime import timedelta
-
     return TryLater("Flood control exceeded", timedelta(seconds=seconds))

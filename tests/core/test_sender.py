@@ -8,26 +8,28 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.channel import Channel, TryLater, Undeliverable
-from bot.sender import OutboxSender
-from bot.telegram_channel import TelegramChannel
+from core.buttons import Button, Press
+from core.channel import Channel, OutgoingMessage, TryLater, Undeliverable
+from core.sender import OutboxSender
 from emulator.server import Emulator
 from scheduler.clock import FrozenClock
 from storage import outbox
+from storage.chats import chat_key
 from storage.database import Database
 from storage.records import OutboxDraft, OutboxMessage
-from tests.bot.fakes import FakeChannel, retry_after
+from tests.core.fakes import FakeChannel, retry_after
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2022, 6, 23, 9, 0, tzinfo=SHANGHAI)
-CHAT = -500
+ADDRESS = "-500"
 
 
 async def _enqueue(db: Database, key: str, text: str, buttons: str | None = None) -> None:
     payload: dict[str, object] = {"text": text, "items": [], "buttons": buttons, "extension_id": 7}
     async with db.session() as session:
+        chat = await chat_key(session, "fake", ADDRESS, NOW)
         await outbox.enqueue(
-            session, OutboxDraft(key, CHAT, "社救科", "notice", payload, NOW), NOW
+            session, OutboxDraft(key, chat, "社救科", "notice", payload, NOW), NOW
         )
 
 
@@ -39,7 +41,7 @@ async def _row(db: Database, key: str) -> OutboxMessage:
 
 
 def _sender(channel: Channel, db: Database, clock: FrozenClock) -> OutboxSender:
-    return OutboxSender(channel, db, clock, SHANGHAI, quick_retry_delays=(0, 0))
+    return OutboxSender({"fake": channel}, db, clock, SHANGHAI, quick_retry_delays=(0, 0))
 
 
 async def test_a_blip_is_ridden_out_and_the_row_sent_once(ledger: Database) -> None:
@@ -49,7 +51,7 @@ async def test_a_blip_is_ridden_out_and_the_row_sent_once(ledger: Database) -> N
     assert [m.text for m in channel.sent] == ["你好"]
     row = await _row(ledger, "n1")
     assert row.sent_at is not None
-    assert row.message_id == 1
+    assert row.message_ref == "1"
 
 
 async def test_an_outage_is_retried_later_with_backoff(ledger: Database) -> None:
@@ -80,7 +82,7 @@ async def test_a_named_wait_is_honoured(ledger: Database) -> None:
 
 async def test_an_undeliverable_row_fails_once_and_for_good(ledger: Database) -> None:
     clock = FrozenClock(NOW)
-    channel = FakeChannel(gone={CHAT})
+    channel = FakeChannel(gone={ADDRESS})
     sender = _sender(channel, ledger, clock)
     await _enqueue(ledger, "n4", "你好")
     await sender.drain()
@@ -94,41 +96,56 @@ async def test_an_undeliverable_row_fails_once_and_for_good(ledger: Database) ->
     ]
 
 
-async def test_long_text_is_split_and_the_buttons_ride_on_the_last_part(ledger: Database) -> None:
+async def test_a_decision_request_carries_its_two_semantic_buttons(ledger: Database) -> None:
     channel = FakeChannel()
-    text = "\n".join("督办" * 100 for _ in range(50))
-    await _enqueue(ledger, "n5", text, buttons="extension_decision")
+    await _enqueue(ledger, "n5", "【延期申请】社救科 · 2.3", buttons="extension_decision")
     await _sender(channel, ledger, FrozenClock(NOW)).drain()
-    assert len(channel.sent) == 3
-    assert [m.buttons is not None for m in channel.sent] == [False, False, True]
-    assert "\n".join(m.text for m in channel.sent) == text
-    assert (await _row(ledger, "n5")).message_id == 3
+    (sent,) = channel.sent
+    assert sent.message.buttons == (
+        (Button("同意", Press("decide", 7, "yes")), Button("不同意", Press("decide", 7, "no"))),
+    )
+    assert (await _row(ledger, "n5")).message_ref == sent.ref
+
+
+async def test_a_row_for_a_channel_this_process_does_not_serve_waits(ledger: Database) -> None:
+    async with ledger.session() as session:
+        chat = await chat_key(session, "wecom", "zhangsan", NOW)
+        draft = OutboxDraft("w1", chat, "社救科", "notice", {"text": "你好"}, NOW)
+        await outbox.enqueue(session, draft, NOW)
+    channel = FakeChannel()
+    assert await _sender(channel, ledger, FrozenClock(NOW)).drain() == 0
+    assert channel.sent == []
+    assert (await _row(ledger, "w1")).sent_at is None
 
 
 @pytest.fixture(params=["fake", "telegram"])
 async def channel_and_chats(
     request: pytest.FixtureRequest,
-) -> AsyncIterator[tuple[Channel, int, int]]:
+) -> AsyncIterator[tuple[Channel, str, str]]:
     """Yield a channel with a chat that takes messages and one the bot was removed from."""
     if request.param == "fake":
-        yield FakeChannel(gone={-2}), -1, -2
+        yield FakeChannel(gone={"-2"}), "-1", "-2"
         return
     from telegram import Bot
+
+    from bot.telegram.channel import TelegramChannel
 
     async with Emulator.running() as emu:
         open_chat, closed_chat = emu.add_group("开放群"), emu.add_group("已移出")
         emu.remove_bot(closed_chat.id)
         bot = Bot(emu.token, base_url=emu.base_url)
         async with bot:
-            yield TelegramChannel(bot), open_chat.id, closed_chat.id
+            yield TelegramChannel(bot), str(open_chat.id), str(closed_chat.id)
 
 
 async def test_every_channel_honours_the_contract(
-    channel_and_chats: tuple[Channel, int, int],
+    channel_and_chats: tuple[Channel, str, str],
 ) -> None:
     channel, open_chat, closed_chat = channel_and_chats
-    first = await channel.send_text(open_chat, "你好", [[("同意", "x:1:y"), ("不同意", "x:1:n")]])
-    second = await channel.send_text(open_chat, "再见", None)
-    assert second > first > 0
+    row = (Button("同意", Press("decide", 1, "yes")), Button("不同意", Press("decide", 1, "no")))
+    first = await channel.send(open_chat, OutgoingMessage("你好", (row,)))
+    second = await channel.send(open_chat, OutgoingMessage("再见"))
+    assert int(second) > int(first) > 0
+    await channel.edit(open_chat, first, OutgoingMessage("你好（已处理）"))
     with pytest.raises(Undeliverable):
-        await channel.send_text(closed_chat, "你好", None)
+        await channel.send(closed_chat, OutgoingMessage("你好"))

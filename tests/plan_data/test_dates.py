@@ -103,10 +103,12 @@ def test_read_date_rolls_over_the_year_end(text: str, expected: date) -> None:
     assert read_date(text, YEAR_END) == expected
 
 
-def test_now_is_read_in_shanghai_whatever_its_timezone() -> None:
-    # 2022-06-23 20:00 UTC is already Friday 04:00 in Shanghai.
+def test_now_is_read_in_the_time_zone_it_carries() -> None:
+    # 2022-06-23 20:00 UTC is already Friday 04:00 in Shanghai: the office's "tomorrow" is
+    # Saturday, so callers pass now in the office's time zone (DUBAN_TZ).
     late_utc = datetime(2022, 6, 23, 20, 0, tzinfo=UTC)
-    assert read_date("明天", late_utc) == date(2022, 6, 25)
+    assert read_date("明天", late_utc.astimezone(SHANGHAI)) == date(2022, 6, 25)
+    assert read_date("明天", late_utc) == date(2022, 6, 24)
 
 
 @pytest.mark.parametrize(

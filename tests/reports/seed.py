@@ -24,7 +24,10 @@ HISTORY: list[tuple[str, str, EntryStatus, str, datetime]] = [
     ("5.2", "社区科", "in_progress", "选址完成", datetime(2022, 3, 1, 11, tzinfo=SH)),
     ("2.3", "社救科", "in_progress", "已完成3家机构洽谈", datetime(2022, 6, 20, 15, tzinfo=SH)),
     (
-        "3.2", "社会事务科", "blocked", "日照中心选址未定，需协调街道",
+        "3.2",
+        "社会事务科",
+        "blocked",
+        "日照中心选址未定，需协调街道",
         datetime(2022, 6, 20, 10, tzinfo=SH),
     ),
     ("4.1", "社区科", "in_progress", "60% 已指导5个社区", datetime(2022, 6, 28, 14, tzinfo=SH)),
@@ -48,11 +51,18 @@ async def seed_history(db: Database) -> None:
     """Record the history above, and an extension for 2.3 asked in June, approved 7-6."""
     async with db.session() as session:
         for n, (task, unit, status, note, at) in enumerate(HISTORY):
-            draft = EntryDraft(task, unit, status, "王科长", "cli", note=note, source_update_id=n)
+            draft = EntryDraft(
+                task, unit, status, "王科长", "cli", note=note, source_key=f"telegram:{n}"
+            )
             await record_entry(session, draft, at)
         ask = EntryDraft(
-            "2.3", "社救科", "extension", "王科长", "cli",
-            note="街道调整导致协议需重新审核", proposed_date=NEW_DATE,
+            "2.3",
+            "社救科",
+            "extension",
+            "王科长",
+            "cli",
+            note="街道调整导致协议需重新审核",
+            proposed_date=NEW_DATE,
         )
         entry = await record_entry(session, ask, EXTENSION_ASKED)
         request = await request_extension(

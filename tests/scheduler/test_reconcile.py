@@ -14,7 +14,7 @@ from storage.progress import record_entry
 from storage.records import EntryDraft
 from tests.scheduler.helpers import CALENDAR, LEAD_CHAT, SETTINGS, at, bind_everyone, deliver, run
 
-PAYLOAD_KEYS = {"text", "items", "buttons", "extension_id"}
+PAYLOAD_KEYS = {"version", "text", "items", "buttons", "extension_id"}
 ITEM_KEYS = {"task", "unit", "milestone_id", "kind", "due", "action"}
 
 

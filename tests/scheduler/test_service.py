@@ -36,9 +36,10 @@ async def test_start_schedules_the_tick_and_send_times_and_shuts_down(ledger: Da
     service = start(ledger, FrozenClock(at(2022, 6, 23, 8)), SETTINGS)
     try:
         assert service.running
-        assert sorted(service.job_ids()) == ["send-0", "tick"]
+        # The start-up pass runs at once and then leaves the schedule.
+        assert {"send-0", "tick"} <= set(service.job_ids()) <= {"send-0", "tick", "start-up"}
         service.start()  # a second start is harmless
-        assert sorted(service.job_ids()) == ["send-0", "tick"]
+        assert {"send-0", "tick"} <= set(service.job_ids()) <= {"send-0", "tick", "start-up"}
     finally:
         service.shutdown()
     assert not service.running

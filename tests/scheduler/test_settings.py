@@ -59,7 +59,7 @@ def test_a_file_overrides_some_keys(tmp_path: Path) -> None:
         ("checkin_day = 31", "checkin_day"),
         ("lead_days = [-1]", "lead_days"),
         ("digest_day = 'tuesday'", "digest_day"),
-        ("timezone = 'Mars/Base'", "Mars"),
+        ("timezone = 'Asia/Shanghai'", "DUBAN_TZ"),
         ("send_time = ", "cannot read"),
     ],
 )

@@ -6,9 +6,9 @@ from datetime import date
 from pathlib import Path
 
 from plan_data import default_plan_path
-from scheduler.answers import parse_answers
 from scheduler.settings import load_settings
-from scheduler.simulate import simulate
+from simulate.answers import parse_answers
+from simulate.engine import simulate
 
 # A done, an extension approved on a Saturday, a blocked report on a holiday (端午, 3 June)
 # and a rejected request: each must act on the same days as when every day is reconciled.

@@ -69,7 +69,9 @@ def test_the_later_of_two_reports_at_the_same_clock_is_the_latest(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for status in ("blocked", "done", "in_progress", "done"):
-        assert duban(database_url, "report", "2.4", "--unit", "社救科", "--status", status) == 0
+        note = ["--note", "场地未落实"] if status == "blocked" else []
+        command = ["report", "2.4", "--unit", "社救科", "--status", status, *note]
+        assert duban(database_url, *command) == 0
         assert duban(database_url, "status", "社救科", "--json") == 0
         shown = json.loads(capsys.readouterr().out.split("\n", 1)[1])
         assert next(t for t in shown["tasks"] if t["id"] == "2.4")["status"] == status

@@ -46,14 +46,15 @@ async def test_two_writer_processes_lose_nothing(ledger: Database) -> None:
         entries = await entries_for(session, "7.2", "社区科")
     # Each writer's own updates and plain entries, plus the shared updates once.
     assert len(entries) == 2 * COUNT + 2 * COUNT + COUNT
-    shared = [e for e in entries if e.source_update_id in range(500_000, 500_000 + COUNT)]
+    shared_keys = {f"telegram:{n}" for n in range(500_000, 500_000 + COUNT)}
+    shared = [e for e in entries if e.source_key in shared_keys]
     assert len(shared) == COUNT
     for name in ("alpha", "beta"):
         mine = [e for e in entries if e.reporter == name and e not in shared]
-        assert sorted(e.note or "" for e in mine if e.source_update_id is None) == sorted(
+        assert sorted(e.note or "" for e in mine if e.source_key is None) == sorted(
             f"{name} {i}" for i in range(COUNT)
         )
-        assert len([e for e in mine if e.source_update_id is not None]) == COUNT
+        assert len([e for e in mine if e.source_key is not None]) == COUNT
 
 
 async def test_two_first_commands_at_once_migrate_and_import_once(database_url: str) -> None:

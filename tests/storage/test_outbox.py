@@ -64,10 +64,11 @@ async def test_claim_returns_due_messages_and_delivery_is_recorded(ledger: Datab
     async with ledger.session() as session:
         (due,) = await outbox.claim_due(session, LEDGER_NOW, limit=10)
         assert due.dedupe_key == "now"
-        await outbox.mark_sent(session, due.id, 555, LEDGER_NOW)
-        found = await outbox.item_for_message(session, -100, 555, "2.3")
+        await outbox.mark_sent(session, due.id, "555", LEDGER_NOW)
+        found = await outbox.by_message(session, -100, "555")
         assert found is not None
-        assert found.outbox_id == due.id
+        assert found.id == due.id
+        assert await outbox.by_message(session, -101, "555") is None
         assert await outbox.claim_due(session, LEDGER_NOW, limit=10) == []
         (retry,) = await outbox.claim_due(session, LEDGER_NOW + timedelta(hours=1), limit=10)
         await outbox.mark_retry(session, retry.id, "timeout", LEDGER_NOW + timedelta(hours=2))

@@ -61,10 +61,12 @@ async def test_a_task_of_every_unit_has_seven_independent_rows(ledger: Database)
 
 async def test_the_same_update_twice_is_one_entry(ledger: Database) -> None:
     async with ledger.session() as session:
-        first = await record_entry(session, draft("2.3", "社救科", source_update_id=901), JUNE_20)
+        first = await record_entry(
+            session, draft("2.3", "社救科", source_key="telegram:901"), JUNE_20
+        )
     async with ledger.session() as session:
         again = await record_entry(
-            session, draft("2.3", "社救科", "done", source_update_id=901), JUNE_20
+            session, draft("2.3", "社救科", "done", source_key="telegram:901"), JUNE_20
         )
         assert again == first
         assert await count_entries(session) == 1

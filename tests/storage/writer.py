@@ -35,7 +35,7 @@ async def write(url: str, name: str, count: int) -> None:
                         name,
                         "telegram",
                         note=f"{name} {i}",
-                        source_update_id=update_id,
+                        source_key=None if update_id is None else f"telegram:{update_id}",
                     )
                     await record_entry(session, draft, AT)
     finally:

@@ -1,0 +1,105 @@
+"""The dialogue tables every channel must pass: what people do, and what the bot says.
+
+Times are the seed plan's 2022: on Thursday 6月23日 at 09:00 社救科 is prompted for 2.3
+(完成协议签署 by 6月30日); on Friday 6月24日 every unit gets its monthly check-in.
+"""
+
+from __future__ import annotations
+
+from tests.dialogue.script import STRANGER, Dialogue, Step, at
+
+NINE = "2022-06-23T09:00"
+UNIT_AND_LEAD: dict[str, str | None] = {"unit": "社救科", "lead": None}
+
+TABLES = [
+    Dialogue(
+        "prompt, 进行中 with a note, and the status shows it",
+        {"unit": "社救科"},
+        [
+            Step("unit", "at", NINE, hears="【督办提醒】社救科 · 6月23日（周四）"),
+            Step("unit", "press", "进行中", item="2.3", hears="请用一两句话说明进展"),
+            Step("unit", "answer", "60% 已与3家机构洽谈", hears="已记录 2.3 进展（进行中）"),
+            Step("unit", "say", "状态 社救科", hears='进行中 60% "已与3家机构洽谈"'),
+        ],
+    ),
+    Dialogue(
+        "chat after an answer is not recorded",
+        {"unit": "社救科"},
+        [
+            Step("unit", "at", NINE, hears="【督办提醒】"),
+            Step("unit", "press", "进行中", item="2.3", hears="请用一两句话说明进展"),
+            Step("unit", "answer", "已与3家机构洽谈", hears="收到，已记录 2.3 进展（进行中）。"),
+            Step("unit", "answer", "谢谢领导关心", hears=""),
+            Step("unit", "say", "/history 2.3", hears="共1条记录"),
+        ],
+    ),
+    Dialogue(
+        "申请延期 下周五, leadership approves, and later chat is no new request",
+        UNIT_AND_LEAD,
+        [
+            Step("unit", "at", NINE, hears="【督办提醒】"),
+            Step("unit", "press", "申请延期", item="2.3", hears="新的完成日期"),
+            Step(
+                "unit",
+                "answer",
+                "下周五，街道调整导致协议需重新审核",
+                hears="已提交延期申请：2.3 完成协议签署 6月30日 → 7月1日（周五），待局领导审批。",
+            ),
+            Step("lead", "", hears="【延期申请】社救科 · 2.3"),
+            Step("lead", "press", "同意", hears="已同意", to="lead"),
+            Step("unit", "", hears="局领导已同意延期，此后按新日期提醒。"),
+            Step("unit", "answer", "今天下午开会讨论", hears=""),
+            Step("lead", "", hears=""),
+            Step("unit", "say", "/history 2.3", hears="共1条记录"),
+            at("2022-06-30T09:00"),
+            Step("unit", "say", "状态 2.3", hears="7月1日截止"),
+        ],
+    ),
+    Dialogue(
+        "a greeting is no answer, and a colleague cannot answer someone else's question",
+        {"unit": "社救科", "mate": "社救科"},
+        [
+            Step("unit", "at", NINE, hears="【督办提醒】"),
+            Step("unit", "press", "进行中", item="2.3", hears="请用一两句话说明进展"),
+            Step("mate", "answer", "我补充一句", hears=""),
+            Step("unit", "answer", "协议文本已报法规科审核", hears="已记录 2.3 进展"),
+            Step("unit", "answer", "大家好，今天进展如何", hears=""),
+            Step("mate", "say", "大家好", hears=""),
+            Step("unit", "say", "/history 2.3", hears="共1条记录"),
+        ],
+    ),
+    Dialogue(
+        "a date that is not later, or too late, is asked again",
+        {"unit": "社救科"},
+        [
+            Step("unit", "at", NINE, hears="【督办提醒】"),
+            Step("unit", "press", "申请延期", item="2.3", hears="新的完成日期"),
+            Step("unit", "answer", "6月25日", hears="延期后的日期应晚于原定的6月30日"),
+            Step("unit", "answer", "2024年1月5日", hears="延期最晚只能到2023年12月31日"),
+            Step("unit", "answer", "等领导定", hears="没看懂这个日期"),
+            Step("unit", "answer", "7月15日", hears="已提交延期申请：2.3 完成协议签署"),
+        ],
+    ),
+    Dialogue(
+        "a stranger learns nothing, and another unit's press records nothing",
+        {"unit": "社救科", "other": "社区科", "stranger": STRANGER},
+        [
+            Step("stranger", "say", "状态 社救科", hears="尚未绑定科室"),
+            Step("stranger", "say", "/history 2.3", hears="尚未绑定科室"),
+            Step("unit", "at", NINE, hears="【督办提醒】"),
+            Step("other", "press_foreign", "已完成", item="2.3", to="unit", hears=""),
+            Step("other", "", hears="不属于本会话的科室"),
+            Step("unit", "say", "/history 2.3", hears="尚无进展记录"),
+        ],
+    ),
+    Dialogue(
+        "a restart sends nothing twice",
+        {"unit": "社救科"},
+        [
+            Step("unit", "at", NINE, hears="【督办提醒】"),
+            Step("unit", "restart"),
+            Step("unit", "at", "2022-06-23T09:05", hears=""),
+            Step("unit", "at", "2022-06-24T09:00", hears="【督办提醒】社救科 · 6月24日（周五）"),
+        ],
+    ),
+]
