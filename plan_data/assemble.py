@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from plan_data.deadlines import find_deadline_sentence, read_deadline
+from plan_data.deadlines import find_body_deadline, read_deadline
 from plan_data.model import Heading, Owner, OwnerRole, Plan, Problem, Task
 from plan_data.owners import Label, find_bracket_labels, split_units
 from plan_data.units import is_all_units
@@ -70,8 +70,13 @@ def build_plan(raw: RawPlan) -> Plan:
                     units.append(name)
         named.append(owners)
     tasks = []
+    deadline_problems: dict[tuple[int, str, str], list[str]] = {}
     for task, owners in zip(raw.tasks, named, strict=True):
-        tasks.append(_finish(task, owners, units, raw.year, problems))
+        tasks.append(_finish(task, owners, units, raw.year, problems, deadline_problems))
+    # A deadline the tasks of a group share is one line of the plan: say its problems once.
+    for (line, message, text), ids in deadline_problems.items():
+        who = f"task {ids[0]}" if len(ids) == 1 else f"tasks {', '.join(ids)}"
+        problems.append(Problem(line, f"{who}: {message}", text, ids[0]))
     problems.sort(key=lambda p: p.line)
     return Plan(
         year=raw.year,
@@ -91,6 +96,7 @@ def _finish(
     units: list[str],
     year: int,
     problems: list[Problem],
+    deadline_problems: dict[tuple[int, str, str], list[str]],
 ) -> Task:
     title, body = split_title(task.text)
     if not title:
@@ -108,17 +114,11 @@ def _finish(
     deadline_text = "，".join(label.value for label, _ in deadline_labels if label.value)
     deadline_line = deadline_labels[0][1] if deadline_labels else task.line
     if not deadline_text:
-        deadline_text = find_deadline_sentence(body) or ""
+        deadline_text = find_body_deadline(body) or ""
     reading = read_deadline(deadline_text, year)
-    problems.extend(
-        Problem(
-            deadline_line,
-            f"task {task.id}: {message}",
-            "" if deadline_text in message else deadline_text,  # said once is enough
-            task.id,
-        )
-        for message in reading.problems
-    )
+    for message in reading.problems:
+        text = "" if deadline_text in message else deadline_text  # said once is enough
+        deadline_problems.setdefault((deadline_line, message, text), []).append(task.id)
     return Task(
         id=task.id,
         chapter=task.chapter,
