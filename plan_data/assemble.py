@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from plan_data.deadlines import find_body_deadline, read_deadline
 from plan_data.model import Heading, Owner, OwnerRole, Plan, Problem, Task
 from plan_data.owners import Label, find_bracket_labels, split_units
+from plan_data.targets import read_targets
 from plan_data.units import is_all_units
 
 TITLE_END = re.compile(r"[。！？!?]")
@@ -130,4 +131,5 @@ def _finish(
         line=task.line,
         group=task.group,
         part_lines=tuple(task.part_lines),
+        targets=read_targets(task.text),
     )
