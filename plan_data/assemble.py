@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from plan_data.deadlines import find_body_deadline, read_deadline
 from plan_data.model import Heading, Owner, OwnerRole, Plan, Problem, Task
-from plan_data.owners import Label, find_bracket_labels, split_units
+from plan_data.owners import Label, find_bracket_labels, split_unit_names
 from plan_data.targets import read_targets
 from plan_data.units import is_all_units
 
@@ -48,27 +48,38 @@ def split_title(text: str) -> tuple[str, str]:
     return text[: match.start()].strip(), text[match.end() :].strip()
 
 
+@dataclass(frozen=True)
+class _Named:
+    """A unit a task's labels name, or collective wording (各科室) that stands for them all."""
+
+    name: str
+    role: OwnerRole
+    collective: bool
+    note: str = ""
+
+
 def build_plan(raw: RawPlan) -> Plan:
     """Read owners and deadlines of every raw task and return the finished Plan."""
     problems = list(raw.problems)
-    named: list[list[tuple[str, OwnerRole, bool]]] = []
+    named: list[list[_Named]] = []
     units: list[str] = []
     for task in raw.tasks:
         text, bracket_labels = find_bracket_labels(task.text)
         task.text = text
         task.labels.extend((label, task.line) for label in bracket_labels)
-        owners: list[tuple[str, OwnerRole, bool]] = []
+        owners: list[_Named] = []
         for label, _line in task.labels:
             if label.is_deadline:
                 continue
             if is_all_units(label.value):
-                owners.append((label.value, label.role, True))
+                owners.append(_Named(label.value, label.role, True, label.value))
                 continue
-            for name, role in split_units(label.value):
-                collective = is_all_units(name)
-                owners.append((name, role or label.role, collective))
-                if not collective and name not in units:
-                    units.append(name)
+            for unit in split_unit_names(label.value):
+                collective = is_all_units(unit.name)
+                note = unit.name if collective else unit.note
+                owners.append(_Named(unit.name, unit.role or label.role, collective, note))
+                if not collective and unit.name not in units:
+                    units.append(unit.name)
         named.append(owners)
     tasks = []
     deadline_problems: dict[tuple[int, str, str], list[str]] = {}
@@ -93,7 +104,7 @@ def build_plan(raw: RawPlan) -> Plan:
 
 def _finish(
     task: RawTask,
-    named: list[tuple[str, OwnerRole, bool]],
+    named: list[_Named],
     units: list[str],
     year: int,
     problems: list[Problem],
@@ -102,12 +113,13 @@ def _finish(
     title, body = split_title(task.text)
     if not title:
         problems.append(Problem(task.line, f"task {task.id} has no title", task.text, task.id))
-    owners: dict[str, OwnerRole] = {}
-    for name, role, collective in named:
-        for unit in units if collective else [name]:
-            owners.setdefault(unit, role)
+    owners: dict[str, Owner] = {}
+    # A unit named outright keeps its own entry; collective wording adds the others, noted.
+    for entry in sorted(named, key=lambda entry: entry.collective):
+        for unit in units if entry.collective else [entry.name]:
+            owners.setdefault(unit, Owner(unit, entry.role, entry.note))
     if not owners and named:
-        message = f"task {task.id}: '{named[0][0]}' means every unit, but the plan names none"
+        message = f"task {task.id}: '{named[0].name}' means every unit, but the plan names none"
         problems.append(Problem(task.line, message, title, task.id))
     elif not owners:
         problems.append(Problem(task.line, f"task {task.id} has no owners", title, task.id))
@@ -125,7 +137,7 @@ def _finish(
         chapter=task.chapter,
         title=title,
         body=body,
-        owners=tuple(Owner(unit, role) for unit, role in owners.items()),
+        owners=_in_plan_order(owners, named, units),
         deadline_text=deadline_text,
         milestones=reading.milestones,
         line=task.line,
@@ -133,3 +145,15 @@ def _finish(
         part_lines=tuple(task.part_lines),
         targets=read_targets(task.text),
     )
+
+
+def _in_plan_order(
+    owners: dict[str, Owner], named: list[_Named], units: list[str]
+) -> tuple[Owner, ...]:
+    """Return the owners in the order the task's labels name them, a collective's in place."""
+    order: list[str] = []
+    for entry in named:
+        for unit in units if entry.collective else [entry.name]:
+            if unit not in order:
+                order.append(unit)
+    return tuple(owners[unit] for unit in order if unit in owners)
