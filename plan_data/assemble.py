@@ -11,7 +11,8 @@ from plan_data.owners import Label, find_bracket_labels, split_unit_names
 from plan_data.targets import read_targets
 from plan_data.units import is_all_units
 
-TITLE_END = re.compile(r"[。！？!?]")
+# A sentence ends with 。！？ in either width, or a half-width full stop that is no decimal point.
+TITLE_END = re.compile(r"[。｡．！？!?]|\.(?!\d)")
 
 
 @dataclass
@@ -130,7 +131,8 @@ def _finish(
         deadline_text = find_body_deadline(body) or ""
     reading = read_deadline(deadline_text, year)
     for message in reading.problems:
-        text = "" if deadline_text in message else deadline_text  # said once is enough
+        # Said once is enough: a message quoting the phrase it is about needs no copy of it.
+        text = "" if deadline_text in message or '"' in message else deadline_text
         deadline_problems.setdefault((deadline_line, message, text), []).append(task.id)
     return Task(
         id=task.id,

@@ -42,7 +42,7 @@ DEADLINE_LABELS = (
 _ALL_LABELS = sorted([*OWNER_LABELS, *DEADLINE_LABELS], key=len, reverse=True)
 LABEL = re.compile(r"(" + "|".join(_ALL_LABELS) + r")\s*[:：]\s*")
 # A label starts a label segment at the start of a line or after a sentence break.
-LABEL_START = re.compile(r"(?:^|(?<=[。；;，,\s]))(?:" + "|".join(_ALL_LABELS) + r")\s*[:：]")
+LABEL_START = re.compile(r"(?:^|(?<=[。．.；;，,\s]))(?:" + "|".join(_ALL_LABELS) + r")\s*[:：]")
 
 _OPEN = "（(【[〔"
 _CLOSE = "）)】]〕"
