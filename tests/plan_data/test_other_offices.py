@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from cli.main import main
 from plan_data import load_plan
 from plan_data.model import Milestone, Plan, Target
+from plan_data.owners import split_unit_names
 from plan_data.text_reader import read_text
 
 Y = 2022
@@ -335,3 +336,30 @@ def test_show_json_gives_series_and_event_keys_only_where_set(
         "value": 5, "unit": "家", "what": "养老服务驿站", "text": "新建养老服务驿站5家",
         "kind": "count",
     }
+
+
+def test_show_prints_series_events_and_targets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_text(PROSE, encoding="utf-8")
+    assert main(["plan", "show", "--plan", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "deadline 2022-03-28 3月报送 (每月28日前)" in out
+    assert "event 20 workdays after 细则印发 完成培训" in out
+    assert "target 新建养老服务驿站5家" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("各县（市、区）政府、区民政局", [("各县（市、区）政府", ""), ("区民政局", "")]),
+        ("各县（市、区（含功能区））政府等", [("各县（市、区（含功能区））政府", "")]),
+        ("各街道（涉农街道）、社区科等", [("各街道", "涉农街道"), ("社区科", "")]),
+        ("相关街道（金钟、新立）", [("相关街道", "金钟、新立")]),
+        ("各街道(乡镇)", [("各街道(乡镇)", "")]),
+        ("社区科（负责社区工作者培训）等", [("社区科", "负责社区工作者培训")]),
+    ],
+)
+def test_unit_values_as_written(text: str, units: list[tuple[str, str]]) -> None:
+    assert [(u.name, u.note) for u in split_unit_names(text)] == units
