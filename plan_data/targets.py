@@ -252,7 +252,7 @@ def read_progress(text: str, targets: tuple[Target, ...]) -> Progress | None:
     if share is None:
         return None
     percent = _number(share["num"])
-    shares = [t for t in targets if t.unit == "%"]
+    shares = [t for t in targets if t.unit == "%" and t.value]  # 0% (事故率为0%) has no share
     named = _pick(shares, report) if shares else None
     if named is not None and (len(targets) == 1 or _overlap(named.what, report) >= 2):
         return Progress(named, percent, percent / named.value, share.group())

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plan_data.deadlines import find_body_deadline, read_deadline
 from plan_data.events import event_due
@@ -273,3 +275,16 @@ def test_a_weekly_series_in_a_leap_year_still_falls_on_its_weekday() -> None:
         b.end is not None and a.end is not None and b.end - a.end == timedelta(days=7)
         for a, b in pairwise(found)
     )
+
+
+BODY_ALPHABET = st.sampled_from(
+    list("0123456789１２一二三十月日号底末前上中下旬年半季度第全每按周五持续推进长年实施完成印发之起后内个工作待，。；①②*X(（星期）")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(BODY_ALPHABET, max_size=40) | st.text(max_size=40))
+def test_whatever_the_body_reader_finds_reads_back_without_unread_phrases(body: str) -> None:
+    found = find_body_deadline(body)
+    if found is not None:
+        assert read_deadline(found, Y).unread == ()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plan_data import default_plan_path, load_plan
 from plan_data.model import Progress, Target
@@ -117,3 +119,18 @@ def test_a_report_without_progress_against_a_target(
     report: str, targets: tuple[Target, ...]
 ) -> None:
     assert read_progress(report, targets) is None
+
+
+TARGET_ALPHABET = st.sampled_from(
+    list("0123456789５.%％家个张人次万元每第新建设增培训养老床位覆盖率不低于全，。、（）月日 ")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(TARGET_ALPHABET, max_size=40) | st.text(max_size=40))
+def test_read_targets_never_crashes_and_quotes_the_text(text: str) -> None:
+    for target in read_targets(text):
+        assert target.text in text
+        assert target.what in text
+        assert target.kind in ("count", "share", "whole")
+        assert read_progress(text, (target,)) is None or read_progress(text, (target,))
