@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from cli import (
     bot_commands,
+    calendar_commands,
     ledger_commands,
     plan_commands,
     report_commands,
@@ -25,6 +26,7 @@ COMMAND_MODULES = [
     ledger_commands,
     report_commands,
     scheduler_commands,
+    calendar_commands,
     bot_commands,
 ]
 

@@ -55,6 +55,8 @@ def show_plan(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"  {task.id:<7} {task.title}  [{owners}]", file=ctx.out)
         for milestone in task.milestones:
             print(f"          {describe_milestone(milestone)}", file=ctx.out)
+        for target in task.targets:
+            print(f"          target {target.text}", file=ctx.out)
     for warning in plan.warnings:
         print(f"warning: {warning}", file=ctx.err)
     return 0
@@ -63,8 +65,12 @@ def show_plan(args: argparse.Namespace, ctx: CliContext) -> int:
 def describe_milestone(milestone: Milestone) -> str:
     """Return a milestone as one short line, e.g. `deadline 2022-06-30 完成协议签署`."""
     action = f" {milestone.action}" if milestone.action else ""
+    if milestone.kind == "event":
+        after = f"{milestone.offset} {milestone.offset_unit} after" if milestone.offset else "on"
+        return f"event {after} {milestone.event}{action}"
     if milestone.kind == "deadline":
-        return f"deadline {milestone.end}{action}"
+        series = f" ({milestone.series})" if milestone.series else ""
+        return f"deadline {milestone.end}{action}{series}"
     if milestone.kind == "period":
         return f"period {milestone.start}..{milestone.end}{action}"
     return f"ongoing from {milestone.start}{action}"

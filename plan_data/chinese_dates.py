@@ -18,7 +18,13 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
 
 # A number as people write it in dates: 1-2 Arabic digits or up to three Chinese numerals.
 NUM = r"(?:\d{1,2}|[零〇一二两三四五六七八九十]{1,3})"
-_YEAR = r"(?:(?P<y>\d{4})年)?"
+# A year written out, or redacted in a plan shared as a template (`20*年`, `20XX年`): a
+# redacted year stands for the plan year, so it is matched and read as no year at all.
+REDACTED_YEAR = r"(?<![\d*xX×])\d{0,3}[*xX×]{1,4}(?=年)"
+_YEAR = rf"(?:(?:(?P<y>\d{{4}})|{REDACTED_YEAR})年)?"
+# A weekday written after a date, `3月4日（星期五）`: kept to check it against the date.
+_WEEKDAY_NOTE = r"(?:\((?:星期|周|礼拜)(?P<wd>[一二三四五六日天])\))?"
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 
 
 def normalize(text: str) -> str:
@@ -58,6 +64,7 @@ class TimeExpr:
     day: int | None
     first_month: int | None = None
     kind: str = "calendar"
+    weekday: int | None = None  # as written beside the date (Monday 0), to be checked
 
     @property
     def is_period(self) -> bool:
@@ -85,11 +92,15 @@ class TimeMatch:
     end: int
 
 
-_PARTS = {"上旬": 10, "初": 10, "中旬": 15, "中": 15, "下旬": None, "底": None, "末": None}
+# 上旬 ends on the 10th, 中旬 on the 20th, 下旬 with the month (issue 14; DESIGN once said 15th).
+PARTS: dict[str, int | None] = {
+    "上旬": 10, "初": 10, "中旬": 20, "中": 15, "下旬": None, "底": None, "末": None,
+}
 
 # The day's 日/号 may be left out (`7月15`, `七月十五`), as people often do.
 _CALENDAR = re.compile(
-    rf"(?<!\d){_YEAR}(?P<m>{NUM})月份?(?:(?P<d>{NUM})[日号]?|(?P<part>上旬|中旬|下旬|初|中|底|末))?"
+    rf"(?<!\d){_YEAR}(?P<m>{NUM})月份?"
+    rf"(?:(?P<d>{NUM})[日号]?{_WEEKDAY_NOTE}|(?P<part>上旬|中旬|下旬|初|中|底|末))?"
 )
 _ISO = re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 _SLASH = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])")
@@ -97,7 +108,8 @@ _RANGE = re.compile(
     rf"(?<!\d){_YEAR}(?P<m1>{NUM})月?份?(?:至|到|-|~|—|－)(?P<m2>{NUM})月份?(?:底|末)?"
 )
 _YEAR_END = re.compile(
-    r"(?:(?P<y>\d{4})|今|本|(?<![\d零〇一二两三四五六七八九十年]))年年?(?:底|末|内)"
+    rf"(?:(?P<y>\d{{4}})|{REDACTED_YEAR}|今|本|(?<![\d零〇一二两三四五六七八九十年*xX×]))"
+    r"年年?(?:底|末|内)"
 )
 _HALF = re.compile(rf"{_YEAR}(?P<h>上|下)半年(?P<end>末|底)?")
 _QUARTER = re.compile(
@@ -115,12 +127,13 @@ def _calendar(m: re.Match[str]) -> TimeExpr | None:
     month = cn_int(m["m"])
     day = cn_int(m["d"]) if m["d"] else None
     if m["d"] is None and m.groupdict().get("part"):
-        day = _PARTS[m["part"]]
+        day = PARTS[m["part"]]
     if month is None or not 1 <= month <= 12 or (m["d"] and (day is None or not 1 <= day <= 31)):
         return None
     if day is not None and day > month_end(_year(m) or 2000, month):
         return None  # 2000 is a leap year: 2月29日 stays readable without a year
-    return TimeExpr(_year(m), month, day)
+    weekday = m.groupdict().get("wd")
+    return TimeExpr(_year(m), month, day, weekday=WEEKDAYS[weekday] if weekday else None)
 
 
 def _range(m: re.Match[str]) -> TimeExpr | None:

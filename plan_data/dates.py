@@ -13,7 +13,15 @@ from datetime import date, datetime, timedelta
 
 import dateparser
 
-from plan_data.chinese_dates import NUM, TimeExpr, TimeMatch, cn_int, iter_times, month_end
+from plan_data.chinese_dates import (
+    NUM,
+    PARTS,
+    TimeExpr,
+    TimeMatch,
+    cn_int,
+    iter_times,
+    month_end,
+)
 from plan_data.errors import DubanError
 
 MAX_YEARS_AHEAD = 3
@@ -50,7 +58,6 @@ _DAY_WORDS = {
     "前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0,
     "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
 }
-_PARTS = {"底": None, "末": None, "下旬": None, "中": 15, "中旬": 15, "初": 10, "上旬": 10}
 
 _DAY_WORD = re.compile(r"大后天|前天|昨天|昨日|今天|今日|明天|明日|后天")
 _AFTER = re.compile(
@@ -99,7 +106,7 @@ def _relative(m: re.Match[str], today: date) -> date | None:
             return today + timedelta(days=(wd - today.weekday()) % 7)
         weeks = 2 if which.startswith("下下") else 1 if which.startswith("下") else 0
         return today - timedelta(days=today.weekday()) + timedelta(days=7 * weeks + wd)
-    day = cn_int(groups["d"]) if groups.get("d") else _PARTS.get(groups.get("part") or "")
+    day = cn_int(groups["d"]) if groups.get("d") else PARTS.get(groups.get("part") or "")
     if groups.get("d") and (day is None or not 1 <= day <= 31):
         return None
     if m.re is _BARE_DAY:  # 15号: this month's if still ahead, else next month's

@@ -13,6 +13,9 @@ OWNER_LABELS: dict[str, OwnerRole] = {
     "牵头科室": "lead",
     "牵头部门": "lead",
     "牵头处室": "lead",
+    "主要责任单位": "lead",
+    "协同配合单位": "cooperating",
+    "协同单位": "cooperating",
     "配合单位": "cooperating",
     "配合科室": "cooperating",
     "配合部门": "cooperating",
@@ -39,7 +42,7 @@ DEADLINE_LABELS = (
 _ALL_LABELS = sorted([*OWNER_LABELS, *DEADLINE_LABELS], key=len, reverse=True)
 LABEL = re.compile(r"(" + "|".join(_ALL_LABELS) + r")\s*[:：]\s*")
 # A label starts a label segment at the start of a line or after a sentence break.
-LABEL_START = re.compile(r"(?:^|(?<=[。；;，,\s]))(?:" + "|".join(_ALL_LABELS) + r")\s*[:：]")
+LABEL_START = re.compile(r"(?:^|(?<=[。．.；;，,\s]))(?:" + "|".join(_ALL_LABELS) + r")\s*[:：]")
 
 _OPEN = "（(【[〔"
 _CLOSE = "）)】]〕"
@@ -112,8 +115,32 @@ def _matching_close(text: str, start: int) -> int | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class UnitName:
+    """One unit of a unit list: its name, a role written beside it, a scope note."""
+
+    name: str
+    role: OwnerRole | None = None
+    note: str = ""
+
+
+# A bracket of kinds of place (`各县（市、区）`, `各街道（乡镇）`) is part of the name.
+_KIND = r"[^\W\d_]?[市区县旗镇乡街道村居局委办]"
+_KINDS_BRACKET = re.compile(rf"[（(]{_KIND}(?:[、，,/]{_KIND})*[）)]$")
+_TRAILING_BRACKET = re.compile(r"[（(](?P<note>[^（()）]*)[）)]$")
+
+
 def split_units(text: str) -> list[tuple[str, OwnerRole | None]]:
     """Split a unit list on 、，,；; spaces 和 及; brackets such as 各县（市、区） stay whole."""
+    return [(unit.name, unit.role) for unit in split_unit_names(text)]
+
+
+def split_unit_names(text: str) -> list[UnitName]:
+    """Split a unit list as split_units does, taking a trailing scope note off each name.
+
+    `各街道（涉农街道）` is 各街道 with the note 涉农街道; `各县（市、区）` stays whole, and
+    `社救科（牵头）` is 社救科 as lead.
+    """
     items: list[str] = []
     current: list[str] = []
     depth = 0
@@ -134,15 +161,20 @@ def split_units(text: str) -> list[tuple[str, OwnerRole | None]]:
         else:
             current.append(char)
     items.append("".join(current))
-    result: list[tuple[str, OwnerRole | None]] = []
+    result: list[UnitName] = []
     for raw in items:
         name = raw.strip().strip("。.：:")
         name = _TRAILING_ETC.sub("", name).strip()
         role: OwnerRole | None = None
-        note = _ROLE_NOTE.search(name)
-        if note and note.start() > 0:
-            role = "lead" if note.group(1) in ("牵头", "负责") else "cooperating"
-            name = name[: note.start()].strip()
+        found = _ROLE_NOTE.search(name)
+        if found and found.start() > 0:
+            role = "lead" if found.group(1) in ("牵头", "负责") else "cooperating"
+            name = name[: found.start()].strip()
+        note = ""
+        scope = _TRAILING_BRACKET.search(name)
+        if scope and scope.start() > 0 and not _KINDS_BRACKET.search(name):
+            note = scope["note"].strip()
+            name = _TRAILING_ETC.sub("", name[: scope.start()]).strip()
         if name:
-            result.append((name, role))
+            result.append(UnitName(name, role, note))
     return result

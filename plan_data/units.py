@@ -21,11 +21,12 @@ ALIASES: dict[str, str] = {
 
 # Collective wording that stands for every unit of the plan.
 _COLLECTIVE_PART = r"(?:科室|单位|部门|处室|站所|直属单位|科站|科|站|所)"
+# 各相关单位 and 有关科室 count too: the plan does not say which, so every unit is asked.
 _COLLECTIVE = re.compile(
-    rf"^(?:全局|全体|局机关|局属|机关|局)?(?:各|所有|全体)?{_COLLECTIVE_PART}"
-    rf"(?:[、，,和及与/]?(?:各|所有|全体)?{_COLLECTIVE_PART})*$"
+    rf"^(?:全局|全体|局机关|局属|机关|局)?(?:各|所有|全体)?(?:相关|有关)?{_COLLECTIVE_PART}"
+    rf"(?:[、，,和及与/]?(?:各|所有|全体)?(?:相关|有关)?{_COLLECTIVE_PART})*$"
 )
-_COLLECTIVE_WORD = re.compile(r"各|所有|全体|全局")
+_COLLECTIVE_WORD = re.compile(r"各|所有|全体|全局|相关|有关")
 
 
 class UnknownUnit(DubanError):

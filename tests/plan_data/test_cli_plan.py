@@ -34,6 +34,13 @@ def test_show_json_has_design_shape(capsys: pytest.CaptureFixture[str]) -> None:
         {"kind": "period", "action": "实施服务", "start": "2022-07-01", "end": "2022-12-31"},
     ]
     assert data["warnings"] == []
+    centres = next(t for t in data["tasks"] if t["id"] == "3.2")
+    assert centres["targets"] == [
+        {"value": 4, "unit": "个", "what": "老年日照中心", "text": "新建老年日照中心4个",
+         "kind": "count"},
+        {"value": 150, "unit": "张", "what": "养老床位", "text": "新增养老床位150张",
+         "kind": "count"},
+    ]
 
 
 def test_check_passes_on_the_seed(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from plan_data.chinese_dates import month_end
 from plan_data.deadlines import (
     DEFAULT_PROBLEM,
-    find_deadline_sentence,
+    find_body_deadline,
     find_plan_year,
     read_deadline,
 )
@@ -35,6 +35,16 @@ def ongoing(action: str | None = None) -> Milestone:
     return Milestone("ongoing", action, date(Y, 1, 1), None)
 
 
+def monthly(month: int, day: int, action: str, series: str) -> Milestone:
+    return Milestone("deadline", action, None, date(Y, month, day), series=series,
+                     interval_days=30)
+
+
+def quarterly(q: int, action: str, series: str) -> Milestone:
+    end = date(Y, 3 * q, month_end(Y, 3 * q))
+    return Milestone("deadline", action, None, end, series=series, interval_days=91)
+
+
 FULL_YEAR = ((1, 1), (12, 31))
 
 TABLE: list[tuple[str, list[Milestone]]] = [
@@ -48,7 +58,7 @@ TABLE: list[tuple[str, list[Milestone]]] = [
     ("1月", [deadline(1, 31)]),
     ("2月", [deadline(2, 28)]),
     ("3月15日前", [deadline(3, 15)]),
-    ("3月中旬", [deadline(3, 15)]),
+    ("3月中旬", [deadline(3, 20)]),
     ("3月上旬", [deadline(3, 10)]),
     ("3月下旬", [deadline(3, 31)]),
     ("三月十五日前完成摸底", [deadline(3, 15, "完成摸底")]),
@@ -74,10 +84,10 @@ TABLE: list[tuple[str, list[Milestone]]] = [
     ("力争5月末完成", [deadline(5, 31)]),
     ("力争4月末完成图纸设计", [deadline(4, 30, "完成图纸设计")]),
     ("5月上旬开工兴建", [deadline(5, 10, "开工兴建")]),
-    ("每月28日前", [deadline(m, 28) for m in range(1, 13)]),
+    ("每月28日前", [monthly(m, 28, f"{m}月", "每月28日前") for m in range(1, 13)]),
     ("每月底报送数据",
-     [deadline(m, month_end(Y, m), "报送数据") for m in range(1, 13)]),
-    ("每季度末", [deadline(3, 31), deadline(6, 30), deadline(9, 30), deadline(12, 31)]),
+     [monthly(m, month_end(Y, m), f"{m}月报送数据", "每月底") for m in range(1, 13)]),
+    ("每季度末", [quarterly(q, f"第{q}季度", "每季度末") for q in range(1, 5)]),
     ("3月至6月", [period((3, 1), (6, 30))]),
     ("６月底前完成协议签署", [deadline(6, 30, "完成协议签署")]),
     (" 12月 底 ", [deadline(12, 31)]),
@@ -136,11 +146,11 @@ def test_an_unreadable_clause_is_kept_verbatim_and_makes_no_milestone() -> None:
     assert reading.problems == ('unreadable deadline: "视情况而定"',)
 
 
-def test_nothing_readable_still_gets_the_default_deadline() -> None:
+def test_nothing_readable_falls_back_to_dec_31_saying_each_phrase_once() -> None:
     reading = read_deadline("视情况而定；2月30日", Y)
     assert reading.milestones == (deadline(12, 31),)
     assert reading.problems == (
-        'unreadable deadline: "视情况而定"', 'unreadable deadline: "2月30日"', DEFAULT_PROBLEM,
+        'unreadable deadline: "视情况而定", "2月30日"; due Dec 31 by default',
     )
 
 
@@ -154,16 +164,18 @@ def test_nothing_readable_still_gets_the_default_deadline() -> None:
         ("5.持续推进反垄断工作。加强监管。", None),
         ("把学习作为首要政治任务，持续推进原原本本学、及时跟进学。", None),
         ("全年推动落实各项制度。", None),
-        ("12月，召开全区民政工作会议，总结全年工作并部署下一年度重点任务。", None),
+        # A month opening a sentence dates the clause after it; the rest is prose.
+        ("12月，召开全区民政工作会议，总结全年工作并部署下一年度重点任务。",
+         "12月，召开全区民政工作会议"),
         ("", None),
     ],
     ids=["month-end", "two-clauses", "full-width", "numbered-title", "prose-ongoing",
-         "prose-full-year", "long-prose", "empty"],
+         "prose-full-year", "month-then-action", "empty"],
 )
-def test_find_deadline_sentence_takes_only_sentences_opening_with_a_date(
+def test_find_body_deadline_takes_only_clauses_opening_with_a_date(
     body: str, sentence: str | None
 ) -> None:
-    assert find_deadline_sentence(body) == sentence
+    assert find_body_deadline(body) == sentence
 
 
 @pytest.mark.parametrize(
@@ -196,8 +208,8 @@ DEADLINE_ALPHABET = st.sampled_from(
 def test_read_deadline_never_crashes_and_never_drops_a_clause(text: str) -> None:
     reading = read_deadline(text, Y)
     assert reading.milestones
-    unread = [p for p in reading.problems if p.startswith("unreadable")]
-    for problem in unread:
-        assert problem[len('unreadable deadline: "'):-1] in text
+    for phrase in reading.unread:
+        assert phrase in text
+    assert any(p.startswith("unreadable") for p in reading.problems) == bool(reading.unread)
     if not reading.problems:
         assert all(m.end is not None or m.kind == "ongoing" for m in reading.milestones)
