@@ -344,7 +344,7 @@ class WeComEmulator:
         *,
         force: bool = False,
     ) -> CallbackResult:
-        """Press the button labelled `choice_label` on a card, after choosing `item`.
+        """Press the button labelled `choice_label` (or the one label ending so) on a card.
 
         `card_message` is a message dict (from `messages`/`wait_for_message`) or its msgid.
         `item` picks a selection option by its text (a prefix such as "2.3" will do) or id;
@@ -355,9 +355,11 @@ class WeComEmulator:
         msgid = card_message if isinstance(card_message, str) else card_message["msgid"]
         message = self._card_message(userid, msgid)
         card = message.content
-        button = next(
-            (b for b in card.get("button_list", []) if b.get("text") == choice_label), None
-        )
+        listed = card.get("button_list", [])
+        exact = [b for b in listed if b.get("text") == choice_label]
+        # "✅ 已完成" also finds "2.3 ✅ 已完成" (a one-item card's first label carries the id).
+        ending = [b for b in listed if str(b.get("text", "")).endswith(choice_label)]
+        button = exact[0] if exact else (ending[0] if len(ending) == 1 else None)
         if button is None and not force:
             labels = [b.get("text") for b in card.get("button_list", [])]
             raise ControlError(f"no button {choice_label!r} on the card; it has {labels}")
