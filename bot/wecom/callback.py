@@ -150,11 +150,16 @@ class WeComCallback:
             raise Refused(403, "stale or bad timestamp")
         if request.content_length is not None and request.content_length > MAX_XML_BYTES:
             raise Refused(413, "body too large")
-        body = await request.content.read(MAX_XML_BYTES + 1)
+        body = bytearray()
+        # read(n) returns what has arrived so far (up to n): loop until the end or the limit.
+        while len(body) <= MAX_XML_BYTES and (
+            chunk := await request.content.read(MAX_XML_BYTES + 1 - len(body))
+        ):
+            body += chunk
         if len(body) > MAX_XML_BYTES:
             raise Refused(413, "body too large")
         try:
-            envelope = parse_envelope(body)
+            envelope = parse_envelope(bytes(body))
             self._crypto.verify_signature(signature, timestamp, nonce, envelope.encrypt)
             plain = self._crypto.decrypt(envelope.encrypt)
             if to_user_name(plain) not in (None, self._crypto.corp_id):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -259,3 +260,30 @@ async def test_nothing_is_logged_of_the_key_token_or_body(
     for secret in (wecom.encoding_aes_key, wecom.token, body, "f" * 40):
         assert secret not in text
     assert "refused (403)" in text
+
+
+async def test_an_oversized_body_is_refused_unread(
+    wecom: WeComEmulator, callback_server: CallbackServer
+) -> None:
+    query, body = wecom.callback_request(TEXT.format(corp=wecom.corp_id, msg_id="1"))
+    padded = body.replace("<xml>", "<xml>" + "<Pad>x</Pad>" * 10_000, 1)
+    assert await _refused(wecom, callback_server, query, padded) == 413
+
+
+async def test_a_body_arriving_in_many_chunks_is_read_whole(
+    wecom: WeComEmulator, callback_server: CallbackServer
+) -> None:
+    query, body = wecom.callback_request(TEXT.format(corp=wecom.corp_id, msg_id="77"))
+
+    async def trickle() -> AsyncIterator[bytes]:
+        raw = body.encode()
+        for start in range(0, len(raw), 50):
+            yield raw[start : start + 50]
+            await asyncio.sleep(0)
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(callback_server.url, params=query, data=trickle()) as response,
+    ):
+        assert response.status == 200
+    assert len(await callback_server.recorder.wait(1)) == 1
