@@ -26,7 +26,7 @@ from bot.wecom.cards import (
     recorded_card,
     split_text,
 )
-from core.channel import Attachment, OutgoingMessage
+from core.channel import Attachment, Channel, OutgoingMessage
 
 ROBOT_IMAGE_MAX_BYTES: Final = 2 * 1024 * 1024  # a robot's picture, before base64 (doc 91770)
 
@@ -148,3 +148,8 @@ class WeComRobot:
         if attachment.caption:
             return await self.send(address, OutgoingMessage(attachment.caption))
         return f"robot-{self._sent}"
+
+
+def _conforms(api: WeComApi) -> tuple[Channel, Channel]:
+    """Let mypy check that both classes implement `core.channel.Channel` (never called)."""
+    return WeComChannel(api), WeComRobot(api)
