@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from plan_data.errors import DubanError
@@ -33,6 +33,19 @@ class Settings(BaseSettings):
     tz_name: str = Field(default=DEFAULT_TZ_NAME, alias="DUBAN_TZ")
     clock: str | None = Field(default=None, alias="DUBAN_CLOCK")
     policy_file: Path | None = Field(default=None, alias="DUBAN_SETTINGS")
+    # WeCom (企业微信 / 政务微信) self-built app. The secret, the callback token and the AES
+    # key are SecretStr so that a printed or logged Settings shows "**********", never them.
+    wecom_corp_id: str | None = Field(default=None, alias="WECOM_CORP_ID")
+    wecom_agent_id: int | None = Field(default=None, alias="WECOM_AGENT_ID")
+    wecom_secret: SecretStr | None = Field(default=None, alias="WECOM_SECRET")
+    wecom_token: SecretStr | None = Field(default=None, alias="WECOM_TOKEN")
+    wecom_encoding_aes_key: SecretStr | None = Field(default=None, alias="WECOM_ENCODING_AES_KEY")
+    wecom_api_base_url: str = Field(
+        default="https://qyapi.weixin.qq.com", alias="WECOM_API_BASE_URL"
+    )
+    # The HTTP server for the WeCom callback (/wecom/callback) and the web board (/).
+    http_host: str = Field(default="127.0.0.1", alias="DUBAN_HTTP_HOST")
+    http_port: int = Field(default=8080, alias="DUBAN_HTTP_PORT")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -41,6 +54,17 @@ class Settings(BaseSettings):
             return ZoneInfo(self.tz_name)
         except (ZoneInfoNotFoundError, ValueError):
             raise BadSetting(f"DUBAN_TZ: unknown time zone {self.tz_name!r}") from None
+
+    @property
+    def wecom_configured(self) -> bool:
+        """Tell whether every WECOM_* setting the app channel needs is present."""
+        return None not in (
+            self.wecom_corp_id,
+            self.wecom_agent_id,
+            self.wecom_secret,
+            self.wecom_token,
+            self.wecom_encoding_aes_key,
+        )
 
     @property
     def plan_path(self) -> Path:
