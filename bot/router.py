@@ -27,7 +27,6 @@ from bot.handlers import (
 )
 from core.buttons import Press
 from core.channel import Channel
-from core.conversation import open_question
 from core.errors import DubanError
 from core.runtime import Core
 
@@ -56,12 +55,10 @@ ALIASES: dict[str, str] = {
     "解绑": "unbind",
     "解除绑定": "unbind",
     "状态": "status",
-    "进展": "status",
     "任务": "tasks",
     "临近": "upcoming",
     "逾期": "overdue",
     "汇报": "report",
-    "报告": "report",
     "历史": "history",
     "周报": "digest",
     "导出": "export",
@@ -71,11 +68,10 @@ ALIASES: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A command a person typed: its name (English), its words, and whether it had a slash."""
+    """A command a person typed: its name (English) and the words after it."""
 
     name: str
     args: list[str]
-    slashed: bool
 
 
 def read_command(text: str) -> Command | None:
@@ -86,9 +82,9 @@ def read_command(text: str) -> Command | None:
     head, args = words[0], words[1:]
     if head.startswith("/"):
         name = head[1:].lower()
-        return Command(ALIASES.get(name, name), args, slashed=True)
+        return Command(ALIASES.get(name, name), args)
     if head in ALIASES:
-        return Command(ALIASES[head], args, slashed=False)
+        return Command(ALIASES[head], args)
     return None
 
 
@@ -126,22 +122,11 @@ class Dialogue:
             await self._press(convo, incoming.press)
         elif incoming.file is not None:
             await answers.on_file(convo)
-        elif (command := read_command(incoming.text)) is not None and (
-            command.slashed or not await self._answering(convo)
-        ):
+        elif (command := read_command(incoming.text)) is not None:
             handler = COMMANDS.get(command.name, start.on_unknown_command)
             await handler(convo, command.args)
         else:
             await answers.on_text(convo)
-
-    async def _answering(self, convo: Conversation) -> bool:
-        """Return whether a bare word should be read as an answer, not a command: the person
-        was asked something and this message answers it."""
-        binding = await convo.binding()
-        if binding is None:
-            return False
-        asked = await open_question(self.core, binding.chat_id, convo.incoming.person.id)
-        return asked is not None and convo.incoming.reply_to in (None, asked.question_ref)
 
     async def _press(self, convo: Conversation, press: Press | None) -> None:
         if press is None:

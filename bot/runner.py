@@ -22,9 +22,11 @@ from core.service import Service, ServiceOptions
 from scheduler.clock import Clock
 
 if TYPE_CHECKING:
-    # Imported when a Telegram channel is configured, not before: `duban plan show` and the
-    # other commands never pay for python-telegram-bot.
+    # Imported when a channel is configured, not before: `duban plan show` and the other
+    # commands never pay for python-telegram-bot, aiohttp or the WeCom crypto.
+    from bot.http import HttpConfig
     from bot.telegram.app import TelegramApp, TelegramConfig
+    from bot.wecom.door import WeComConfig
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,9 @@ class RunConfig:
 
     core: CoreConfig
     telegram: TelegramConfig | None = None
+    wecom: WeComConfig | None = None
+    # The HTTP server (WeCom's callback); None: no server, even when WeCom is configured.
+    http: HttpConfig | None = None
     service: ServiceOptions = field(default_factory=ServiceOptions)
 
 
@@ -47,6 +52,7 @@ class Running:
     service: Service
     channels: dict[str, Channel]
     telegram_app: TelegramApp | None = None
+    http_url: str | None = None
 
 
 @asynccontextmanager
@@ -65,13 +71,31 @@ async def serving(config: RunConfig, clock: Clock) -> AsyncIterator[Running]:
             channel = telegram_app.bot_data.channel
             if channel is not None:
                 channels[channel.name] = channel
+        http_app = None
+        if config.wecom is not None:
+            from aiohttp import web
+
+            from bot.wecom.door import wecom_door
+
+            http_app = web.Application()
+            door = await stack.enter_async_context(
+                wecom_door(config.wecom, dialogue, http_app)
+            )
+            channels[door.channel.name] = door.channel
+            channels[door.robot.name] = door.robot
         sender = OutboxSender(channels, core.db, clock, core.tz)
         service = Service(core, sender, config.service)
+        http_url = None
+        if http_app is not None and config.http is not None:
+            from bot.http import listening
+
+            http_url = await stack.enter_async_context(listening(config.http, http_app))
         if telegram_app is not None and config.telegram is not None:
             await stack.enter_async_context(running(telegram_app, config.telegram))
         await stack.enter_async_context(service)
-        log.info("serving %s", ", ".join(channels) or "no channel")
-        yield Running(core, dialogue, service, channels, telegram_app)
+        where = f" (HTTP on {http_url})" if http_url else ""
+        log.info("serving %s%s", ", ".join(channels) or "no channel", where)
+        yield Running(core, dialogue, service, channels, telegram_app, http_url)
 
 
 def run_until_stopped(config: RunConfig, clock: Clock) -> None:

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.context import CliContext
 from plan_data import load_plan
@@ -17,14 +17,19 @@ from storage import outbox
 from storage.bootstrap import open_ledger
 from storage.records import OutboxMessage
 
+if TYPE_CHECKING:
+    from bot.http import HttpConfig
+    from bot.telegram.app import TelegramConfig
+    from bot.wecom.door import WeComConfig
+
 
 class NoChannel(DubanError):
     """`duban run` with no channel configured."""
 
     def __init__(self) -> None:
         super().__init__(
-            "no chat channel is configured: set TELEGRAM_BOT_TOKEN (see README: BotFather); "
-            "`duban sandbox` runs everything offline"
+            "no chat channel is configured: set TELEGRAM_BOT_TOKEN (README: BotFather) or the "
+            "WECOM_* settings (README: WeCom); `duban sandbox` runs everything offline"
         )
 
 
@@ -45,6 +50,12 @@ def register(sub: Any) -> None:
     sandbox.add_argument(
         "--script", action="store_true", help="run the short scripted demo even on a terminal"
     )
+    sandbox.add_argument(
+        "--channel",
+        choices=("telegram", "wecom"),
+        default="telegram",
+        help="which chat app to play (default telegram; wecom: 企业微信)",
+    )
     sandbox.set_defaults(func=sandbox_command)
 
     box = sub.add_parser("outbox", help="messages the bot could not deliver")
@@ -61,38 +72,83 @@ def _clock_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
 def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Serve every configured channel until SIGINT or SIGTERM."""
     from bot.runner import RunConfig, run_until_stopped
-    from bot.telegram.app import TelegramConfig
 
-    settings = ctx.settings
-    token = settings.telegram_bot_token
-    if not token:
+    http = _http(ctx)
+    config = RunConfig(
+        ctx.core_config(), telegram=_telegram(args, ctx), wecom=_wecom(ctx), http=http
+    )
+    if config.telegram is None and config.wecom is None:
         raise NoChannel
     clock: Clock = _clock(args.run_clock, ctx) if args.run_clock else ctx.clock
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    telegram = TelegramConfig(
-        token=token,
+    served = [name for name, on in (("Telegram", config.telegram), ("WeCom", config.wecom)) if on]
+    where = f", WeCom callback on {http.url}/wecom/callback" if config.wecom else ""
+    print(f"duban: serving {' and '.join(served)}{where}", file=ctx.err, flush=True)
+    run_until_stopped(config, clock)
+    return 0
+
+
+def _telegram(args: argparse.Namespace, ctx: CliContext) -> TelegramConfig | None:
+    """Return the Telegram channel's settings, or None without a token."""
+    settings = ctx.settings
+    if not settings.telegram_bot_token:
+        return None
+    from bot.telegram.app import TelegramConfig
+
+    return TelegramConfig(
+        token=settings.telegram_bot_token,
         api_base_url=settings.telegram_api_base_url,
         webhook_url=args.webhook,
         webhook_listen=args.listen,
         webhook_port=args.port,
     )
-    run_until_stopped(RunConfig(ctx.core_config(), telegram=telegram), clock)
-    return 0
+
+
+def _wecom(ctx: CliContext) -> WeComConfig | None:
+    """Return the WeCom app's settings, or None unless every WECOM_* setting is there."""
+    settings = ctx.settings
+    corp, agent = settings.wecom_corp_id, settings.wecom_agent_id
+    secret, token, key = (
+        settings.wecom_secret,
+        settings.wecom_token,
+        settings.wecom_encoding_aes_key,
+    )
+    if not (corp and agent and secret and token and key):
+        return None
+    from bot.wecom.door import WeComConfig
+
+    return WeComConfig(
+        corp_id=corp,
+        agent_id=agent,
+        secret=secret.get_secret_value(),
+        token=token.get_secret_value(),
+        encoding_aes_key=key.get_secret_value(),
+        api_base_url=settings.wecom_api_base_url,
+    )
+
+
+def _http(ctx: CliContext) -> HttpConfig:
+    """Return where the service's HTTP server listens."""
+    from bot.http import HttpConfig
+
+    return HttpConfig(ctx.settings.http_host, ctx.settings.http_port)
 
 
 def sandbox_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Run bot, scheduler and a terminal chat against the local emulator."""
     from bot.sandbox import DEFAULT_UNIT, default_clock, run_sandbox
+    from bot.sandbox_wecom import run_wecom_sandbox
 
     interactive = sys.stdin.isatty() and not args.script
     unit = _unit(ctx, args.unit or DEFAULT_UNIT)
     default = default_clock(unit, interactive)
     clock = _clock(args.run_clock or args.clock or ctx.settings.clock or default, ctx)
+    run = run_wecom_sandbox if args.channel == "wecom" else run_sandbox
     return asyncio.run(
-        run_sandbox(
+        run(
             unit=unit,
             clock=clock,
             database_url=args.db,  # None: a throwaway SQLite file

@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from cli import (
     bot_commands,
     calendar_commands,
@@ -14,6 +16,7 @@ from cli import (
     plan_commands,
     report_commands,
     scheduler_commands,
+    wecom_commands,
 )
 from cli.context import CliContext
 from cli.settings import Settings
@@ -28,6 +31,7 @@ COMMAND_MODULES = [
     scheduler_commands,
     calendar_commands,
     bot_commands,
+    wecom_commands,
 ]
 
 
@@ -49,7 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `duban` command and return its exit status."""
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        # One line per bad setting, named as the environment names it (WECOM_AGENT_ID).
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            print(f"error: setting {where}: {error['msg']}", file=sys.stderr)
+        return 1
     if args.db:
         settings.database_url = args.db
     try:

@@ -8,6 +8,8 @@ from storage import bindings, invites
 from storage.chats import chat_key
 from storage.records import BindingRecord
 
+ROBOT = "wecom_robot"
+
 
 async def binding_of(core: Core, chat: ChatRef) -> BindingRecord | None:
     """Return what the chat is bound to, or None (cached for a short while)."""
@@ -40,3 +42,26 @@ async def unbind(core: Core, chat: ChatRef) -> BindingRecord | None:
             await bindings.unbind(session, current.chat_id, core.now())
     core.bindings.put((chat.channel, chat.address), None)
     return current
+
+
+async def bind_robot(core: Core, unit: str, key: str, title: str | None = None) -> BindingRecord:
+    """Bind a group robot (its webhook key) to a unit: the day's prompts are posted there too."""
+    name = core.units.resolve(unit)
+    now = core.now()
+    async with core.db.session() as session:
+        chat = await chat_key(session, ROBOT, key, now, title or f"{name}群机器人")
+        binding = await bindings.bind(session, chat, name, now, title)
+    core.bindings.put((ROBOT, key), binding)
+    return binding
+
+
+async def unbind_robot(core: Core, unit: str) -> list[BindingRecord]:
+    """Stop posting a unit's prompts to its group robots; return the robots unbound."""
+    name = core.units.resolve(unit)
+    async with core.db.session() as session:
+        robots = [b for b in await bindings.chats_for_unit(session, name) if b.channel == ROBOT]
+        for robot in robots:
+            await bindings.unbind(session, robot.chat_id, core.now())
+    for robot in robots:
+        core.bindings.put((ROBOT, robot.address), None)
+    return robots

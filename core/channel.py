@@ -7,6 +7,7 @@ and splits or refuses text over its own length limit. Nothing here imports a cha
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -62,6 +63,15 @@ class TryLater(Exception):
         self.after = after
 
 
+class PartlySent(TryLater):
+    """A message that goes out in parts (long text, several cards) stopped after `sent` parts;
+    a retry passes `first_part=sent`, so no part is sent twice."""
+
+    def __init__(self, sent: int, cause: TryLater) -> None:
+        super().__init__(f"{sent} part(s) sent, then: {cause}", cause.after)
+        self.sent = sent
+
+
 class Channel(Protocol):
     """One chat platform, as the outbox sender and the dialogue use it."""
 
@@ -70,8 +80,9 @@ class Channel(Protocol):
         """Return the channel's name as stored with chats ("telegram", "wecom")."""
         ...
 
-    async def send(self, address: str, message: OutgoingMessage) -> str:
-        """Send a message; return the channel's reference to it (a message id)."""
+    async def send(self, address: str, message: OutgoingMessage, first_part: int = 0) -> str:
+        """Send a message from part `first_part` on (0: all of it); return the channel's
+        reference to it. A failure after some parts went raises `PartlySent`."""
         ...
 
     async def edit(self, address: str, ref: str, message: OutgoingMessage) -> None:
@@ -81,3 +92,19 @@ class Channel(Protocol):
     async def send_attachment(self, address: str, attachment: Attachment) -> str:
         """Send a file or a picture; return the channel's reference to it."""
         ...
+
+
+async def send_in_parts(parts: Sequence[Callable[[], Awaitable[str]]], first_part: int) -> str:
+    """Send parts in order from `first_part`; return the last one's reference. A `TryLater`
+    after at least one part went becomes `PartlySent` with the count to resume from."""
+    ref = ""
+    for index in range(first_part, len(parts)):
+        try:
+            ref = await parts[index]()
+        except PartlySent:
+            raise
+        except TryLater as exc:
+            if index == 0:
+                raise
+            raise PartlySent(index, exc) from exc
+    return ref

@@ -152,8 +152,6 @@ async def decide(
     if binding is None or not binding.is_leadership:
         raise LeadershipOnly
     async with core.db.session() as session:
-        decided = await extensions.decide_extension(
-            session, extension_id, approve, by, core.now()
-        )
+        decided = await extensions.decide_extension(session, extension_id, approve, by, core.now())
     core.changed()
     return decided

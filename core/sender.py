@@ -12,7 +12,14 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from core.buttons import Button, Press
-from core.channel import Attachment, Channel, OutgoingMessage, TryLater, Undeliverable
+from core.channel import (
+    Attachment,
+    Channel,
+    OutgoingMessage,
+    PartlySent,
+    TryLater,
+    Undeliverable,
+)
 from core.prompts import answer_buttons
 from scheduler.clock import Clock
 from scheduler.messages import APPROVE, REJECT
@@ -43,7 +50,9 @@ def decision_buttons(extension_id: int) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def outgoing(payload: OutboxPayload, items: list[OutboxItemRecord]) -> OutgoingMessage:
+def outgoing(
+    payload: OutboxPayload, items: list[OutboxItemRecord], kind: str = ""
+) -> OutgoingMessage:
     """Return the message a queued payload stands for, with its semantic buttons."""
     buttons: tuple[tuple[Button, ...], ...] = ()
     if payload.buttons == "prompt":
@@ -51,7 +60,8 @@ def outgoing(payload: OutboxPayload, items: list[OutboxItemRecord]) -> OutgoingM
     elif payload.buttons == "extension_decision" and payload.extension_id is not None:
         buttons = decision_buttons(payload.extension_id)
     title = payload.text.split("\n", 1)[0] if buttons else None
-    return OutgoingMessage(payload.text, buttons, title=title)
+    # The weekly digest reads best as a document (WeCom: markdown); others send it plain.
+    return OutgoingMessage(payload.text, buttons, title=title, markdown=kind == "digest")
 
 
 class OutboxSender:
@@ -112,15 +122,18 @@ class OutboxSender:
         except PayloadError as exc:
             await self._give_up(row, str(exc))
             return
-        message = outgoing(payload, items)
+        message = outgoing(payload, items, row.kind)
         problem: TryLater | None = None
+        first_part = row.parts_sent
         for delay in (*self._quick, None):
             try:
-                ref = await channel.send(address, message)
+                ref = await channel.send(address, message, first_part)
             except Undeliverable as exc:
                 await self._give_up(row, str(exc))
                 return
             except TryLater as exc:
+                if isinstance(exc, PartlySent):
+                    first_part = exc.sent
                 problem = exc
                 if exc.after is not None or delay is None:
                     # The channel named its wait (429), or quick retries are used up.
@@ -133,7 +146,7 @@ class OutboxSender:
                 await self._send_chart(channel, address, row)
             return
         if problem is not None:
-            await self._retry(row, problem)
+            await self._retry(row, problem, first_part)
 
     async def _send_chart(self, channel: Channel, address: str, row: OutboxMessage) -> None:
         """Send the status chart after a digest; the digest itself is already delivered."""
@@ -149,7 +162,7 @@ class OutboxSender:
         except (TryLater, Undeliverable) as exc:
             log.warning("chart for digest %s not sent: %s", row.id, exc)
 
-    async def _retry(self, row: OutboxMessage, problem: TryLater) -> None:
+    async def _retry(self, row: OutboxMessage, problem: TryLater, parts_sent: int) -> None:
         if row.attempts + 1 >= MAX_ATTEMPTS:
             await self._give_up(row, f"gave up after {MAX_ATTEMPTS} attempts: {problem}")
             return
@@ -157,7 +170,9 @@ class OutboxSender:
         delay = problem.after if problem.after is not None else backoff
         log.warning("outbox %s to chat %s: %s; retry in %s", row.id, row.chat_id, problem, delay)
         async with self._db.session() as session:
-            await outbox.mark_retry(session, row.id, str(problem), self._clock.now() + delay)
+            await outbox.mark_retry(
+                session, row.id, str(problem), self._clock.now() + delay, parts_sent
+            )
 
     async def _give_up(self, row: OutboxMessage, error: str) -> None:
         log.error("outbox %s to chat %s failed for good: %s", row.id, row.chat_id, error)

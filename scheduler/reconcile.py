@@ -79,10 +79,12 @@ async def reconcile(
                 settings,
                 calendar,
             )
-            chats = _by_recipient(await bindings.all_bindings(session))
-            drafts = await event_drafts(session, scope.now, scope.floor, year, chats, tz)
-            drafts += await _prompt_drafts(session, scope, chats)
-            drafts += await _digest_drafts(session, scope, chats.get(LEADERSHIP, []))
+            bound = await bindings.all_bindings(session)
+            # A group robot only posts: it gets the day's prompts, nothing that asks back.
+            talkers = _by_recipient([b for b in bound if not b.posts_only])
+            drafts = await event_drafts(session, scope.now, scope.floor, year, talkers, tz)
+            drafts += await _prompt_drafts(session, scope, _by_recipient(bound))
+            drafts += await _digest_drafts(session, scope, talkers.get(LEADERSHIP, []))
             written = await outbox.enqueue_many(session, drafts, now)
     return ReconcileResult(ran=True, written=tuple(written))
 

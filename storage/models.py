@@ -235,6 +235,8 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     message_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Parts of a long message (split text, several cards) already delivered.
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 

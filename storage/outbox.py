@@ -125,12 +125,18 @@ async def mark_sent(
 
 
 async def mark_retry(
-    session: AsyncSession, outbox_id: int, error: str, next_attempt_at: datetime
+    session: AsyncSession,
+    outbox_id: int,
+    error: str,
+    next_attempt_at: datetime,
+    parts_sent: int | None = None,
 ) -> None:
-    """Record a failed attempt to be retried later."""
+    """Record a failed attempt to be retried later (and how many parts already went)."""
     row = await _row(session, outbox_id)
     row.attempts += 1
     row.last_error, row.next_attempt_at = error, next_attempt_at
+    if parts_sent is not None:
+        row.parts_sent = parts_sent
     await session.flush()
 
 
@@ -228,4 +234,5 @@ def _message(row: OutboxRow) -> OutboxMessage:
         message_ref=row.message_ref,
         failed_at=row.failed_at,
         last_error=row.last_error,
+        parts_sent=row.parts_sent,
     )

@@ -16,6 +16,8 @@ OutboxKind = Literal[
     "prompt", "digest", "escalation", "alert", "extension_request", "extension_outcome", "notice"
 ]
 ItemKind = Literal["reminder", "overdue", "checkin"]
+# Channels that can only post into a chat (a WeCom group robot's webhook), never ask.
+POSTING_CHANNELS = frozenset({"wecom_robot"})
 QuestionKind = Literal["note", "help", "date", "evidence", "pick"]
 
 __all__ = ["LEADERSHIP", "Light"]
@@ -147,6 +149,11 @@ class BindingRecord:
         """Return the unit name, or "leadership"."""
         return self.unit if self.unit is not None else LEADERSHIP
 
+    @property
+    def posts_only(self) -> bool:
+        """Return whether the chat only takes posts (a group robot): no questions, no cards."""
+        return self.channel in POSTING_CHANNELS
+
 
 @dataclass(frozen=True, slots=True)
 class InviteRecord:
@@ -233,6 +240,7 @@ class OutboxMessage:
     message_ref: str | None
     failed_at: datetime | None
     last_error: str | None
+    parts_sent: int = 0
 
 
 @dataclass(frozen=True, slots=True)

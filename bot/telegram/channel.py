@@ -16,7 +16,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from core.buttons import Button
-from core.channel import Attachment, OutgoingMessage, TryLater, Undeliverable
+from core.channel import Attachment, OutgoingMessage, TryLater, Undeliverable, send_in_parts
 
 MAX_TEXT = 4096
 NAME = "telegram"
@@ -86,8 +86,8 @@ class TelegramChannel:
         """Return "telegram"."""
         return NAME
 
-    async def send(self, address: str, message: OutgoingMessage) -> str:
-        """Send a message (split if long, buttons on the last part); return its id."""
+    async def send(self, address: str, message: OutgoingMessage, first_part: int = 0) -> str:
+        """Send a message (split if long, buttons on the last part); return the last id."""
         chat_id = int(address)
         chunks = split_text(message.text)
         markup: InlineKeyboardMarkup | ForceReply | None = keyboard(message.buttons)
@@ -95,11 +95,20 @@ class TelegramChannel:
             # Not selective: a question replies to no one's message, so a selective
             # ForceReply would reach nobody in a group.
             markup = ForceReply()
-        *head, last = chunks
-        for chunk in head:
-            await _mapped(lambda c=chunk: self._bot.send_message(chat_id, c))  # type: ignore[misc]
-        sent = await _mapped(lambda: self._bot.send_message(chat_id, last, reply_markup=markup))
-        return str(sent.message_id)
+
+        def part(index: int) -> Callable[[], Awaitable[str]]:
+            async def send_part() -> str:
+                last = index == len(chunks) - 1
+                sent = await _mapped(
+                    lambda: self._bot.send_message(
+                        chat_id, chunks[index], reply_markup=markup if last else None
+                    )
+                )
+                return str(sent.message_id)
+
+            return send_part
+
+        return await send_in_parts([part(i) for i in range(len(chunks))], first_part)
 
     async def edit(self, address: str, ref: str, message: OutgoingMessage) -> None:
         """Replace a message's text and buttons (no buttons: the keyboard goes)."""
@@ -142,4 +151,3 @@ async def _mapped(send: Callable[[], Awaitable[T]]) -> T:
         raise TryLater(str(exc), after) from exc
     except NetworkError as exc:
         raise TryLater(str(exc)) from exc
-

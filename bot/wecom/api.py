@@ -399,6 +399,14 @@ class WeComApi:
             return key_or_url
         return f"{self.base_url}/cgi-bin/webhook/send?key={quote(key_or_url, safe='')}"
 
+    async def member_name(self, userid: str) -> str:
+        """Return a member's name from the directory (`user/get`)."""
+        answer = await self._with_token(
+            "user/get", "GET", "/cgi-bin/user/get", params={"userid": userid}
+        )
+        name = answer.get("name")
+        return name if isinstance(name, str) and name else userid
+
     async def robot_send(self, key_or_url: str, body: Mapping[str, Any]) -> None:
         """Post one message to a group robot's webhook (no token: the key is the credential)."""
         await self._request("webhook/send", "POST", "", json=body, url=self.robot_url(key_or_url))

@@ -289,7 +289,8 @@ def _title_and_body(message: OutgoingMessage, default: str) -> tuple[str, str]:
     """Return the card title (the message's, else its first line) and the rest as the body."""
     text = message.text.strip()
     if message.title:
-        return message.title, text
+        # A title taken from the text's first line is not repeated in the body.
+        return message.title, text.removeprefix(message.title).strip()
     first, _, rest = text.partition("\n")
     return (first.strip() or default), rest.strip()
 

@@ -12,7 +12,7 @@ limiter that honours them lives in the core's pacing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 from bot.wecom.api import MediaType, SendResult, WeComApi, WeComUndeliverable
@@ -26,7 +26,7 @@ from bot.wecom.cards import (
     recorded_card,
     split_text,
 )
-from core.channel import Attachment, Channel, OutgoingMessage
+from core.channel import Attachment, Channel, OutgoingMessage, send_in_parts
 
 ROBOT_IMAGE_MAX_BYTES: Final = 2 * 1024 * 1024  # a robot's picture, before base64 (doc 91770)
 
@@ -54,21 +54,25 @@ class WeComChannel:
             return await self._api.send_markdown(address, outbound.content)
         return await self._api.send_text(address, outbound.content)
 
-    async def send(self, address: str, message: OutgoingMessage) -> str:
-        """Send a message (text parts first, then its cards); return a ref for `edit`.
+    async def send(self, address: str, message: OutgoingMessage, first_part: int = 0) -> str:
+        """Send a message (text parts first, then its cards) from part `first_part` on;
+        return a ref for `edit`: the first card's "response_code#task_id" (the send's own
+        code, usable once), else the last msgid."""
+        refs: list[str] = []
 
-        With cards the ref is the first card's "response_code#task_id" (the send's own code,
-        usable once), else the last msgid.
-        """
-        ref = ""
-        card_ref = ""
-        for outbound in plan_message(message, self._task_ids):
-            result = await self._send_one(address, outbound)
-            ref = result.msgid
-            if outbound.kind == "template_card" and not card_ref and result.response_code:
-                assert isinstance(outbound.content, dict)  # noqa: S101 - cards are dicts
-                card_ref = f"{result.response_code}#{outbound.content['task_id']}"
-        return card_ref or ref
+        def part(outbound: Outbound) -> Callable[[], Awaitable[str]]:
+            async def send_part() -> str:
+                result = await self._send_one(address, outbound)
+                if outbound.kind == "template_card" and result.response_code:
+                    assert isinstance(outbound.content, dict)  # noqa: S101 - cards are dicts
+                    refs.append(f"{result.response_code}#{outbound.content['task_id']}")
+                return result.msgid
+
+            return send_part
+
+        planned = plan_message(message, self._task_ids)
+        last = await send_in_parts([part(o) for o in planned], first_part)
+        return refs[0] if refs else last
 
     async def edit(self, address: str, ref: str, message: OutgoingMessage) -> None:
         """Replace a card once, using a ResponseCode ("code" or "code#task_id" from `card_ref`).
@@ -125,13 +129,20 @@ class WeComRobot:
         """Return "wecom_robot"."""
         return "wecom_robot"
 
-    async def send(self, address: str, message: OutgoingMessage) -> str:
+    async def send(self, address: str, message: OutgoingMessage, first_part: int = 0) -> str:
         """Post the text as markdown, split at 4,096 bytes; buttons are not shown (read-only)."""
-        text = f"**{message.title}**\n\n{message.text}" if message.title else message.text
-        for part in split_text(text, ROBOT_MARKDOWN_MAX_BYTES):
-            await self._api.robot_markdown(address, part)
-            self._sent += 1
-        return f"robot-{self._sent}"
+        text = message.text
+
+        def part(markdown: str) -> Callable[[], Awaitable[str]]:
+            async def post() -> str:
+                await self._api.robot_markdown(address, markdown)
+                self._sent += 1
+                return f"robot-{self._sent}"
+
+            return post
+
+        parts = split_text(text, ROBOT_MARKDOWN_MAX_BYTES)
+        return await send_in_parts([part(p) for p in parts], first_part)
 
     async def edit(self, address: str, ref: str, message: OutgoingMessage) -> None:
         """Refuse: a robot's messages cannot be changed."""

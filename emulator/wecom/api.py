@@ -261,6 +261,15 @@ async def webhook_send(state: WeComState, request: web.Request, body: Any) -> di
     return {}
 
 
+async def user_get(state: WeComState, request: web.Request, body: Any) -> dict[str, Any]:
+    """Answer `user/get`: a member's name (60111 for someone who is not a member)."""
+    _check_token(state, request)
+    userid = request.query.get("userid", "")
+    if userid not in state.members:
+        raise WeComError(60111, f"userid not found: {userid}")
+    return {"userid": userid, "name": state.members[userid]}
+
+
 Handler = Callable[[WeComState, web.Request, Any], Awaitable[dict[str, Any] | web.Response]]
 ROUTES: dict[str, tuple[str, Handler]] = {
     "gettoken": ("GET", gettoken),
@@ -269,6 +278,7 @@ ROUTES: dict[str, tuple[str, Handler]] = {
     "media/upload": ("POST", media_upload),
     "media/get": ("GET", media_get),
     "webhook/send": ("POST", webhook_send),
+    "user/get": ("GET", user_get),
 }
 
 

@@ -40,7 +40,7 @@ class FakeChannel:
         """Return "fake"."""
         return "fake"
 
-    async def send(self, address: str, message: OutgoingMessage) -> str:
+    async def send(self, address: str, message: OutgoingMessage, first_part: int = 0) -> str:
         """Record the message, or raise the next scripted failure."""
         self.calls += 1
         if address in self.gone:

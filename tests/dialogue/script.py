@@ -49,6 +49,12 @@ class Dialogue:
     name: str
     people: dict[str, str | None]
     steps: list[Step]
+    # The channels it is about (None: every channel); e.g. a colleague in a group chat.
+    only: frozenset[str] | None = None
+
+    def runs_on(self, channel: str) -> bool:
+        """Return whether the table applies to a channel."""
+        return self.only is None or channel in self.only
 
 
 STRANGER = "stranger"

@@ -67,6 +67,20 @@ TABLES = [
             Step("mate", "say", "大家好", hears=""),
             Step("unit", "say", "/history 2.3", hears="共1条记录"),
         ],
+        only=frozenset({"telegram"}),
+    ),
+    Dialogue(
+        "two members of one unit both get the card; each answers for the unit",
+        {"unit": "社救科", "mate": "社救科"},
+        [
+            Step("unit", "at", NINE, hears="【督办提醒】社救科"),
+            Step("mate", "", hears="【督办提醒】社救科"),
+            Step("mate", "press", "进行中", item="2.3", hears="请用一两句话说明进展"),
+            Step("unit", "answer", "我不是被问的人", hears="如需报告进展"),
+            Step("mate", "answer", "协议文本已报法规科审核", hears="已记录 2.3 进展"),
+            Step("unit", "say", "/history 2.3", hears="共1条记录"),
+        ],
+        only=frozenset({"wecom"}),
     ),
     Dialogue(
         "a date that is not later, or too late, is asked again",

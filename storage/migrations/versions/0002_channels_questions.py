@@ -2,7 +2,8 @@
 
 - chats gain `channel` and `address` (a Telegram chat's address is its id as text); the
   integer `chat_id` stays the key every other table uses.
-- outbox.message_id (a Telegram integer) becomes `message_ref` (any channel's reference).
+- outbox.message_id (a Telegram integer) becomes `message_ref` (any channel's reference), and
+  `parts_sent` counts the parts of a long message already delivered (a retry resumes there).
 - progress_entries.source_update_id (a Telegram update id) becomes `source_key`
   (`telegram:123`, `wecom:…`), still unique, so one update is recorded once per channel.
 - pending_questions: what the bot asked a person in a chat, until answered or expired.
@@ -36,6 +37,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("message_ref", sa.String(200), nullable=True))
+        batch.add_column(
+            sa.Column("parts_sent", sa.Integer(), nullable=False, server_default="0")
+        )
     op.execute(
         "UPDATE outbox SET message_ref = CAST(message_id AS VARCHAR(200))"
         " WHERE message_id IS NOT NULL"
@@ -130,6 +134,7 @@ def downgrade() -> None:
     )
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("message_ref")
+        batch.drop_column("parts_sent")
     with op.batch_alter_table("chats") as batch:
         batch.drop_constraint("uq_chats_channel", type_="unique")
         batch.drop_column("address")
