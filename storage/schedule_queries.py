@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     EntryRow,
+    ExtensionDecisionRow,
     ExtensionRow,
     MilestoneRow,
     OutboxItemRow,
@@ -76,8 +77,9 @@ async def schedule_milestones(session: AsyncSession, as_of: datetime) -> list[Sc
             ExtensionRow.milestone_id,
             ExtensionRow.new_date,
         )
-        .where(ExtensionRow.state == "approved", ExtensionRow.decided_at <= as_of)
-        .order_by(ExtensionRow.decided_at, ExtensionRow.id)
+        .join(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
+        .where(ExtensionDecisionRow.approve.is_(True), ExtensionDecisionRow.decided_at <= as_of)
+        .order_by(ExtensionDecisionRow.decided_at, ExtensionRow.id)
     ):
         moved[(t, u, m)] = new_date  # the latest decision wins
     rows = await session.execute(
