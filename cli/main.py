@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from cli import (
     bot_commands,
+    integrity_commands,
     ledger_commands,
     plan_commands,
     report_commands,
@@ -23,6 +24,7 @@ from scheduler.clock import clock_from_option
 COMMAND_MODULES = [
     plan_commands,
     ledger_commands,
+    integrity_commands,
     report_commands,
     scheduler_commands,
     bot_commands,
