@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from storage import urls
 from storage.errors import DatabaseUnavailable
 from storage.migrate import upgrade_head
+from storage.private_files import private_sqlite_file
 
 BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 10
@@ -84,7 +85,7 @@ class Database:
 
 def _make_engine(url: URL, shown: str) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
-        _create_sqlite_dirs(url, shown)
+        _prepare_sqlite_file(url, shown)
         engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _sqlite_events(engine)
         return engine
@@ -93,12 +94,14 @@ def _make_engine(url: URL, shown: str) -> AsyncEngine:
     )
 
 
-def _create_sqlite_dirs(url: URL, shown: str) -> None:
+def _prepare_sqlite_file(url: URL, shown: str) -> None:
+    # The ledger is the bureau's record: made 0600 before SQLite opens it (the WAL and shm
+    # files take its mode), and an older world-readable one is made private.
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     try:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(database).expanduser())
     except OSError as exc:
         raise DatabaseUnavailable(shown, exc.strerror or str(exc)) from exc
 
