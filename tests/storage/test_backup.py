@@ -12,9 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import inspect
 
 from cli.main import main
+from cli.settings import Settings
 from plan_data import default_plan_path
 from storage.append_only import drop_append_only_ddl
 from storage.backup import (
@@ -305,3 +307,24 @@ def test_without_pg_dump_backup_prints_the_exact_command(
 def test_a_memory_ledger_cannot_be_backed_up(tmp_path: Path) -> None:
     with pytest.raises(BackupFailed, match="not a ledger file"):
         asyncio.run(backup("sqlite:///:memory:", tmp_path, JUNE_20))
+
+
+def test_daily_backups_go_beside_a_sqlite_ledger_unless_a_folder_is_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    monkeypatch.delenv("DUBAN_BACKUP_DIR", raising=False)
+    monkeypatch.delenv("DUBAN_BACKUP_KEEP", raising=False)
+    monkeypatch.setenv("DUBAN_DATABASE_URL", f"sqlite:///{tmp_path}/office/duban.db")
+    assert (Settings().daily_backup_dir, Settings().backup_keep) == (
+        tmp_path / "office" / "backups",
+        14,
+    )
+    monkeypatch.setenv("DUBAN_DATABASE_URL", "postgresql://duban@127.0.0.1/duban")
+    assert Settings().daily_backup_dir is None
+    monkeypatch.setenv("DUBAN_BACKUP_DIR", str(tmp_path / "nas"))
+    monkeypatch.setenv("DUBAN_BACKUP_KEEP", "30")
+    assert (Settings().daily_backup_dir, Settings().backup_keep) == (tmp_path / "nas", 30)
+    monkeypatch.setenv("DUBAN_BACKUP_KEEP", "0")
+    with pytest.raises(ValidationError, match="DUBAN_BACKUP_KEEP"):
+        Settings()
