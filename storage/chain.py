@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -86,6 +86,24 @@ def request_hash(entry: str, fields: Mapping[str, Any]) -> str:
 def decision_hash(request: str, fields: Mapping[str, Any]) -> str:
     """Return the hash of a decision on an extension request, anchored on the request's hash."""
     return _digest(request, canonical("extension_decision", fields, DECISION_FIELDS))
+
+
+def chain_rows(
+    rows: Iterable[Mapping[str, Any]], heads: dict[tuple[Any, Any], str] | None = None
+) -> list[dict[str, Any]]:
+    """Return entry rows, in the order they are written, with `prev_hash` and `hash` set.
+
+    For bulk loads (benchmarks, migrations); `heads` carries each pair's last hash from one
+    batch to the next and is updated in place.
+    """
+    heads = {} if heads is None else heads
+    chained = []
+    for row in rows:
+        pair = (row["task_id"], row["unit_id"])
+        prev = heads.get(pair, GENESIS)
+        heads[pair] = entry_hash(prev, row)
+        chained.append({**row, "prev_hash": prev, "hash": heads[pair]})
+    return chained
 
 
 def pair_lock_key(task_row: int, unit_id: int) -> int:

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from storage.append_only import PG_FUNCTION, drop_append_only, make_append_only
-from storage.chain import GENESIS, decision_hash, entry_hash, request_hash
+from storage.chain import chain_rows, decision_hash, request_hash
 
 revision = "0003"
 down_revision = "0001"
@@ -181,15 +181,12 @@ def _add_hash_column(table: str, name: str) -> None:
 
 def _hash_entries(bind: sa.Connection) -> None:
     """Hash every entry, each pair's chain in id order, a page of entries at a time."""
-    heads: dict[tuple[int, int], str] = {}
+    heads: dict[tuple[Any, Any], str] = {}
     for page in _pages(bind, entries, entries.c.id):
-        updates = []
-        for row in page:
-            values = _aware(row._mapping)
-            pair = (values["task_id"], values["unit_id"])
-            prev = heads.get(pair, GENESIS)
-            heads[pair] = entry_hash(prev, values)
-            updates.append({"row_id": values["id"], "prev": prev, "hash": heads[pair]})
+        updates = [
+            {"row_id": row["id"], "prev": row["prev_hash"], "hash": row["hash"]}
+            for row in chain_rows((_aware(r._mapping) for r in page), heads)
+        ]
         bind.execute(
             entries.update()
             .where(entries.c.id == sa.bindparam("row_id"))
