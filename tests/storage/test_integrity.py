@@ -10,12 +10,16 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from cli.main import main
+from plan_data import default_plan_path
+from storage.bootstrap import open_ledger
 from storage.chain import ENTRY_FIELDS, GENESIS, entry_hash
 from storage.database import Database
-from storage.extensions import all_extensions
+from storage.errors import ExtensionAlreadyDecided
+from storage.extensions import all_extensions, decide_extension, request_extension
 from storage.models import EntryRow
 from storage.progress import record_entry
 from storage.verify import verify_ledger
+from tests.conftest import LEDGER_NOW
 from tests.storage.integrity import (
     JUNE_20,
     behind_its_back,
@@ -241,3 +245,52 @@ async def test_a_new_entry_after_a_verified_ledger_keeps_it_verified(ledger: Dat
         result = await verify_ledger(session)
     assert result.ok
     assert (result.entries, result.chains, result.unguarded) == (6, 2, ())
+
+
+@pytest.mark.postgres
+async def test_two_leaders_deciding_at_once_on_postgresql_leave_one_decision(
+    postgres_url: str,
+) -> None:
+    db = await open_ledger(postgres_url, default_plan_path(), LEDGER_NOW)
+    try:
+        async with db.session() as session:
+            entry = await record_entry(session, draft("2.3", "社救科", "extension"), JUNE_20)
+            request = await request_extension(session, entry.id, date(2022, 8, 31), JUNE_20)
+
+        async def reject() -> ExtensionAlreadyDecided | None:
+            try:
+                async with db.session() as session:
+                    await decide_extension(session, request.id, False, "副局长", JUNE_20)
+            except ExtensionAlreadyDecided as exc:
+                return exc
+            return None
+
+        async with asyncio.TaskGroup() as group, db.session() as first:
+            await decide_extension(first, request.id, True, "局长", JUNE_20)
+            # The second leader read "pending" too; its insert now waits for ours to commit.
+            second = group.create_task(reject())
+            await _until_a_backend_waits_for_a_lock(db)
+        async with db.session(readonly=True) as session:
+            (decided,) = await all_extensions(session)
+            assert (await verify_ledger(session)).ok
+    finally:
+        await db.close()
+    lost = second.result()
+    assert lost is not None
+    assert lost.state == "approved"
+    assert (decided.state, decided.decided_by) == ("approved", "局长")
+
+
+async def _until_a_backend_waits_for_a_lock(db: Database) -> None:
+    for _ in range(500):
+        async with db.engine.connect() as conn:
+            waiting = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+            )
+        if waiting:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the second decision never waited for the first")
