@@ -9,8 +9,9 @@ from typing import Any
 
 from cli.context import CliContext
 from storage import urls
-from storage.backup import ToolMissing, backup, restore
+from storage.backup import backup, restore
 from storage.database import Database
+from storage.errors import ToolMissing
 from storage.verify import VerifyResult, verify_ledger
 
 

@@ -20,22 +20,16 @@ import asyncio
 import os
 import re
 import secrets
-import shlex
-import shutil
 import sqlite3
-import subprocess
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import text
-from sqlalchemy.engine import URL, make_url
-
-from plan_data.errors import DubanError
-from storage import urls
+from storage import pg_tools, urls
 from storage.database import Database
+from storage.errors import BackupFailed, RestoreRefused
 from storage.private_files import (
     SQLITE_COMPANIONS,
     create_private,
@@ -51,26 +45,6 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 BUSY_TIMEOUT_S = 30
 _DAILY = re.compile(r"duban-daily-(\d{8})-\d{6}(-\d+)?\.(db|dump)")
-
-
-class BackupFailed(DubanError):
-    """A backup or restore could not be made."""
-
-
-class RestoreRefused(DubanError):
-    """A backup that must not replace the ledger (unreadable, tampered, or target in use)."""
-
-
-class ToolMissing(DubanError):
-    """pg_dump or pg_restore is not on PATH; `command` is what to run by hand."""
-
-    def __init__(self, tool: str, command: str) -> None:
-        self.tool = tool
-        self.command = command
-        super().__init__(
-            f"{tool} is not on PATH; install the PostgreSQL client tools or run by hand"
-            f" (the password comes from PGPASSWORD or ~/.pgpass): {command}"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +70,7 @@ class Restored:
 
 
 def sqlite_path(url: str) -> Path | None:
-    """Return the file of a SQLite URL, or None for PostgreSQL (and in-memory SQLite)."""
+    """Return the file of a SQLite URL, None for PostgreSQL; raise for an in-memory ledger."""
     parsed = urls.parse(url)
     if parsed.get_backend_name() != "sqlite":
         return None
@@ -117,7 +91,7 @@ async def backup(url: str, directory: Path, now: datetime, *, prefix: str = PREF
     await asyncio.to_thread(directory.mkdir, mode=0o700, parents=True, exist_ok=True)
     if source is None:
         target = _free_name(directory, backup_name(now, "dump", prefix))
-        await asyncio.to_thread(_pg_dump, url, target)
+        await asyncio.to_thread(pg_tools.dump, url, target)
     else:
         target = _free_name(directory, backup_name(now, "db", prefix))
         await asyncio.to_thread(_sqlite_backup, source, target)
@@ -134,13 +108,13 @@ async def backup_daily(url: str, directory: Path, now: datetime, keep: int) -> D
     if keep < 1:
         raise ValueError("keep at least one daily backup")
     today = f"{now:%Y%m%d}"
-    existing = _dailies(directory)
+    existing = await asyncio.to_thread(_dailies, directory)
     made = [p for p in existing if _day(p) == today]
     if made:
         path, fresh = made[-1], False
     else:
         path, fresh = await backup(url, directory, now, prefix=DAILY_PREFIX), True
-        existing = _dailies(directory)
+        existing = await asyncio.to_thread(_dailies, directory)
     removed = tuple(existing[:-keep])
     for old in removed:
         await asyncio.to_thread(old.unlink, missing_ok=True)
@@ -158,18 +132,6 @@ async def restore(file: Path, url: str, now: datetime, *, force: bool = False) -
     if not head.startswith(SQLITE_MAGIC):
         raise RestoreRefused(f"{file} is not a SQLite ledger backup")
     return await _restore_sqlite(file, target, now, force)
-
-
-def pg_dump_command(url: str, file: Path) -> list[str]:
-    """Return the pg_dump command that backs up `url` into `file` (no password in it)."""
-    return ["pg_dump", "--format=custom", "--file", str(file), _libpq(url)[0]]
-
-
-def pg_restore_command(url: str, file: Path, *, clean: bool = False) -> list[str]:
-    """Return the pg_restore command that loads `file` into `url` (no password in it)."""
-    command = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction"]
-    command += ["--clean", "--if-exists"] if clean else []
-    return [*command, "--dbname", _libpq(url)[0], str(file)]
 
 
 async def verify_url(url: str) -> VerifyResult:
@@ -283,31 +245,19 @@ def _remove_with_companions(path: Path) -> None:
 # PostgreSQL --------------------------------------------------------------------------------
 
 
-def _pg_dump(url: str, target: Path) -> None:
-    if shutil.which("pg_dump") is None:
-        raise ToolMissing("pg_dump", shlex.join(pg_dump_command(url, target)))
-    part = target.with_name(f".{target.name}.part")
-    try:
-        _run(pg_dump_command(url, part), url)
-        make_private(part)
-        _fsync(part)
-        os.replace(part, target)
-    finally:
-        part.unlink(missing_ok=True)
-
-
 async def _restore_postgres(file: Path, url: str, now: datetime, force: bool) -> Restored:
-    if shutil.which("pg_restore") is None:
-        raise ToolMissing("pg_restore", shlex.join(pg_restore_command(url, file, clean=force)))
+    pg_tools.require("pg_restore", pg_tools.pg_restore_command(url, file, clean=force))
     db = await Database.connect(url, migrate=False)
     try:
-        occupied = await _pg_holds_tables(db)
+        occupied = await pg_tools.holds_tables(db)
         if occupied and not force:
             raise RestoreRefused(
                 f"{urls.redact(url)} already holds a ledger; add --force to replace it"
                 " (it is dumped beside the backup first)"
             )
-        verified = await _check_in_scratch_database(db, url, file)
+        async with pg_tools.scratch_database(db, url) as scratch:
+            await asyncio.to_thread(pg_tools.load, scratch, file, clean=False)
+            verified = await verify_url(scratch)
     finally:
         await db.close()
     if not verified.ok:
@@ -315,77 +265,11 @@ async def _restore_postgres(file: Path, url: str, now: datetime, force: bool) ->
     kept = None
     if occupied:
         kept = await backup(url, file.parent, now, prefix=BEFORE_RESTORE_PREFIX)
-    await asyncio.to_thread(_run, pg_restore_command(url, file, clean=occupied), url)
+    await asyncio.to_thread(pg_tools.load, url, file, clean=occupied)
     after = await verify_url(url)
-    if not after.ok:  # the dump verified a moment ago: only a concurrent writer explains it
+    if not after.ok:  # the same dump verified in the scratch database: should never happen
         raise BackupFailed(f"the restored ledger does not verify: {after.breaks[0]}")
     return Restored(urls.redact(url), after, kept)
-
-
-async def _pg_holds_tables(db: Database) -> bool:
-    async with db.engine.connect() as conn:
-        count = await conn.scalar(
-            text(
-                "SELECT count(*) FROM information_schema.tables"
-                " WHERE table_schema = current_schema()"
-            )
-        )
-    return bool(count)
-
-
-async def _check_in_scratch_database(db: Database, url: str, file: Path) -> VerifyResult:
-    """Restore the dump into a throwaway database on the same server and verify it there."""
-    name = f"duban_restore_{secrets.token_hex(6)}"
-    scratch = _libpq(url)[1].set(database=name).render_as_string(hide_password=False)
-    async with db.engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            # A generated identifier: CREATE DATABASE takes no bound parameters.
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        except Exception as exc:
-            raise BackupFailed(
-                f"cannot create a scratch database to check the dump ({exc}); give the user"
-                " CREATEDB, or restore by hand: "
-                + shlex.join(pg_restore_command(url, file))
-            ) from exc
-        try:
-            await asyncio.to_thread(_run, pg_restore_command(scratch, file), url)
-            return await verify_url(scratch)
-        finally:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-def _libpq(url: str) -> tuple[str, URL]:
-    """Return the URL as libpq reads it (no driver, no password), and the full parsed URL."""
-    parsed = make_url(url).set(drivername="postgresql")
-    if "ssl" in parsed.query and "sslmode" not in parsed.query:  # asyncpg's spelling
-        parsed = parsed.difference_update_query(["ssl"]).update_query_dict(
-            {"sslmode": parsed.query["ssl"]}
-        )
-    shown = URL.create(
-        parsed.drivername,
-        username=parsed.username,
-        host=parsed.host,
-        port=parsed.port,
-        database=parsed.database,
-        query={k: v for k, v in parsed.query.items() if k != "password"},
-    )
-    return shown.render_as_string(hide_password=False), parsed
-
-
-def _run(command: list[str], url: str) -> None:
-    parsed = _libpq(url)[1]
-    password = parsed.password or parsed.query.get("password")
-    env = dict(os.environ)
-    if isinstance(password, str):
-        env["PGPASSWORD"] = password
-    # umask: pg_dump creates its file with the process umask; a backup is the owner's only.
-    done = subprocess.run(  # noqa: S603 (a fixed tool with arguments we built)
-        command, env=env, umask=0o077, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        raise BackupFailed(f"{command[0]} failed: {reason}")
 
 
 # Files -------------------------------------------------------------------------------------

@@ -19,16 +19,10 @@ from cli.main import main
 from cli.settings import Settings
 from plan_data import default_plan_path
 from storage.append_only import drop_append_only_ddl
-from storage.backup import (
-    BackupFailed,
-    RestoreRefused,
-    backup,
-    backup_daily,
-    restore,
-    verify_url,
-)
+from storage.backup import backup, backup_daily, restore, verify_url
 from storage.bootstrap import open_ledger
 from storage.database import Database
+from storage.errors import BackupFailed, RestoreRefused
 from storage.progress import count_entries
 from tests.conftest import LEDGER_NOW, PostgresPool
 from tests.storage.integrity import JUNE_20, behind_its_back, write_history
