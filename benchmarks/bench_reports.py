@@ -34,6 +34,7 @@ from reports.chart import render_chart
 from reports.digest import build_digest, digest_json, render_digest
 from reports.ledger_xlsx import write_ledger
 from storage.bootstrap import open_ledger
+from storage.chain import chain_rows
 from storage.database import Database
 from storage.models import EntryRow, TaskOwnerRow
 from storage.progress import count_entries
@@ -55,6 +56,7 @@ async def generate(db: Database, entries: int, seed: int = 7) -> float:
     async with db.session() as session:
         pairs = (await session.execute(select(TaskOwnerRow.task_id, TaskOwnerRow.unit_id))).all()
     done = 0
+    heads: dict[tuple[int, int], str] = {}  # each pair's hash chain, carried across batches
     while done < entries:
         size = min(BATCH, entries - done)
         rows = []
@@ -73,11 +75,11 @@ async def generate(db: Database, entries: int, seed: int = 7) -> float:
                     "reporter_chat_id": None,
                     "created_at": START + timedelta(seconds=rng.randrange(YEAR_SECONDS)),
                     "source": "cli",
-                    "source_update_id": None,
+                    "source_key": None,
                 }
             )
         async with db.session() as session:
-            await session.execute(insert(EntryRow), rows)
+            await session.execute(insert(EntryRow), chain_rows(rows, heads))
         done += size
     return time.perf_counter() - started
 

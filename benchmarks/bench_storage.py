@@ -26,6 +26,7 @@ import asyncpg
 
 from plan_data import default_plan_path
 from storage.bootstrap import open_ledger
+from storage.chain import chain_rows
 from storage.database import Database
 from storage.plans import current_tasks, unit_ids
 from storage.status import status_rows
@@ -34,7 +35,8 @@ START = datetime(2022, 1, 1, tzinfo=UTC)
 AS_OF = datetime(2022, 12, 20, 2, 0, tzinfo=UTC)
 COLUMNS = [
     "task_id", "unit_id", "milestone_id", "status", "note", "percent", "proposed_date",
-    "reporter", "reporter_chat_id", "created_at", "source", "source_update_id",
+    "reporter", "reporter_chat_id", "created_at", "source", "source_key",
+    "prev_hash", "hash",
 ]  # fmt: skip
 STATUSES = ["in_progress"] * 90 + ["blocked"] * 6 + ["done"] * 4
 
@@ -68,7 +70,9 @@ def generate(found: list[tuple[int, int, list[int]]], count: int) -> list[tuple[
             (task_row, unit_row, milestone, status, f"note {n}", rng.randint(0, 100), None,
              "bench", None, at, "telegram", 10_000_000 + n)
         )  # fmt: skip
-    return rows
+    # Each (task, unit) pair's hash chain, as record_entry would have written it.
+    chained = chain_rows(dict(zip(COLUMNS, row, strict=False)) for row in rows)
+    return [tuple(row[c] for c in COLUMNS) for row in chained]
 
 
 def load_sqlite(path: Path, rows: list[tuple[Any, ...]]) -> None:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from cli import (
     bot_commands,
     calendar_commands,
+    integrity_commands,
     ledger_commands,
     plan_commands,
     report_commands,
@@ -27,6 +28,7 @@ from scheduler.clock import clock_from_option
 COMMAND_MODULES = [
     plan_commands,
     ledger_commands,
+    integrity_commands,
     report_commands,
     scheduler_commands,
     calendar_commands,

@@ -15,7 +15,6 @@ from vocabulary import DEFAULT_TZ_NAME
 class BadSetting(DubanError):
     """A setting from the environment or `.env` that cannot be used."""
 
-
 DEFAULT_PLAN = Path(__file__).resolve().parent.parent / "plan_data" / "dongli-2022-minzheng.txt"
 
 
@@ -46,6 +45,8 @@ class Settings(BaseSettings):
     # The HTTP server for the WeCom callback (/wecom/callback) and the web board (/).
     http_host: str = Field(default="127.0.0.1", alias="DUBAN_HTTP_HOST")
     http_port: int = Field(default=8080, alias="DUBAN_HTTP_PORT")
+    backup_dir: Path | None = Field(default=None, alias="DUBAN_BACKUP_DIR")
+    backup_keep: int = Field(default=14, ge=1, alias="DUBAN_BACKUP_KEEP")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -65,6 +66,23 @@ class Settings(BaseSettings):
             self.wecom_token,
             self.wecom_encoding_aes_key,
         )
+
+    @property
+    def daily_backup_dir(self) -> Path | None:
+        """Return where the service keeps its daily backups, or None for none.
+
+        DUBAN_BACKUP_DIR if set; else, for a SQLite ledger, `backups/` beside the ledger
+        file; a PostgreSQL ledger gets daily dumps only when DUBAN_BACKUP_DIR is set.
+        """
+        if self.backup_dir is not None:
+            return self.backup_dir
+        from storage.backup import sqlite_path  # sqlalchemy: only when a backup is wanted
+
+        try:
+            ledger = sqlite_path(self.database_url)
+        except DubanError:  # in-memory or unreadable: nothing to back up daily
+            return None
+        return None if ledger is None else ledger.parent / "backups"
 
     @property
     def plan_path(self) -> Path:

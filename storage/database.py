@@ -20,10 +20,12 @@ from sqlalchemy.ext.asyncio import (
 from storage import urls
 from storage.errors import DatabaseUnavailable
 from storage.migrate import upgrade_head
+from storage.private_files import private_sqlite_file
 
 BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 10
 READONLY = "duban_readonly"
+MIGRATING = "duban_migrating"
 
 
 class Database:
@@ -47,10 +49,15 @@ class Database:
         engine = _make_engine(parsed, shown)
         db = cls(engine, shown)
         try:
-            async with engine.begin() as conn:
-                await conn.execute(text("SELECT 1"))
-                if migrate:
-                    await conn.run_sync(_upgrade)
+            async with engine.connect() as plain:
+                conn = await plain.execution_options(**{MIGRATING: migrate})
+                async with conn.begin():
+                    await conn.execute(text("SELECT 1"))
+                    if migrate:
+                        await conn.run_sync(_upgrade)
+            if migrate and engine.dialect.name == "sqlite":
+                # That connection ran with foreign keys off (see _on_begin): never reuse it.
+                await engine.dispose()
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
             await engine.dispose()
             raise DatabaseUnavailable(shown, _reason(exc)) from exc
@@ -84,7 +91,7 @@ class Database:
 
 def _make_engine(url: URL, shown: str) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
-        _create_sqlite_dirs(url, shown)
+        _prepare_sqlite_file(url, shown)
         engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _sqlite_events(engine)
         return engine
@@ -93,12 +100,14 @@ def _make_engine(url: URL, shown: str) -> AsyncEngine:
     )
 
 
-def _create_sqlite_dirs(url: URL, shown: str) -> None:
+def _prepare_sqlite_file(url: URL, shown: str) -> None:
+    # The ledger is the bureau's record: made 0600 before SQLite opens it (the WAL and shm
+    # files take its mode), and an older world-readable one is made private.
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     try:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(database).expanduser())
     except OSError as exc:
         raise DatabaseUnavailable(shown, exc.strerror or str(exc)) from exc
 
@@ -117,6 +126,11 @@ def _sqlite_events(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(MIGRATING):
+            # SQLite's way to change a table that others reference: foreign keys off, the
+            # change in one transaction, then a foreign_key_check before commit (_upgrade).
+            # The pragma only takes effect outside a transaction, so it goes first.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         if conn.get_execution_options().get(READONLY):
             conn.exec_driver_sql("BEGIN")
             return
@@ -131,6 +145,10 @@ def _upgrade(conn: Connection) -> None:
         # Two processes starting at once must not both create the tables.
         conn.execute(text("SELECT pg_advisory_xact_lock(74201)"))
     upgrade_head(conn)
+    if conn.dialect.name == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"the migration left {len(broken)} broken references")
 
 
 def _reason(exc: BaseException) -> str:

@@ -89,3 +89,23 @@ class UnknownExtension(DubanError):
 
     def __init__(self, request_id: int) -> None:
         super().__init__(f"unknown extension request {request_id}")
+
+
+class BackupFailed(DubanError):
+    """A backup or restore could not be made."""
+
+
+class RestoreRefused(DubanError):
+    """A backup that must not replace the ledger (unreadable, tampered, or target in use)."""
+
+
+class ToolMissing(DubanError):
+    """pg_dump or pg_restore is not on PATH; `command` is what to run by hand."""
+
+    def __init__(self, tool: str, command: str) -> None:
+        self.tool = tool
+        self.command = command
+        super().__init__(
+            f"{tool} is not on PATH; install the PostgreSQL client tools or run by hand"
+            f" (the password comes from PGPASSWORD or ~/.pgpass): {command}"
+        )

@@ -1,16 +1,32 @@
-"""Extension requests: a unit asks to move a due date; leadership approves or rejects once."""
+"""Extension requests: a unit asks to move a due date; leadership approves or rejects once.
+
+Both are append-only rows: a request in `extension_requests`, its decision in
+`extension_decisions` (one per request, by a unique key); a request's state is read from
+whether it has a decision.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.chain import decision_hash, request_hash
 from storage.errors import ExtensionAlreadyDecided, UnknownExtension
-from storage.models import ExtensionRow, TaskRow, UnitRow
+from storage.models import EntryRow, ExtensionDecisionRow, ExtensionRow, TaskRow, UnitRow
 from storage.progress import entry
 from storage.records import ExtensionRecord, ExtensionState
+
+# A request's state, derived: no decision yet, or the decision's verdict.
+STATE = case(
+    (ExtensionDecisionRow.id.is_(None), "pending"),
+    (ExtensionDecisionRow.approve, "approved"),
+    else_="rejected",
+)
 
 
 async def request_extension(
@@ -30,17 +46,18 @@ async def request_extension(
     if existing is not None:
         return await get_extension(session, existing)
     unit_id = await session.scalar(select(UnitRow.id).where(UnitRow.name == found.unit))
-    row = ExtensionRow(
-        entry_id=entry_id,
-        task_id=found.task_row,
-        unit_id=unit_id,
-        milestone_id=found.milestone_id,
-        old_date=old_date,
-        new_date=new_date,
-        reason=reason if reason is not None else found.note,
-        requested_at=now,
-        state="pending",
-    )
+    anchor = await session.scalar(select(EntryRow.hash).where(EntryRow.id == entry_id))
+    values: dict[str, Any] = {
+        "entry_id": entry_id,
+        "task_id": found.task_row,
+        "unit_id": unit_id,
+        "milestone_id": found.milestone_id,
+        "old_date": old_date,
+        "new_date": new_date,
+        "reason": reason if reason is not None else found.note,
+        "requested_at": now,
+    }
+    row = ExtensionRow(**values, hash=request_hash(anchor or "", values))
     session.add(row)
     await session.flush()
     return await get_extension(session, row.id)
@@ -51,14 +68,27 @@ async def decide_extension(
 ) -> ExtensionRecord:
     """Approve or reject a pending request; a second decision raises ExtensionAlreadyDecided."""
     current = await get_extension(session, request_id)
-    state: ExtensionState = "approved" if approve else "rejected"
-    result = await session.execute(
-        update(ExtensionRow)
-        .where(ExtensionRow.id == request_id, ExtensionRow.state == "pending")
-        .values(state=state, decided_by=decided_by, decided_at=now)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if current.state != "pending":
         raise ExtensionAlreadyDecided(request_id, current.state)
+    anchor = await session.scalar(select(ExtensionRow.hash).where(ExtensionRow.id == request_id))
+    values: dict[str, Any] = {
+        "request_id": request_id,
+        "approve": approve,
+        "decided_by": decided_by,
+        "decided_at": now,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # The unique request_id decides a race: the loser inserts nothing (PostgreSQL waits for
+    # the winner to commit first) and then reads the winner's verdict.
+    new_id = await session.scalar(
+        insert(ExtensionDecisionRow)
+        .values(**values, hash=decision_hash(anchor or "", values))
+        .on_conflict_do_nothing(index_elements=["request_id"])
+        .returning(ExtensionDecisionRow.id)
+    )
+    if new_id is None:
+        raced = await get_extension(session, request_id)
+        raise ExtensionAlreadyDecided(request_id, raced.state)
     return await get_extension(session, request_id)
 
 
@@ -72,7 +102,7 @@ async def get_extension(session: AsyncSession, request_id: int) -> ExtensionReco
 
 async def pending_extensions(session: AsyncSession) -> list[ExtensionRecord]:
     """Return requests awaiting a decision, oldest first."""
-    return await _select(session, ExtensionRow.state == "pending")
+    return await _select(session, ExtensionDecisionRow.id.is_(None))
 
 
 async def all_extensions(session: AsyncSession) -> list[ExtensionRecord]:
@@ -81,12 +111,21 @@ async def all_extensions(session: AsyncSession) -> list[ExtensionRecord]:
 
 
 async def _select(session: AsyncSession, *conditions: object) -> list[ExtensionRecord]:
+    decided_at = ExtensionDecisionRow.decided_at
     rows = await session.execute(
-        select(ExtensionRow, TaskRow.task_id, UnitRow.name)
+        select(
+            ExtensionRow,
+            TaskRow.task_id,
+            UnitRow.name,
+            STATE,
+            ExtensionDecisionRow.decided_by,
+            decided_at,
+        )
         .join(TaskRow, TaskRow.id == ExtensionRow.task_id)
         .join(UnitRow, UnitRow.id == ExtensionRow.unit_id)
+        .outerjoin(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
         .where(*conditions)  # type: ignore[arg-type]
-        .order_by(ExtensionRow.decided_at.is_(None), ExtensionRow.decided_at, ExtensionRow.id)
+        .order_by(decided_at.is_(None), decided_at, ExtensionRow.id)
     )
     return [
         ExtensionRecord(
@@ -100,9 +139,17 @@ async def _select(session: AsyncSession, *conditions: object) -> list[ExtensionR
             new_date=x.new_date,
             reason=x.reason,
             requested_at=x.requested_at,
-            state=x.state,  # type: ignore[arg-type]
-            decided_by=x.decided_by,
-            decided_at=x.decided_at,
+            state=_state(state),
+            decided_by=by,
+            decided_at=at,
         )
-        for x, code, unit in rows
+        for x, code, unit, state, by, at in rows
     ]
+
+
+def _state(value: str) -> ExtensionState:
+    if value == "approved":
+        return "approved"
+    if value == "rejected":
+        return "rejected"
+    return "pending"

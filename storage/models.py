@@ -177,6 +177,10 @@ class EntryRow(Base):
         Index("ix_entries_unit_task_time", "unit_id", "task_id", "created_at", "id"),
         # "Is this milestone done?" probes.
         Index("ix_entries_done", "unit_id", "task_id", "status", "milestone_id", "created_at"),
+        # The head of a (task, unit) hash chain: its entry with the highest id.
+        Index("ix_entries_chain", "task_id", "unit_id", "id"),
+        # One successor per entry: two writers can never fork a chain.
+        Index("ix_entries_chain_link", "task_id", "unit_id", "prev_hash", unique=True),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
@@ -192,6 +196,9 @@ class EntryRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     # `telegram:<update id>`, `wecom:<msg id>`…: one update is recorded once.
     source_key: Mapped[str | None] = mapped_column(String(120), nullable=True, unique=True)
+    # The hash chain of the (task, unit) pair (storage/chain.py).
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class EvidenceRow(Base):
@@ -204,8 +211,10 @@ class EvidenceRow(Base):
 
 
 class ExtensionRow(Base):
+    """A request to move a due date; never updated (its decision is an ExtensionDecisionRow)."""
+
     __tablename__ = "extension_requests"
-    __table_args__ = (Index("ix_extensions_task_unit", "task_id", "unit_id", "state"),)
+    __table_args__ = (Index("ix_extensions_task_unit", "task_id", "unit_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("progress_entries.id"), unique=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
@@ -215,9 +224,21 @@ class ExtensionRow(Base):
     new_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    decided_by: Mapped[str | None] = mapped_column(Text, nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Anchored on the hash of its entry (storage/chain.py).
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ExtensionDecisionRow(Base):
+    """Leadership's one decision on an extension request; a request without one is pending."""
+
+    __tablename__ = "extension_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("extension_requests.id"), unique=True)
+    approve: Mapped[bool] = mapped_column()
+    decided_by: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Anchored on the hash of its request (storage/chain.py).
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class OutboxRow(Base):

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.chain import link_entry
 from storage.errors import InvalidPercent, NotOwner, UnknownMilestone, UnknownStatus
 from storage.models import EntryRow, EvidenceRow, TaskRow, UnitRow
 from storage.plans import task_by_id
@@ -59,6 +60,7 @@ async def record_entry(session: AsyncSession, draft: EntryDraft, now: datetime) 
         "source": draft.source,
         "source_key": draft.source_key,
     }
+    values |= await link_entry(session, values)  # prev_hash and hash: the pair's hash chain
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(EntryRow)

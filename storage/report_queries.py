@@ -8,7 +8,14 @@ from typing import NamedTuple
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import EntryRow, ExtensionRow, MilestoneRow, TaskRow, UnitRow
+from storage.models import (
+    EntryRow,
+    ExtensionDecisionRow,
+    ExtensionRow,
+    MilestoneRow,
+    TaskRow,
+    UnitRow,
+)
 
 CHUNK = 5_000
 
@@ -90,11 +97,12 @@ async def pending_extensions(session: AsyncSession, as_of: datetime) -> list[Pen
         .join(TaskRow, TaskRow.id == ExtensionRow.task_id)
         .join(UnitRow, UnitRow.id == ExtensionRow.unit_id)
         .outerjoin(MilestoneRow, MilestoneRow.id == ExtensionRow.milestone_id)
+        .outerjoin(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
         .where(
             ExtensionRow.requested_at <= as_of,
             or_(
-                ExtensionRow.decided_at.is_(None),
-                ExtensionRow.decided_at > as_of,
+                ExtensionDecisionRow.decided_at.is_(None),
+                ExtensionDecisionRow.decided_at > as_of,
             ),
             TaskRow.archived_at.is_(None),
         )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     EntryRow,
+    ExtensionDecisionRow,
     ExtensionRow,
     MilestoneRow,
     OutboxItemRow,
@@ -68,8 +69,8 @@ async def schedule_milestones(
         EntryRow.created_at <= as_of,
     ]
     extension_scope: list[ColumnElement[bool]] = [
-        ExtensionRow.state == "approved",
-        ExtensionRow.decided_at <= as_of,
+        ExtensionDecisionRow.approve.is_(True),
+        ExtensionDecisionRow.decided_at <= as_of,
     ]
     owner_scope: list[ColumnElement[bool]] = [
         TaskRow.archived_at.is_(None),
@@ -95,8 +96,9 @@ async def schedule_milestones(
             ExtensionRow.milestone_id,
             ExtensionRow.new_date,
         )
+        .join(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
         .where(*extension_scope)
-        .order_by(ExtensionRow.decided_at, ExtensionRow.id)
+        .order_by(ExtensionDecisionRow.decided_at, ExtensionRow.id)
     ):
         moved[(t, u, m)] = new_date  # the latest decision wins
     rows = await session.execute(

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     EntryRow,
+    ExtensionDecisionRow,
     ExtensionRow,
     MilestoneRow,
     PlanRow,
@@ -162,14 +163,15 @@ async def _milestones(
     )
     extended = (
         select(ExtensionRow.new_date)
+        .join(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
         .where(
             ExtensionRow.unit_id == TaskOwnerRow.unit_id,
             ExtensionRow.task_id == TaskOwnerRow.task_id,
             or_(ExtensionRow.milestone_id == MilestoneRow.id, ExtensionRow.milestone_id.is_(None)),
-            ExtensionRow.state == "approved",
-            ExtensionRow.decided_at <= as_of,
+            ExtensionDecisionRow.approve.is_(True),
+            ExtensionDecisionRow.decided_at <= as_of,
         )
-        .order_by(ExtensionRow.decided_at.desc(), ExtensionRow.id.desc())
+        .order_by(ExtensionDecisionRow.decided_at.desc(), ExtensionRow.id.desc())
         .limit(1)
         .correlate(TaskOwnerRow, MilestoneRow)
         .scalar_subquery()

@@ -1,4 +1,4 @@
-"""Two processes writing at once lose nothing and duplicate nothing."""
+"""Two processes writing at once lose nothing, duplicate nothing and fork no hash chain."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from storage.database import Database
 from storage.plans import current_tasks
 from storage.progress import count_entries, entries_for
+from storage.verify import verify_ledger
 
 ROOT = Path(__file__).resolve().parents[2]
 DUBAN = str(Path(sys.executable).with_name("duban"))
@@ -44,6 +45,10 @@ async def test_two_writer_processes_lose_nothing(ledger: Database) -> None:
         assert result.stdout.strip() == "ok"
     async with ledger.session(readonly=True) as session:
         entries = await entries_for(session, "7.2", "社区科")
+        verified = await verify_ledger(session)
+    # Both writers appended to one (task, unit) chain: it must not fork.
+    assert verified.ok, [str(b) for b in verified.breaks]
+    assert (verified.entries, verified.chains) == (len(entries), 1)
     # Each writer's own updates and plain entries, plus the shared updates once.
     assert len(entries) == 2 * COUNT + 2 * COUNT + COUNT
     shared_keys = {f"telegram:{n}" for n in range(500_000, 500_000 + COUNT)}
