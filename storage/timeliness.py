@@ -82,10 +82,12 @@ async def milestone_timeliness(
     unit: str | None = None,
     tz: ZoneInfo = OFFICE_TZ,
     window: tuple[date, date] | None = None,
+    task_id: str | None = None,
 ) -> list[MilestoneTimeliness]:
     """Return each current deadline milestone per pair, in plan order, as of an instant.
 
-    With a window [first, last], only milestones due in it or done in it are returned.
+    With a window [first, last], only milestones due in it or done in it are returned;
+    with a unit or a task id, only that unit's or task's.
     """
     owner = and_(
         EntryRow.unit_id == TaskOwnerRow.unit_id, EntryRow.task_id == TaskOwnerRow.task_id
@@ -155,6 +157,8 @@ async def milestone_timeliness(
     )
     if unit is not None:
         query = query.where(UnitRow.name == unit)
+    if task_id is not None:
+        query = query.where(TaskRow.task_id == task_id)
     today = as_of.astimezone(tz).date()
     found = []
     for row in await session.execute(query):
