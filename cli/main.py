@@ -9,10 +9,12 @@ from collections.abc import Sequence
 
 from cli import (
     bot_commands,
+    document_commands,
     ledger_commands,
     plan_commands,
     report_commands,
     scheduler_commands,
+    web_commands,
 )
 from cli.context import CliContext
 from cli.settings import Settings
@@ -26,6 +28,8 @@ COMMAND_MODULES = [
     report_commands,
     scheduler_commands,
     bot_commands,
+    web_commands,
+    document_commands,
 ]
 
 

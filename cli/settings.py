@@ -25,11 +25,24 @@ class Settings(BaseSettings):
     tz_name: str = Field(default="Asia/Shanghai", alias="DUBAN_TZ")
     clock: str | None = Field(default=None, alias="DUBAN_CLOCK")
     policy_file: Path | None = Field(default=None, alias="DUBAN_SETTINGS")
+    http_host: str = Field(default="127.0.0.1", alias="DUBAN_HTTP_HOST")
+    http_port: int = Field(default=8080, alias="DUBAN_HTTP_PORT")
+    public_url: str | None = Field(default=None, alias="DUBAN_PUBLIC_URL")
+    web_link_hours: float = Field(default=24, gt=0, alias="DUBAN_WEB_LINK_HOURS")
+    web_session_days: float = Field(default=7, gt=0, alias="DUBAN_WEB_SESSION_DAYS")
+    templates_dir: Path | None = Field(default=None, alias="DUBAN_TEMPLATES_DIR")
+    evidence_dir: Path | None = Field(default=None, alias="DUBAN_EVIDENCE_DIR")
+    issuer: str | None = Field(default=None, alias="DUBAN_ISSUER")
 
     @property
     def tz(self) -> ZoneInfo:
         """Return the office's time zone."""
         return ZoneInfo(self.tz_name)
+
+    @property
+    def base_url(self) -> str:
+        """Return the URL people open the board at: DUBAN_PUBLIC_URL or http://HOST:PORT."""
+        return self.public_url or f"http://{self.http_host}:{self.http_port}"
 
     @property
     def plan_path(self) -> Path:
