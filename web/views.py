@@ -35,12 +35,9 @@ from storage.timeliness import (
 from web.evidence import EvidenceStore
 
 LIGHTS: tuple[Light, ...] = ("red", "yellow", "green", "done")
-LIGHT_LABELS: dict[Light, str] = {
-    "red": "🔴 逾期",
-    "yellow": "🟡 预警",
-    "green": "🟢 正常",
-    "done": "✅ 办结",
-}
+# Words only: a wall screen or an office PC may have no colour-emoji font; the page draws
+# the coloured dot itself.
+LIGHT_LABELS: dict[Light, str] = {"red": "逾期", "yellow": "预警", "green": "正常", "done": "办结"}
 CATEGORY_LABELS: dict[Category, str] = {
     "done": "已完成",
     "overdue": "逾期",
@@ -49,10 +46,10 @@ CATEGORY_LABELS: dict[Category, str] = {
     "not_started": "未启动",
 }
 STATUS_LABELS = {
-    "in_progress": "🔄 进行中",
-    "done": "✅ 已完成",
-    "blocked": "⚠️ 遇到困难",
-    "extension": "📅 申请延期",
+    "in_progress": "进行中",
+    "done": "已完成",
+    "blocked": "遇到困难",
+    "extension": "申请延期",
 }
 EXTENSION_STATES = {"pending": "待审批", "approved": "已同意", "rejected": "未同意"}
 ROLE_LABELS = {"lead": "牵头", "cooperating": "配合", "owner": "负责"}
