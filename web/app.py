@@ -50,7 +50,7 @@ def _secured(handler: Handler) -> Handler:
         try:
             response = await handler(request)
         except web.HTTPException as exc:  # redirects raised by handlers
-            response = exc
+            response = web.Response(status=exc.status, headers=exc.headers, text=exc.text)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"

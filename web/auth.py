@@ -80,7 +80,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
             opened = await redeem_link(session, token, board.clock.now(), board.config.session_ttl)
     except InvalidLoginLink:
         return board.render("message.html", status=403, **invalid_link(board.config))
-    response = web.HTTPSeeOther(home_of(opened.access))
+    response = web.Response(status=303, headers={"Location": home_of(opened.access)})
     response.set_cookie(
         SESSION_COOKIE,
         opened.token,

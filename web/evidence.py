@@ -10,13 +10,11 @@ store's own lookup when it exists.
 
 from __future__ import annotations
 
-import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}")
-INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +33,24 @@ class EvidenceStore:
         return None
 
 
-def content_type(path: Path, kind: str) -> tuple[str, bool]:
-    """Return the type to serve a file as, and whether a browser may show it inline."""
-    guessed = mimetypes.guess_type(path.name)[0]
-    if guessed is None:
-        guessed = {"photo": "image/jpeg", "image": "image/jpeg"}.get(kind, "")
-    if guessed in INLINE_TYPES:
-        return guessed, True
+SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def content_type(body: bytes) -> tuple[str, bool]:
+    """Return the type to serve a file as, and whether a browser may show it inline.
+
+    Content-addressed files have no extension, so the type is read from the first bytes;
+    only pictures and PDFs are shown inline, everything else is offered as a download.
+    """
+    for magic, kind in SIGNATURES:
+        if body.startswith(magic):
+            return kind, True
+    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
+        return "image/webp", True
     return "application/octet-stream", False

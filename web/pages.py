@@ -104,10 +104,12 @@ async def evidence(request: web.Request, access: WebAccess) -> web.StreamRespons
             heading="附件未保存在服务器上",
             lines=("该附件只保存在聊天记录中，请在对应的群聊中查看。",),
         )
-    kind, inline = content_type(path, owner.kind)
-    name = f"{owner.task_id}-{owner.unit}-附件{owner.id}{path.suffix}"
+    body = await asyncio.to_thread(path.read_bytes)
+    kind, inline = content_type(body)
+    suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(kind, "")
+    name = f"{owner.task_id}-{owner.unit}-附件{owner.id}{suffix}"
     disposition_kind = "inline" if inline else "attachment"
-    response = web.Response(body=await asyncio.to_thread(path.read_bytes), content_type=kind)
+    response = web.Response(body=body, content_type=kind)
     response.headers["Content-Disposition"] = disposition(disposition_kind, name)
     # A user's file is never a page of ours: no scripts, no plugins, even if it claims to be.
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
