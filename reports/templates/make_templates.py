@@ -35,6 +35,7 @@ HEADING_FONT = "黑体"
 SUBHEADING_FONT = "楷体"
 TITLE_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
+TEXT_WIDTH = 210 - 28 - 26  # mm between the margins
 
 
 def _fonts(style_or_run: Any, east_asia: str, size: float, bold: bool = False) -> None:
@@ -135,7 +136,18 @@ def table(doc: DocumentObject, headers: list[str], cells: list[str], loop: str) 
     for i, text in enumerate(cells):
         _cell(t, 2, i, text)
     _cell(t, 3, 0, "{%tr endfor %}")
+    widths(t, [TEXT_WIDTH / len(headers)] * len(headers))
     return t
+
+
+def widths(t: Table, millimetres: list[float]) -> None:
+    """Fix the column widths (Word and LibreOffice both honour the grid and the cells)."""
+    t.autofit = False
+    for column, width in zip(t.columns, millimetres, strict=True):
+        column.width = Mm(width)
+    for row in t.rows:
+        for cell, width in zip(row.cells, millimetres, strict=True):
+            cell.width = Mm(width)
 
 
 def _cell(t: Table, row: int, col: int, text: str, bold: bool = False) -> None:
@@ -169,10 +181,7 @@ def notice() -> DocumentObject:
         t.add_row()
         _cell(t, len(t.rows) - 1, 0, label, bold=True)
         _cell(t, len(t.rows) - 1, 1, value)
-    t.columns[0].width = Mm(32)
-    for row in t.rows:
-        row.cells[0].width = Mm(32)
-        row.cells[1].width = Mm(124)
+    widths(t, [30, TEXT_WIDTH - 30])
     para(doc, "")
     para(doc, "{{ issuer }}", indent=False, align="right")
     para(doc, "{{ issued_on }}", indent=False, align="right")
