@@ -8,7 +8,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import EntryRow, EvidenceRow, ExtensionRow, TaskRow, UnitRow
+from storage.models import (
+    EntryRow,
+    EvidenceRow,
+    ExtensionRow,
+    PlanVersionRow,
+    TaskRow,
+    UnitRow,
+)
 from storage.records import ExtensionRecord
 
 
@@ -144,3 +151,20 @@ async def notes_in_window(
             WindowNote(task_id, unit_name, status, note, percent, at)
         )
     return found
+
+
+async def ledger_fingerprint(session: AsyncSession) -> tuple[int, int, int, int]:
+    """Return what changes whenever an entry, an extension request or decision, or a plan
+    import is written: a cached view of the ledger stays right while this stays the same.
+    """
+    row = (
+        await session.execute(
+            select(
+                select(func.coalesce(func.max(EntryRow.id), 0)).scalar_subquery(),
+                select(func.coalesce(func.max(ExtensionRow.id), 0)).scalar_subquery(),
+                select(func.count(ExtensionRow.decided_at)).scalar_subquery(),
+                select(func.coalesce(func.max(PlanVersionRow.id), 0)).scalar_subquery(),
+            )
+        )
+    ).one()
+    return (int(row[0]), int(row[1]), int(row[2]), int(row[3]))

@@ -12,8 +12,10 @@ from aiohttp import web
 
 from scheduler.clock import Clock
 from storage.database import Database
+from web.cache import ViewCache
 from web.config import WebConfig
 from web.evidence import EvidenceStore
+from web.views import BureauView
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -38,6 +40,7 @@ class Board:
     tz: ZoneInfo
     config: WebConfig
     env: jinja2.Environment = field(default_factory=make_environment)
+    bureau_cache: ViewCache[BureauView] = field(default_factory=ViewCache)
 
     @property
     def evidence(self) -> EvidenceStore:

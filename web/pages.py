@@ -10,14 +10,14 @@ from aiohttp import web
 from reports.chart import render_chart
 from reports.digest import compute_digest
 from reports.source import read_report_input
-from storage.board_queries import evidence_owner
+from storage.board_queries import evidence_owner, ledger_fingerprint
 from storage.errors import UnknownTask
 from storage.plans import current_plan
 from storage.web_access import WebAccess
 from web.auth import home_of
 from web.context import BOARD
 from web.evidence import content_type
-from web.views import bureau_view, task_view, unit_view
+from web.views import BureauView, bureau_view, task_view, unit_view
 
 NOT_FOUND = {"heading": "未找到该页面", "lines": ("请从看板首页进入。",)}
 FORBIDDEN = {
@@ -31,8 +31,16 @@ async def bureau(request: web.Request, access: WebAccess) -> web.StreamResponse:
     if not access.is_leadership:
         raise web.HTTPSeeOther(home_of(access))
     board = request.app[BOARD]
+    now = board.clock.now()
     async with board.db.session(readonly=True) as session:
-        view = await bureau_view(session, board.clock.now(), board.tz)
+        fingerprint = await ledger_fingerprint(session)
+
+    async def build() -> BureauView:
+        async with board.db.session(readonly=True) as session:
+            return await bureau_view(session, now, board.tz)
+
+    minute = now.astimezone(board.tz).replace(second=0, microsecond=0)
+    view = await board.bureau_cache.get((fingerprint, minute), build)
     return board.render(
         "bureau.html", view=view, access=access, refresh=board.config.refresh_seconds
     )

@@ -310,7 +310,7 @@ def _timeliness(found: UnitTimeliness | None) -> TimelinessView:
 
 
 def _tile(
-    unit: str, rows: Sequence[StatusRow], counts: Counts, timely: UnitTimeliness | None
+    unit: str, rows: Sequence[StatusRow | ReportRow], counts: Counts, timely: UnitTimeliness | None
 ) -> UnitTile:
     lights: dict[Light, int] = dict.fromkeys(LIGHTS, 0)
     for row in rows:
@@ -326,13 +326,12 @@ def _due_detail(due: date, action: str | None, today: date) -> str:
 
 async def bureau_view(session: AsyncSession, as_of: datetime, tz: ZoneInfo) -> BureauView:
     """Read the whole bureau as of an instant."""
-    source = await read_report_input(session, as_of)
-    status = await status_rows(session, as_of, None, tz)
+    source = await read_report_input(session, as_of, for_board=True)
     timely = unit_timeliness(await milestone_timeliness(session, as_of, None, tz), source.units)
     plan = await current_plan(session)
     return compose_bureau(
         plan.title if plan else "",
-        status,
+        source.rows,
         compute_digest(source.rows, source.extensions, as_of, source.units, tz),
         timely,
         as_of,
@@ -342,7 +341,7 @@ async def bureau_view(session: AsyncSession, as_of: datetime, tz: ZoneInfo) -> B
 
 def compose_bureau(
     title: str,
-    status: Sequence[StatusRow],
+    status: Sequence[ReportRow],
     digest: Digest,
     timely: Sequence[UnitTimeliness],
     as_of: datetime,
@@ -350,7 +349,7 @@ def compose_bureau(
 ) -> BureauView:
     """Return the bureau page from rows, the digest and timeliness read at one instant."""
     today = as_of.astimezone(tz).date()
-    by_unit: dict[str, list[StatusRow]] = {line.unit: [] for line in digest.units}
+    by_unit: dict[str, list[ReportRow]] = {line.unit: [] for line in digest.units}
     for row in status:
         by_unit.setdefault(row.unit, []).append(row)
     timely_by = {t.unit: t for t in timely}
@@ -417,10 +416,10 @@ def compose_bureau(
     )
 
 
-def _change(row: StatusRow, today: date, tz: ZoneInfo) -> ChangeItem:
+def _change(row: ReportRow, today: date, tz: ZoneInfo) -> ChangeItem:
     at = row.updated_at or datetime.now(tz)
     return ChangeItem(
-        row.task_id,
+        row.task,
         row.unit,
         row.title,
         STATUS_LABELS.get(row.status) if row.status else None,

@@ -63,6 +63,7 @@ class BoardServer:
     clock: FrozenClock
     config: WebConfig
     url: str
+    app: web.Application
 
     async def link(self, scope: str | None, ttl: timedelta = timedelta(hours=24)) -> str:
         """Return a fresh login URL for a unit or (None / "leadership") the leadership."""
@@ -104,6 +105,6 @@ async def board(ledger: Database, tmp_path: Path) -> AsyncIterator[BoardServer]:
     url = f"http://127.0.0.1:{port}"
     config = WebConfig(public_url=url, evidence_dir=evidence)
     try:
-        yield BoardServer(ledger, clock, config, url)
+        yield BoardServer(ledger, clock, config, url, app)
     finally:
         await runner.cleanup()

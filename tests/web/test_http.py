@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from urllib.parse import quote
@@ -160,3 +161,26 @@ async def test_downloads_are_documents_and_the_ledger(board: BoardServer) -> Non
         async with http.get(f"{board.url}/download/notice/3.4/社会事务科.docx") as done:
             assert done.status == 400
             assert "已办结" in await done.text()
+
+
+async def test_the_bureau_page_is_rebuilt_when_the_ledger_changes_and_only_then(
+    board: BoardServer,
+) -> None:
+    from storage.progress import record_entry
+    from storage.records import EntryDraft
+    from web.context import BOARD
+
+    async with _client() as http:
+        await _login(http, await board.link("leadership"))
+        pages = await asyncio.gather(*(http.get(f"{board.url}/") for _ in range(5)))
+        texts = [await p.text() for p in pages]
+        assert len(set(texts)) == 1
+        assert 'data-count="done">2<' in texts[0]
+        cache = board.app[BOARD].bureau_cache
+        assert cache.builds == 1  # five at once, one build
+        async with board.db.session() as session:
+            draft = EntryDraft("2.3", "社救科", "done", "王科长", "cli", note="协议已签署")
+            await record_entry(session, draft, board.clock.now())
+        async with http.get(f"{board.url}/") as page:
+            assert 'data-count="done">3<' in await page.text()
+        assert cache.builds == 2
