@@ -184,3 +184,26 @@ async def test_the_bureau_page_is_rebuilt_when_the_ledger_changes_and_only_then(
         async with http.get(f"{board.url}/") as page:
             assert 'data-count="done">3<' in await page.text()
         assert cache.builds == 2
+
+
+async def test_the_cookie_is_secure_when_the_board_is_published_over_https(
+    board: BoardServer,
+) -> None:
+    from dataclasses import replace
+
+    from web.context import BOARD
+
+    served = board.app[BOARD]
+    served.config = replace(served.config, public_url="https://duban.example.gov.cn")
+    async with _client() as http:
+        response = await _login(http, await board.link("leadership"))
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+async def test_unknown_pages_say_so_and_nothing_more(board: BoardServer) -> None:
+    async with _client() as http:
+        await _login(http, await board.link("leadership"))
+        for path in ("/unit/外星科", "/task/9.9", "/evidence/999", "/evidence/x"):
+            async with http.get(board.url + path) as page:
+                assert page.status == 404, path
+                assert "未找到" in await page.text()
