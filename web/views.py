@@ -54,6 +54,7 @@ STATUS_LABELS = {
 EXTENSION_STATES = {"pending": "待审批", "approved": "已同意", "rejected": "未同意"}
 ROLE_LABELS = {"lead": "牵头", "cooperating": "配合", "owner": "负责"}
 KIND_LABELS = {"deadline": "节点", "period": "阶段", "ongoing": "持续"}
+URGENCY: dict[Light, int] = {light: n for n, light in enumerate(LIGHTS)}
 LIST_CAP = 30
 CHANGE_DAYS = 7
 
@@ -371,9 +372,9 @@ def compose_bureau(
         for b in digest.blocked
     ]  # fmt: skip
     week_ago = as_of - timedelta(days=CHANGE_DAYS)
-    changed = [r for r in status if r.updated_at is not None and r.updated_at > week_ago]
-    changed.sort(key=lambda r: r.updated_at or as_of, reverse=True)
-    changes = tuple(_change(r, today, tz) for r in changed[:LIST_CAP])
+    changed = [(r, r.updated_at) for r in status if r.updated_at and r.updated_at > week_ago]
+    changed.sort(key=lambda pair: pair[1], reverse=True)
+    changes = tuple(_change(r, at, today, tz) for r, at in changed[:LIST_CAP])
     lights: dict[Light, int] = dict.fromkeys(LIGHTS, 0)
     for row in status:
         lights[row.light] += 1
@@ -416,8 +417,7 @@ def compose_bureau(
     )
 
 
-def _change(row: ReportRow, today: date, tz: ZoneInfo) -> ChangeItem:
-    at = row.updated_at or datetime.now(tz)
+def _change(row: ReportRow, at: datetime, today: date, tz: ZoneInfo) -> ChangeItem:
     return ChangeItem(
         row.task,
         row.unit,
@@ -440,11 +440,14 @@ async def unit_view(
     categories = [classify(to_report_row(r, None)) for r in rows]
     counts = Counts(rows=len(rows), **{c: categories.count(c) for c in CATEGORY_LABELS})
     timely = unit_timeliness(await milestone_timeliness(session, as_of, unit, tz), [unit])
+    views = [row_view(r, c, today, tz) for r, c in zip(rows, categories, strict=True)]
+    # The most urgent first (UX.md), plan order within each light.
+    views.sort(key=lambda v: URGENCY[v.light])
     return UnitView(
         title=plan.title,
         as_of=as_of_text(as_of, tz),
         tile=_tile(unit, rows, counts, timely[0] if timely else None),
-        rows=tuple(row_view(r, c, today, tz) for r, c in zip(rows, categories, strict=True)),
+        rows=tuple(views),
     )
 
 

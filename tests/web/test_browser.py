@@ -191,7 +191,14 @@ async def test_screenshots_of_the_bureau_read_at_1920_and_on_a_phone(
         assert overflow <= 0, name
         await page.screenshot(path=str(folder / name), full_page=name.endswith("phone.png"))
         assert len(await page.screenshot()) > 20_000
+    # A unit's own page on a phone, and a task's page on the wall screen.
+    unit = await _open(browser, await board.link("社救科"), **sizes["bureau-phone.png"])
+    assert await unit.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+    await unit.screenshot(path=str(folder / "unit-phone.png"))
     wide = await _open(browser, await board.link("leadership"), **sizes["bureau-1920x1080.png"])
+    await wide.goto(f"{board.url}/task/2.3")
+    await wide.screenshot(path=str(folder / "task-1920x1080.png"))
+    await wide.goto(f"{board.url}/")
     # On the wall screen the tiles, the attention list and the chart are all in view.
     for section in ("#tiles", "#attention", "#chart img"):
         box = await wide.locator(section).bounding_box()

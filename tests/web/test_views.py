@@ -64,7 +64,12 @@ async def test_unit_page_rows_are_the_status_rows(ledger: Database) -> None:
         rows = await status_rows(session, NOW, "社救科")
         assert await unit_view(session, "外星科", NOW, SH) is None
     assert view is not None
-    assert [(r.task, r.light) for r in view.rows] == [(r.task_id, r.light) for r in rows]
+    assert sorted((r.task, r.light) for r in view.rows) == sorted(
+        (r.task_id, r.light) for r in rows
+    )
+    order = ["red", "yellow", "green", "done"]
+    assert [order.index(r.light) for r in view.rows] == sorted(order.index(r.light) for r in rows)
+    assert [r.task for r in view.rows][:2] == ["2.1", "2.3"]  # overdue first
     first = next(r for r in view.rows if r.task == "2.3")
     assert first.reason == "完成协议签署 6月30日到期，已逾期4天"
     assert first.note == "街道调整导致协议需重新审核"
