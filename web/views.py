@@ -53,6 +53,13 @@ STATUS_LABELS = {
 }
 EXTENSION_STATES = {"pending": "待审批", "approved": "已同意", "rejected": "未同意"}
 ROLE_LABELS = {"lead": "牵头", "cooperating": "配合", "owner": "负责"}
+FILE_KINDS = {
+    "photo": "图片",
+    "image": "图片",
+    "document": "文件",
+    "video": "视频",
+    "voice": "语音",
+}
 KIND_LABELS = {"deadline": "节点", "period": "阶段", "ongoing": "持续"}
 URGENCY: dict[Light, int] = {light: n for n, light in enumerate(LIGHTS)}
 LIST_CAP = 30
@@ -516,7 +523,7 @@ def _entry(e: EntryRecord, evidence: EvidenceStore, tz: ZoneInfo, today: date) -
             EvidenceView(
                 f.id,
                 f.kind,
-                f"附件{n}（{f.kind}）",
+                f"附件{n}（{FILE_KINDS.get(f.kind, '文件')}）",
                 evidence.path(f.file_id) is not None,
             )
             for n, f in enumerate(e.evidence, start=1)
