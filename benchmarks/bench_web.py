@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import os
 import random
 import re
 import secrets
@@ -42,7 +43,7 @@ from plan_data.model import Plan
 from scheduler.clock import FrozenClock
 from storage.database import Database
 from storage.plans import current_tasks, import_plan, unit_ids
-from web.app import build_web_routes
+from web.app import build_web_routes, settle_heap
 from web.auth import create_login_link
 from web.config import WebConfig
 from web.context import BOARD
@@ -131,29 +132,37 @@ async def load_postgres(dsn: str, rows: list[tuple[Any, ...]]) -> None:
 
 async def timed_get(
     http: aiohttp.ClientSession, url: str, repeat: int, before: Any = None
-) -> tuple[list[float], list[float], int]:
-    """GET url repeat times; return server times, client times (ms) and the page size."""
-    server, client, size = [], [], 0
+) -> tuple[list[float], list[float], list[float], int]:
+    """GET url repeat times; return server, client and CPU times (ms) and the page size.
+
+    CPU is this process's (every thread's) CPU time per request: on SQLite, whose queries
+    run in this process, it is the work a request costs whatever else the machine runs.
+    """
+    server, client, cpu, size = [], [], [], 0
     for _ in range(repeat):
         if before is not None:
             before()
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         async with http.get(url) as response:
             body = await response.read()
             assert response.status == 200, (url, response.status)
             timing = response.headers["Server-Timing"]
         client.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
         server.append(float(timing.split("dur=")[1]))
         size = len(body)
-    return server, client, size
+    return server, client, cpu, size
 
 
-def report(label: str, server: list[float], client: list[float], size: int) -> float:
+def report(
+    label: str, server: list[float], client: list[float], cpu: list[float], size: int
+) -> float:
     """Print medians and the worst run; return the server median."""
     median = statistics.median(server)
     print(
-        f"  {label:<30} server median {median:7.1f} ms  max {max(server):7.1f} ms"
-        f"  client median {statistics.median(client):7.1f} ms  ({size // 1024} KB)"
+        f"  {label:<26} server median {median:6.1f} ms  max {max(server):6.1f} ms"
+        f"  client median {statistics.median(client):6.1f} ms"
+        f"  process CPU median {statistics.median(cpu):6.1f} ms  ({size // 1024} KB)"
     )
     return median
 
@@ -180,11 +189,14 @@ async def bench(
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
+        settle_heap()  # as `duban web` does once it serves
         base = f"http://127.0.0.1:{runner.addresses[0][1]}"
         try:
             async with db.session() as session:
                 token, _ = await create_login_link(session, None, AS_OF, timedelta(hours=1))
             jar = aiohttp.CookieJar(unsafe=True)
+            load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+            print(f"  load average before timing: {load} (2 cores; others' work inflates times)")
             async with aiohttp.ClientSession(cookie_jar=jar) as http:
                 async with http.post(f"{base}/login", data={"t": token}) as login:
                     assert login.status == 200

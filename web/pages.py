@@ -17,7 +17,7 @@ from storage.web_access import WebAccess
 from web.auth import home_of
 from web.context import BOARD
 from web.evidence import content_type
-from web.views import BureauView, bureau_view, task_view, unit_view
+from web.views import BureauView, bureau_view_concurrently, task_view, unit_view
 
 NOT_FOUND = {"heading": "未找到该页面", "lines": ("请从看板首页进入。",)}
 FORBIDDEN = {
@@ -36,8 +36,7 @@ async def bureau(request: web.Request, access: WebAccess) -> web.StreamResponse:
         fingerprint = await ledger_fingerprint(session)
 
     async def build() -> BureauView:
-        async with board.db.session(readonly=True) as session:
-            return await bureau_view(session, now, board.tz)
+        return await bureau_view_concurrently(board.db, now, board.tz)
 
     minute = now.astimezone(board.tz).replace(second=0, microsecond=0)
     view = await board.bureau_cache.get((fingerprint, minute), build)
