@@ -10,7 +10,7 @@ leaves the address bar and the history.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,6 +71,9 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 async def login_submit(request: web.Request) -> web.StreamResponse:
     """Use the link once, set the session cookie and go to the board."""
     board = request.app[BOARD]
+    if not _same_origin(request, board.config):
+        # Another site posting a link of its own would log this browser into its session.
+        return board.render("message.html", status=403, **invalid_link(board.config))
     form = await request.post()
     token = form.get("t")
     if not isinstance(token, str):
@@ -91,6 +94,20 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         secure=board.config.secure_cookies or request.secure,
     )
     return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _same_origin(request: web.Request, config: WebConfig) -> bool:
+    """Return whether a POST comes from the board's own page (browsers send Origin)."""
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":  # "null" under our no-referrer policy
+        return request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
+    allowed = {_origin(config.public_url), f"{request.scheme}://{request.host}".lower()}
+    return origin.lower() in allowed
 
 
 def invalid_link(config: WebConfig) -> dict[str, object]:

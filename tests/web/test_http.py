@@ -207,3 +207,19 @@ async def test_unknown_pages_say_so_and_nothing_more(board: BoardServer) -> None
             async with http.get(board.url + path) as page:
                 assert page.status == 404, path
                 assert "未找到" in await page.text()
+
+
+async def test_another_site_cannot_post_a_link_into_this_browser(board: BoardServer) -> None:
+    token = (await board.link("leadership")).split("t=")[1]
+    async with _client() as http:
+        for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+            response = await http.post(
+                f"{board.url}/login", data={"t": token}, headers=headers, allow_redirects=False
+            )
+            assert response.status == 403
+            assert "Set-Cookie" not in response.headers
+        ours = await http.post(
+            f"{board.url}/login", data={"t": token}, headers={"Origin": board.url},
+            allow_redirects=False,
+        )  # fmt: skip
+        assert ours.status == 303
