@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import subprocess
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ import docx
 import pytest
 from docx.document import Document
 
+from plan_data import default_plan_path
 from reports.documents import (
     NothingToUrge,
     bulletin_document,
@@ -27,7 +29,9 @@ from reports.documents import (
 )
 from reports.documents.periods import cn_ordinal
 from reports.templates.make_templates import notice as notice_template
+from storage.bootstrap import open_ledger
 from storage.database import Database
+from tests.conftest import LEDGER_NOW
 from tests.reports.seed import seed_history
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -163,14 +167,25 @@ async def test_an_office_template_overrides_the_shipped_one(
     assert doc.paragraphs[-1].text == "（本单一式两份）"
 
 
+@pytest.fixture
+async def sqlite_ledger(sqlite_url: str) -> AsyncIterator[Database]:
+    """A seeded ledger on SQLite only: LibreOffice's work does not depend on the database."""
+    db = await open_ledger(sqlite_url, default_plan_path(), LEDGER_NOW)
+    try:
+        await seed_history(db)
+        yield db
+    finally:
+        await db.close()
+
+
 @pytest.mark.slow
 async def test_the_documents_convert_to_pdf_with_libreoffice(
-    ledger: Database, tmp_path: Path
+    sqlite_ledger: Database, tmp_path: Path
 ) -> None:
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.fail("soffice is missing: run .ci/install-browser (libreoffice-writer-nogui)")
-    await seed_history(ledger)
+    ledger = sqlite_ledger
     files = {
         "notice.docx": await notice_document(ledger, "2.1", "社救科", NOW, SH),
         "bulletin.docx": await bulletin_document(ledger, month_period("2022-06"), NOW, SH),
