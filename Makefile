@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	-.ci/install-cjk-font
+	-.ci/install-browser
 	touch $(STAMP)
 
 ## Set up and run the main job: the bot on Telegram with TELEGRAM_BOT_TOKEN, else the offline sandbox.

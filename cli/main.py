@@ -12,11 +12,13 @@ from pydantic import ValidationError
 from cli import (
     bot_commands,
     calendar_commands,
+    document_commands,
     integrity_commands,
     ledger_commands,
     plan_commands,
     report_commands,
     scheduler_commands,
+    web_commands,
     wecom_commands,
 )
 from cli.context import CliContext
@@ -34,6 +36,8 @@ COMMAND_MODULES = [
     calendar_commands,
     bot_commands,
     wecom_commands,
+    web_commands,
+    document_commands,
 ]
 
 

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, alias="DUBAN_HTTP_PORT")
     backup_dir: Path | None = Field(default=None, alias="DUBAN_BACKUP_DIR")
     backup_keep: int = Field(default=14, ge=1, alias="DUBAN_BACKUP_KEEP")
+    public_url: str | None = Field(default=None, alias="DUBAN_PUBLIC_URL")
+    web_link_hours: float = Field(default=24, gt=0, alias="DUBAN_WEB_LINK_HOURS")
+    web_session_days: float = Field(default=7, gt=0, alias="DUBAN_WEB_SESSION_DAYS")
+    templates_dir: Path | None = Field(default=None, alias="DUBAN_TEMPLATES_DIR")
+    evidence_dir: Path | None = Field(default=None, alias="DUBAN_EVIDENCE_DIR")
+    issuer: str | None = Field(default=None, alias="DUBAN_ISSUER")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -83,6 +89,11 @@ class Settings(BaseSettings):
         except DubanError:  # in-memory or unreadable: nothing to back up daily
             return None
         return None if ledger is None else ledger.parent / "backups"
+
+    @property
+    def base_url(self) -> str:
+        """Return the URL people open the board at: DUBAN_PUBLIC_URL or http://HOST:PORT."""
+        return self.public_url or f"http://{self.http_host}:{self.http_port}"
 
     @property
     def plan_path(self) -> Path:

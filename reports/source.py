@@ -68,10 +68,17 @@ def to_report_row(row: StatusRow, task: TaskRecord | None) -> ReportRow:
     )
 
 
-async def read_report_input(session: AsyncSession, as_of: datetime) -> ReportInput:
-    """Read the rows, pending extensions and units as of an instant (later entries ignored)."""
-    tasks = {t.row: t for t in await current_tasks(session)}
-    status = await status_rows(session, as_of)
+async def read_report_input(
+    session: AsyncSession, as_of: datetime, *, for_board: bool = False
+) -> ReportInput:
+    """Read the rows, pending extensions and units as of an instant (later entries ignored).
+
+    `for_board` reads only what the web board's bureau page shows: no 台账 deadline and 节点
+    words, and `entries` as 1/0 (any entry or none) instead of a count. Every category and
+    light is the same; a million-entry ledger reads in a fraction of the time.
+    """
+    tasks = {} if for_board else {t.row: t for t in await current_tasks(session)}
+    status = await status_rows(session, as_of, count_entries=not for_board)
     rows = tuple(to_report_row(r, tasks.get(r.task_row)) for r in status)
     extensions = tuple(
         ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -62,10 +62,21 @@ def compute_light(
 
 
 async def status_rows(
-    session: AsyncSession, as_of: datetime, unit: str | None = None, tz: ZoneInfo = DEFAULT_TZ
+    session: AsyncSession,
+    as_of: datetime,
+    unit: str | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+    *,
+    count_entries: bool = True,
 ) -> list[StatusRow]:
-    """Return a row per current (task, unit) pair, in plan order, as of an instant."""
-    pairs = await _pairs(session, as_of, unit)
+    """Return a row per current (task, unit) pair, in plan order, as of an instant.
+
+    With count_entries=False a row's `entries` is 1 when the pair has any entry and 0
+    otherwise (lights and the digest's categories are the same): counting every entry of
+    a million-entry ledger is most of the query's time, and the web board's bureau page
+    shows no per-row count.
+    """
+    pairs = await _pairs(session, as_of, unit, count_entries)
     if not pairs:
         return []
     milestones = await _milestones(session, as_of, unit)
@@ -112,13 +123,19 @@ async def status_rows(
 _Pair = tuple[int, str, str, str, int, str, str, int, int | None]
 
 
-async def _pairs(session: AsyncSession, as_of: datetime, unit: str | None) -> list[_Pair]:
+async def _pairs(
+    session: AsyncSession, as_of: datetime, unit: str | None, count_entries: bool = True
+) -> list[_Pair]:
     scope = and_(
         EntryRow.unit_id == TaskOwnerRow.unit_id,
         EntryRow.task_id == TaskOwnerRow.task_id,
         EntryRow.created_at <= as_of,
     )
-    count = select(func.count()).where(scope).correlate(TaskOwnerRow).scalar_subquery()
+    count = (
+        select(func.count()).where(scope).correlate(TaskOwnerRow).scalar_subquery()
+        if count_entries
+        else literal(0)
+    )
     latest = (
         select(EntryRow.id)
         .where(scope)
@@ -147,7 +164,10 @@ async def _pairs(session: AsyncSession, as_of: datetime, unit: str | None) -> li
     if unit is not None:
         query = query.where(UnitRow.name == unit)
     result = await session.execute(query)
-    return [(a, b, c, d, e, f, g, int(h or 0), i) for a, b, c, d, e, f, g, h, i in result]
+    return [
+        (a, b, c, d, e, f, g, int(h or 0) if count_entries else int(i is not None), i)
+        for a, b, c, d, e, f, g, h, i in result
+    ]
 
 
 async def _milestones(

@@ -1,0 +1,60 @@
+"""Provisional timeliness per milestone and unit: on time, late, not reported, pending."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from storage.database import Database
+from storage.timeliness import classify_timeliness, milestone_timeliness, unit_timeliness
+from tests.reports.seed import WEEK27, WEEK28, seed_history
+
+D = date(2022, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("done_on", "reported", "today", "expected"),
+    [
+        (date(2022, 6, 30), True, date(2022, 7, 4), "on_time"),
+        (date(2022, 7, 1), True, date(2022, 7, 4), "late"),
+        (None, True, date(2022, 7, 1), "late"),
+        (None, False, date(2022, 7, 1), "not_reported"),
+        (None, False, date(2022, 6, 30), "pending"),
+        (date(2022, 5, 1), False, date(2022, 5, 2), "on_time"),
+    ],
+)
+def test_a_milestone_is_timely_by_its_done_day_and_reports(
+    done_on: date | None, reported: bool, today: date, expected: str
+) -> None:
+    assert classify_timeliness(D, done_on, reported, today) == expected
+
+
+async def test_seed_history_reads_as_of_two_mondays(ledger: Database) -> None:
+    await seed_history(ledger)
+    async with ledger.session() as session:
+        week27 = await milestone_timeliness(session, WEEK27)
+        week28 = await milestone_timeliness(session, WEEK28)
+    by27 = {(m.task_id, m.unit): m for m in week27}
+    by28 = {(m.task_id, m.unit): m for m in week28}
+    assert by27[("2.1", "社救科")].kind == "late"  # due 1-31, reported, not done
+    assert by28[("2.1", "社救科")].kind == "late"  # done 7-5, after 1-31
+    assert by27[("2.3", "社救科")].kind == "late"  # due 6-30, extension not yet approved
+    assert by28[("2.3", "社救科")].due == date(2022, 7, 15)
+    assert by28[("2.3", "社救科")].kind == "pending"  # extended, not due yet
+    assert by27[("7.3", "综合办")].kind == "on_time"
+    counts = {u.unit: u for u in unit_timeliness(week27)}
+    assert counts["社救科"].late == 2
+    assert sum(u.not_reported for u in counts.values()) == sum(
+        m.kind == "not_reported" for m in week27
+    )
+    june = await _window(ledger)
+    assert {(m.task_id, m.kind) for m in june if m.unit == "社救科"} >= {("2.3", "late")}
+    assert all(m.kind != "pending" for m in june)
+
+
+async def _window(ledger: Database) -> list:  # type: ignore[type-arg]
+    async with ledger.session() as session:
+        return await milestone_timeliness(
+            session, WEEK27, window=(date(2022, 6, 1), date(2022, 6, 30))
+        )

@@ -1,0 +1,56 @@
+"""What every board handler reads: the database, the clock, settings and the page renderer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from aiohttp import web
+
+from scheduler.clock import Clock
+from storage.database import Database
+from web.cache import ViewCache
+from web.config import WebConfig
+from web.evidence import EvidenceStore
+from web.views import BureauView
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def make_environment() -> jinja2.Environment:
+    """Return the Jinja2 environment for the board's HTML templates (auto-escaped)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass
+class Board:
+    """The board's shared resources; owned by whoever built the application."""
+
+    db: Database
+    clock: Clock
+    tz: ZoneInfo
+    config: WebConfig
+    env: jinja2.Environment = field(default_factory=make_environment)
+    bureau_cache: ViewCache[BureauView] = field(default_factory=ViewCache)
+
+    @property
+    def evidence(self) -> EvidenceStore:
+        """Return where evidence files are looked up."""
+        return EvidenceStore(self.config.evidence_dir)
+
+    def render(self, template: str, status: int = 200, **values: Any) -> web.Response:
+        """Return a template rendered as an HTML response."""
+        text = self.env.get_template(template).render(**values)
+        return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+BOARD = web.AppKey("duban_board", Board)
