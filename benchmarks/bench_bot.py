@@ -24,13 +24,13 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.runner import RunConfig, serving
 from bot.telegram.app import TelegramConfig
 from core.runtime import CoreConfig
-from core.service import ServiceOptions
+from core.worker import WorkerOptions
 from emulator.server import Emulator
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
+from service.runner import RunConfig, serving
 from storage.invites import create_invite
 
 NOW = datetime(2022, 6, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -107,7 +107,7 @@ async def duban_rates(
             group_max_rate=0,
             poll_timeout=1,
         ),
-        service=ServiceOptions(timers=False),
+        worker=WorkerOptions(timers=False),
     )
     rates: dict[str, float] = {}
     async with serving(config, FrozenClock(NOW)) as running:

@@ -20,16 +20,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.http import HttpConfig
-from bot.runner import RunConfig, serving
 from bot.telegram.app import TelegramConfig
 from bot.wecom.door import WeComConfig
 from core.runtime import CoreConfig
-from core.service import ServiceOptions
+from core.worker import WorkerOptions
 from emulator.server import Emulator
 from emulator.wecom import WeComEmulator
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
+from service.http import HttpConfig
+from service.runner import RunConfig, serving
 from storage.invites import create_invite
 from vocabulary import DEFAULT_TZ
 
@@ -69,7 +69,7 @@ async def main(n: int) -> None:
                     api_base_url=wecom.base_url,
                 ),
                 http=HttpConfig("127.0.0.1", _port()),
-                service=ServiceOptions(timers=False),
+                worker=WorkerOptions(timers=False),
             )
             async with serving(config, FrozenClock(NOW)) as running:
                 wecom.callback_url = f"{running.http_url}/wecom/callback"

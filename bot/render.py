@@ -11,6 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from core import errors
+from core.board import NoBoard
 from core.extensions import ExtensionFiled
 from core.prompts import Mark
 from storage.records import ExtensionRecord
@@ -72,6 +73,7 @@ def help_text(unit: str | None) -> str:
             "/upcoming 14（临近）未来14天到期的事项",
             "/digest（周报）本周督办周报",
             "/export（导出）导出督办台账（xlsx）",
+            "看板 获取网页看板的登录链接（私信发送）",
         ]
     else:
         lines += [
@@ -81,6 +83,7 @@ def help_text(unit: str | None) -> str:
             "/overdue（逾期）逾期事项",
             "/report 2.3 进展说明（汇报）直接报告进展",
             "/history 2.3（历史）某项任务的全部记录",
+            "看板 获取本科室网页看板的登录链接（私信发送）",
             "",
             "收到督办提醒时，点选按钮即可；回复提醒消息也算作进展说明。",
         ]
@@ -235,6 +238,8 @@ def error(exc: Exception) -> str:
             return QUESTION_CLOSED
         case errors.NotYourQuestion():
             return NOT_YOUR_QUESTION
+        case NoBoard():
+            return "看板尚未开通，请联系综合办。"
     return SORRY
 
 
@@ -246,6 +251,20 @@ def _not_extendable(exc: errors.NotExtendable) -> str:
         "not_deadline": "的这个节点不是截止节点，无法申请延期",
     }
     return f"{exc.task_id} {reasons.get(exc.why, '无法申请延期')}。"
+
+
+BOARD_START_PRIVATELY = "请先私聊督办助手发送 /start，再在这里发送 看板，登录链接会私下发给您。"
+
+
+def board_link(url: str, until: str, unit: str | None) -> str:
+    """Return a login link to the board, for one person's eyes."""
+    what = "全局看板" if unit is None else f"{unit}看板"
+    return f"{what}登录链接（仅限本人使用一次，{until}前有效）：\n{url}"
+
+
+def board_link_sent(name: str) -> str:
+    """Say in a group that the link went to the person privately."""
+    return f"看板登录链接已私信发给{name}。"
 
 
 UNKNOWN_COMMAND = "没有这个命令，发送 /help 查看可用命令。"

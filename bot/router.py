@@ -17,6 +17,7 @@ from bot.dialogue import Acknowledge, Conversation, DialogueMemory, Incoming
 from bot.handlers import (
     answers,
     bind,
+    board,
     decisions,
     leadership,
     lists,
@@ -48,6 +49,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "history": report.on_history,
     "digest": leadership.on_digest,
     "export": leadership.on_export,
+    "board": board.on_board,
 }
 ALIASES: dict[str, str] = {
     "帮助": "help",
@@ -63,6 +65,7 @@ ALIASES: dict[str, str] = {
     "周报": "digest",
     "导出": "export",
     "台账": "export",
+    "看板": "board",
 }
 
 

@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cli.context import CliContext
@@ -18,9 +20,9 @@ from storage.bootstrap import open_ledger
 from storage.records import OutboxMessage
 
 if TYPE_CHECKING:
-    from bot.http import HttpConfig
     from bot.telegram.app import TelegramConfig
     from bot.wecom.door import WeComConfig
+    from service.http import HttpConfig
 
 
 class NoChannel(DubanError):
@@ -71,7 +73,7 @@ def _clock_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
 
 def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Serve every configured channel until SIGINT or SIGTERM."""
-    from bot.runner import RunConfig, run_until_stopped
+    from service.runner import RunConfig, run_until_stopped
 
     http = _http(ctx)
     config = RunConfig(
@@ -85,10 +87,29 @@ def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     served = [name for name, on in (("Telegram", config.telegram), ("WeCom", config.wecom)) if on]
-    where = f", WeCom callback on {http.url}/wecom/callback" if config.wecom else ""
-    print(f"duban: serving {' and '.join(served)}{where}", file=ctx.err, flush=True)
+    where = f"; WeCom callback on {http.url}/wecom/callback" if config.wecom else ""
+    print(
+        f"duban: serving {' and '.join(served)}; web board on {http.url}/{where}",
+        file=ctx.err,
+        flush=True,
+    )
     run_until_stopped(config, clock)
     return 0
+
+
+def _daily_backup(ctx: CliContext) -> tuple[Callable[[datetime], Awaitable[object]], ...]:
+    """Return the daily backup chore (SQLite: beside the ledger unless DUBAN_BACKUP_DIR)."""
+    directory = ctx.settings.daily_backup_dir
+    if directory is None:
+        return ()
+    from storage.backup import backup_daily
+
+    url, keep = ctx.database_url, ctx.settings.backup_keep
+
+    async def backup(now: datetime) -> object:
+        return await backup_daily(url, directory, now, keep)
+
+    return (backup,)
 
 
 def _telegram(args: argparse.Namespace, ctx: CliContext) -> TelegramConfig | None:
@@ -132,15 +153,15 @@ def _wecom(ctx: CliContext) -> WeComConfig | None:
 
 def _http(ctx: CliContext) -> HttpConfig:
     """Return where the service's HTTP server listens."""
-    from bot.http import HttpConfig
+    from service.http import HttpConfig
 
     return HttpConfig(ctx.settings.http_host, ctx.settings.http_port)
 
 
 def sandbox_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Run bot, scheduler and a terminal chat against the local emulator."""
-    from bot.sandbox import DEFAULT_UNIT, default_clock, run_sandbox
-    from bot.sandbox_wecom import run_wecom_sandbox
+    from service.sandbox import DEFAULT_UNIT, default_clock, run_sandbox
+    from service.sandbox_wecom import run_wecom_sandbox
 
     interactive = sys.stdin.isatty() and not args.script
     unit = _unit(ctx, args.unit or DEFAULT_UNIT)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, TextIO
 
 from cli.settings import Settings
@@ -35,7 +36,12 @@ class CliContext:
 
         settings = self.settings
         return CoreConfig(
-            self.database_url, settings.plan_path, settings.tz, settings.policy_file
+            self.database_url,
+            settings.plan_path,
+            settings.tz,
+            settings.policy_file,
+            board_url=settings.base_url,
+            board_link_ttl=timedelta(hours=settings.web_link_hours),
         )
 
 

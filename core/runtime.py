@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,9 @@ class CoreConfig:
     plan_path: Path
     tz: ZoneInfo = DEFAULT_TZ
     policy_file: Path | None = None
+    # The web board's public address and how long a login link lasts (None: no board links).
+    board_url: str | None = None
+    board_link_ttl: timedelta = timedelta(hours=24)
 
 
 class BindingCache:
@@ -98,6 +101,8 @@ class Core:
     calendar: WorkCalendar
     units: UnitResolver
     plan_year: int
+    board_url: str | None = None
+    board_link_ttl: timedelta = timedelta(hours=24)
     bindings: BindingCache = field(default_factory=BindingCache)
     statuses: StatusCache = field(default_factory=StatusCache)
     # Called after a change that calls for messages (an alert, a request, a decision): the
@@ -119,7 +124,17 @@ class Core:
         except BaseException:
             await db.close()
             raise
-        return cls(db, clock, config.tz, policy, calendar, UnitResolver(plan.units), plan.year)
+        return cls(
+            db,
+            clock,
+            config.tz,
+            policy,
+            calendar,
+            UnitResolver(plan.units),
+            plan.year,
+            config.board_url,
+            config.board_link_ttl,
+        )
 
     async def close(self) -> None:
         """Close the ledger."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from core.board import login_url
+
 DEFAULT_LINK_HOURS = 24
 DEFAULT_SESSION_DAYS = 7
 
@@ -36,4 +38,4 @@ class WebConfig:
 
     def login_url(self, token: str) -> str:
         """Return the URL that opens the board with a login link's token."""
-        return f"{self.public_url.rstrip('/')}/login?t={token}"
+        return login_url(self.public_url, token)

@@ -9,15 +9,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.runner import RunConfig, Running, serving
 from bot.telegram.app import TelegramConfig
 from core.runtime import Core, CoreConfig
 from core.sender import OutboxSender
-from core.service import Service, ServiceOptions
+from core.worker import Worker, WorkerOptions
 from emulator.model import User
 from emulator.server import Emulator
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
+from service.runner import RunConfig, Running, serving
 from storage.invites import create_invite
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -59,20 +59,22 @@ class Harness:
         self.database_url = database_url
         self.clock = clock
         self.running: Running | None = None
+        # CoreConfig fields a test sets before start() (e.g. the board's address).
+        self.core_overrides: dict[str, Any] = {}
         self._stack: AsyncExitStack | None = None
         self._people = 0
 
     def config(self) -> RunConfig:
         """Return the service's configuration against this emulator (timers off unless asked)."""
         return RunConfig(
-            CoreConfig(self.database_url, default_plan_path()),
+            CoreConfig(self.database_url, default_plan_path(), **self.core_overrides),
             telegram=TelegramConfig(
                 token=self.emu.token,
                 api_base_url=self.emu.base_url,
                 poll_timeout=1,
                 group_max_rate=0,
             ),
-            service=ServiceOptions(timers=self.run_scheduler, drain_interval=0.2),
+            worker=WorkerOptions(timers=self.run_scheduler, drain_interval=0.2),
         )
 
     async def start(self) -> None:
@@ -94,15 +96,15 @@ class Harness:
         return self.running.core
 
     @property
-    def service(self) -> Service:
-        """Return the running service (scheduler passes and delivery)."""
+    def worker(self) -> Worker:
+        """Return the running worker (scheduler passes and delivery)."""
         assert self.running is not None
-        return self.running.service
+        return self.running.worker
 
     @property
     def sender(self) -> OutboxSender:
         """Return the running outbox sender."""
-        return self.service.sender
+        return self.worker.sender
 
     # --- people and chats ---------------------------------------------------------------
 
@@ -175,7 +177,7 @@ class Harness:
     async def at(self, when: datetime) -> None:
         """Move the clock to `when` and let the scheduler and the sender run once."""
         self.clock.set(when)
-        await self.service.run_pass()
+        await self.worker.run_pass()
 
     def bot_texts(self, chat: Chat) -> list[str]:
         """Return the texts of every bot message in the chat, as they are now."""

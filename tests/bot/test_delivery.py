@@ -125,7 +125,7 @@ async def test_the_scheduler_service_runs_with_the_bot_and_stops_with_it(harness
     await harness.stop()
     harness.run_scheduler = True
     await harness.start()
-    service = harness.service.scheduler
+    service = harness.worker.scheduler
     assert service is not None
     assert service.running
     assert "tick" in service.job_ids()

@@ -25,6 +25,7 @@ def _service_env(emu: Emulator, tmp_path: Path) -> dict[str, str]:
         "TELEGRAM_BOT_TOKEN": emu.token,
         "TELEGRAM_API_BASE_URL": emu.base_url,
         "DUBAN_DATABASE_URL": f"sqlite:///{tmp_path / 'duban.db'}",
+        "DUBAN_HTTP_PORT": "0",
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
     }

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sandbox import run_sandbox
-from bot.sandbox_wecom import run_wecom_sandbox
 from plan_data import default_plan_path
 from scheduler.clock import OffsetClock, parse_clock
+from service.sandbox import run_sandbox
+from service.sandbox_wecom import run_wecom_sandbox
 
 
 @pytest.mark.slow

@@ -6,16 +6,17 @@ import socket
 from contextlib import AsyncExitStack
 from typing import Any
 
-from bot.http import HttpConfig
-from bot.runner import RunConfig, Running, serving
 from bot.wecom.door import WeComConfig
 from core.runtime import CoreConfig
-from core.service import ServiceOptions
+from core.worker import WorkerOptions
 from emulator.wecom import WeComEmulator
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
+from service.http import HttpConfig
+from service.runner import RunConfig, Running, serving
 from storage.invites import create_invite
 from tests.dialogue.script import STRANGER, Step, instant
+from web.config import WebConfig
 
 WAIT = 10.0
 PROBE = "状态 2.3"
@@ -71,7 +72,11 @@ class WeComHarness:
         """Return the service's configuration against the stand-in (timers off)."""
         wecom = self.wecom
         return RunConfig(
-            CoreConfig(self.database_url, default_plan_path()),
+            CoreConfig(
+                self.database_url,
+                default_plan_path(),
+                board_url=f"http://127.0.0.1:{self.port}",
+            ),
             wecom=WeComConfig(
                 corp_id=wecom.corp_id,
                 agent_id=wecom.agent_id,
@@ -81,7 +86,8 @@ class WeComHarness:
                 api_base_url=wecom.base_url,
             ),
             http=HttpConfig("127.0.0.1", self.port),
-            service=ServiceOptions(timers=False, drain_interval=0.2),
+            web=WebConfig(public_url=f"http://127.0.0.1:{self.port}"),
+            worker=WorkerOptions(timers=False, drain_interval=0.2),
         )
 
     async def start(self) -> None:
@@ -106,7 +112,7 @@ class WeComHarness:
         """Move the clock and let the scheduler and the sender run once."""
         assert self.running is not None
         self.clock.set(instant(when))
-        await self.running.service.run_pass()
+        await self.running.worker.run_pass()
 
 
 class WeComDriver:

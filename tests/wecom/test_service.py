@@ -151,3 +151,21 @@ def test_a_robot_that_is_no_robot_is_refused_in_one_line(
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ")
     assert len(err.splitlines()) == 1
+
+
+async def test_the_board_and_the_callback_share_one_http_server(rig: WeComHarness) -> None:
+    import aiohttp
+
+    assert rig.running is not None
+    async with aiohttp.ClientSession() as http, http.get(f"{rig.running.http_url}/") as page:
+        body = await page.text()
+    assert page.status in (401, 403)
+    assert "看板" in body
+    assert "社救科" not in body  # nothing of the plan without a login
+    driver = WeComDriver(rig)
+    await driver.bind("lead", None)
+    await driver.act_on("lead", "say", "看板")
+    link = await driver.next_text("lead", "login?t=")
+    url = link.split("\n")[-1]
+    async with aiohttp.ClientSession() as http, http.get(url) as opened:
+        assert opened.status == 200

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.runner import RunConfig, serving
 from bot.telegram.app import TelegramConfig
 from core.runtime import CoreConfig
-from core.service import ServiceOptions
+from core.worker import WorkerOptions
 from emulator.errors import ControlError
 from emulator.server import Emulator
 from scheduler.clock import Clock
+from service.runner import RunConfig, serving
 from storage.bootstrap import open_ledger
 from storage.invites import create_invite
 
@@ -100,7 +100,7 @@ async def run_sandbox(
                 telegram=TelegramConfig(
                     token=world.emu.token, api_base_url=world.emu.base_url, poll_timeout=2
                 ),
-                service=ServiceOptions(drain_interval=0.5, tick_interval=5.0),
+                worker=WorkerOptions(drain_interval=0.5, tick_interval=5.0),
             )
             async with serving(config, clock):
                 await _say(world, world.group, world.person, f"/bind {unit_code}")

@@ -1,6 +1,6 @@
-"""The running service: scheduler passes and outbox delivery, beside whatever channels serve.
+"""The worker: scheduler passes and outbox delivery, beside whatever channels serve.
 
-One `Service` per process. Its worker task drains the outbox every `drain_interval` seconds,
+One `Worker` per process. Its task drains the outbox every `drain_interval` seconds,
 and runs a scheduler pass then drains at once when woken: by a change in the ledger (an
 alert, a request, a decision: `Core.changed`), by the scheduler's timers, or at start-up.
 Delivery never runs inside a channel's update handler, so an answer is never kept waiting
@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 
 from core.runtime import Core
@@ -30,7 +31,7 @@ STOP_GRACE = 10.0
 
 
 @dataclass(frozen=True)
-class ServiceOptions:
+class WorkerOptions:
     """How the service runs: timers on or off (tests drive passes by hand), and its pace."""
 
     timers: bool = True
@@ -38,12 +39,14 @@ class ServiceOptions:
     drain_interval: float = 1.0
     # An extra, quicker heartbeat of scheduler passes (seconds of real time; the sandbox).
     tick_interval: float | None = None
+    # Chores run once a day, at the first pass of each day (the daily backup).
+    daily: tuple[Callable[[datetime], Awaitable[object]], ...] = ()
 
 
-class Service:
+class Worker:
     """Runs scheduler passes and the sender for one process; use `async with`."""
 
-    def __init__(self, core: Core, sender: OutboxSender, options: ServiceOptions) -> None:
+    def __init__(self, core: Core, sender: OutboxSender, options: WorkerOptions) -> None:
         self.core = core
         self.sender = sender
         self.options = options
@@ -51,11 +54,12 @@ class Service:
         self._pass_due = True  # a pass at start-up
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
+        self._chores_done: date | None = None
         self._scheduler: SchedulerService | None = None
         self._lock = asyncio.Lock()
         core.on_change(self.wake)
 
-    async def __aenter__(self) -> Service:
+    async def __aenter__(self) -> Worker:
         """Start the worker (and the timers, if on)."""
         self._worker = asyncio.get_running_loop().create_task(self._work(), name="duban-service")
         if self.options.timers:
@@ -103,8 +107,10 @@ class Service:
         self._wake.set()
 
     async def run_pass(self, now: datetime | None = None) -> ReconcileResult:
-        """Run one scheduler pass now and send what it wrote (tests and the sandbox use it)."""
+        """Run one scheduler pass now (and the day's chores, the first time today) and send
+        what it wrote; the worker's own loop does the same when woken."""
         result = await self._reconcile(now or self.core.now())
+        await self._daily_chores()
         await self.sender.drain()
         return result
 
@@ -125,6 +131,17 @@ class Service:
         # The timers only ask: the worker runs the pass, so stopping never cuts one short.
         self.wake()
 
+    async def _daily_chores(self) -> None:
+        today = self.core.today()
+        if self._chores_done == today:
+            return
+        self._chores_done = today
+        for chore in self.options.daily:
+            try:
+                await chore(self.core.now())
+            except Exception:
+                log.exception("a daily chore failed; it runs again tomorrow")
+
     async def _work(self) -> None:
         loop = asyncio.get_running_loop()
         tick = self.options.tick_interval
@@ -141,7 +158,8 @@ class Service:
                     self._pass_due, last_tick = True, loop.time()
                 if self._pass_due:
                     self._pass_due = False
-                    await self._reconcile(self.core.now())
-                await self.sender.drain()
+                    await self.run_pass()
+                else:
+                    await self.sender.drain()
             except Exception:
                 log.exception("a scheduler pass or delivery failed; trying again shortly")

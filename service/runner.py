@@ -1,4 +1,4 @@
-"""`duban run` put together: the core, every configured channel, and the service that sends.
+"""`duban run` put together: the core, every configured channel, the web board and the worker.
 
 `serving()` is what `duban run`, the sandbox and the tests all use; `run_until_stopped()`
 adds signal handling for the command line.
@@ -18,29 +18,32 @@ from bot.router import Dialogue
 from core.channel import Channel
 from core.runtime import Core, CoreConfig
 from core.sender import OutboxSender
-from core.service import Service, ServiceOptions
+from core.worker import Worker, WorkerOptions
 from scheduler.clock import Clock
 
 if TYPE_CHECKING:
     # Imported when a channel is configured, not before: `duban plan show` and the other
     # commands never pay for python-telegram-bot, aiohttp or the WeCom crypto.
-    from bot.http import HttpConfig
     from bot.telegram.app import TelegramApp, TelegramConfig
     from bot.wecom.door import WeComConfig
+    from service.http import HttpConfig
+    from web.config import WebConfig
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything `duban run` needs: the ledger, the channels to serve, the service's pace."""
+    """Everything `duban run` needs: the ledger, the channels to serve, the worker's pace."""
 
     core: CoreConfig
     telegram: TelegramConfig | None = None
     wecom: WeComConfig | None = None
-    # The HTTP server (WeCom's callback); None: no server, even when WeCom is configured.
+    # The HTTP server (WeCom's callback, the web board); None: no server at all.
     http: HttpConfig | None = None
-    service: ServiceOptions = field(default_factory=ServiceOptions)
+    # The web board (看板) on that server, at "/".
+    web: WebConfig | None = None
+    worker: WorkerOptions = field(default_factory=WorkerOptions)
 
 
 @dataclass
@@ -49,7 +52,7 @@ class Running:
 
     core: Core
     dialogue: Dialogue
-    service: Service
+    worker: Worker
     channels: dict[str, Channel]
     telegram_app: TelegramApp | None = None
     http_url: str | None = None
@@ -57,7 +60,7 @@ class Running:
 
 @asynccontextmanager
 async def serving(config: RunConfig, clock: Clock) -> AsyncIterator[Running]:
-    """Open the core, start every configured channel and the service; stop them in reverse."""
+    """Open the core, start every configured channel and the worker; stop them in reverse."""
     core = await Core.open(config.core, clock)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(core.close)
@@ -72,30 +75,35 @@ async def serving(config: RunConfig, clock: Clock) -> AsyncIterator[Running]:
             if channel is not None:
                 channels[channel.name] = channel
         http_app = None
-        if config.wecom is not None:
+        if config.http is not None and (config.wecom is not None or config.web is not None):
             from aiohttp import web
 
+            http_app = web.Application()
+        if config.wecom is not None:
             from bot.wecom.door import wecom_door
 
-            http_app = web.Application()
             door = await stack.enter_async_context(
-                wecom_door(config.wecom, dialogue, http_app)
+                wecom_door(config.wecom, dialogue, http_app or web.Application())
             )
             channels[door.channel.name] = door.channel
             channels[door.robot.name] = door.robot
+        if http_app is not None and config.web is not None:
+            from web.app import build_web_routes
+
+            build_web_routes(core.db, clock, core.tz, config.web, http_app)
         sender = OutboxSender(channels, core.db, clock, core.tz)
-        service = Service(core, sender, config.service)
+        worker = Worker(core, sender, config.worker)
         http_url = None
         if http_app is not None and config.http is not None:
-            from bot.http import listening
+            from service.http import listening
 
             http_url = await stack.enter_async_context(listening(config.http, http_app))
         if telegram_app is not None and config.telegram is not None:
             await stack.enter_async_context(running(telegram_app, config.telegram))
-        await stack.enter_async_context(service)
+        await stack.enter_async_context(worker)
         where = f" (HTTP on {http_url})" if http_url else ""
         log.info("serving %s%s", ", ".join(channels) or "no channel", where)
-        yield Running(core, dialogue, service, channels, telegram_app, http_url)
+        yield Running(core, dialogue, worker, channels, telegram_app, http_url)
 
 
 def run_until_stopped(config: RunConfig, clock: Clock) -> None:

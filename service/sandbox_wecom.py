@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.http import HttpConfig
-from bot.runner import RunConfig, serving
-from bot.sandbox import NO_PROMPT, WAIT, _invites, _no_proxy_for_loopback
 from bot.wecom.door import WeComConfig
 from core.runtime import CoreConfig
-from core.service import ServiceOptions
+from core.worker import WorkerOptions
 from emulator.wecom import WeComEmulator
 from scheduler.clock import Clock
+from service.http import HttpConfig
+from service.runner import RunConfig, serving
+from service.sandbox import NO_PROMPT, WAIT, _invites, _no_proxy_for_loopback
 
 UNIT_MEMBER = "wang"
 LEAD_MEMBER = "li"
@@ -118,7 +118,7 @@ async def run_wecom_sandbox(
                     api_base_url=wecom.base_url,
                 ),
                 http=HttpConfig("127.0.0.1", _port()),
-                service=ServiceOptions(drain_interval=0.5, tick_interval=5.0),
+                worker=WorkerOptions(drain_interval=0.5, tick_interval=5.0),
             )
             running = await stack.enter_async_context(serving(config, clock))
             wecom.callback_url = f"{running.http_url}/wecom/callback"

@@ -1,5 +1,5 @@
-"""The service's HTTP server: the WeCom callback (`/wecom/callback`) and, later, the web board,
-on one host and port (DUBAN_HTTP_HOST, DUBAN_HTTP_PORT)."""
+"""The service's HTTP server: the WeCom callback (`/wecom/callback`) and the web board (`/`),
+on one host and port (DUBAN_HTTP_HOST, DUBAN_HTTP_PORT; port 0 takes a free one)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ async def listening(config: HttpConfig, app: web.Application) -> AsyncIterator[s
                 f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}"
                 " (set DUBAN_HTTP_HOST / DUBAN_HTTP_PORT)"
             ) from exc
-        yield config.url
+        port = config.port
+        if port == 0:
+            port = int(runner.addresses[0][1])
+        yield f"http://{config.host}:{port}"
     finally:
         await runner.cleanup()
