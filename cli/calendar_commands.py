@@ -141,7 +141,7 @@ def _dates(days: Iterable[date]) -> str:
     if not values:
         return "[]"
     lines = [
-        "    " + ", ".join(values[i: i + _PER_LINE]) + ","
+        "    " + ", ".join(values[i : i + _PER_LINE]) + ","
         for i in range(0, len(values), _PER_LINE)
     ]
     return "[\n" + "\n".join(lines) + "\n]"

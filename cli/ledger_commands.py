@@ -282,5 +282,3 @@ def _instant(text: str, ctx: CliContext) -> datetime:
             f"--at must be an ISO date-time such as 2022-06-30T10:00, not '{text}'"
         ) from None
     return value if value.tzinfo else value.replace(tzinfo=ctx.settings.tz)
-
-

@@ -44,8 +44,10 @@ def show_plan(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.json:
         print(json.dumps(plan_to_json(plan), ensure_ascii=False, indent=2), file=ctx.out)
         return 0
-    print(f"{plan.title} ({plan.year}) · {len(plan.tasks)} tasks · units: "
-          + "、".join(plan.units), file=ctx.out)
+    print(
+        f"{plan.title} ({plan.year}) · {len(plan.tasks)} tasks · units: " + "、".join(plan.units),
+        file=ctx.out,
+    )
     chapter = None
     for task in plan.tasks:
         if task.chapter != chapter:

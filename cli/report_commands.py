@@ -15,7 +15,9 @@ from reports.chart import render_chart
 from reports.digest import build_digest, digest_instant, digest_json, render_digest
 from reports.ledger_xlsx import LedgerSummary, write_ledger
 from reports.model import Digest
+from scheduler.settings import load_settings
 from storage.bootstrap import open_ledger
+from storage.status import StatusRules
 
 
 class BadReportOption(DubanError):
@@ -83,7 +85,7 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
 async def _digest(ctx: CliContext, now: datetime, as_of: datetime) -> Digest:
     db = await open_ledger(ctx.database_url, ctx.settings.plan_path, now)
     try:
-        return await build_digest(db, as_of, ctx.settings.tz)
+        return await build_digest(db, as_of, ctx.settings.tz, _rules(ctx))
     finally:
         await db.close()
 
@@ -94,11 +96,18 @@ async def _export(
     now = ctx.clock.now()
     db = await open_ledger(ctx.database_url, ctx.settings.plan_path, now)
     try:
-        return await write_ledger(db, target, now, date_from, date_to, ctx.settings.tz)
+        return await write_ledger(
+            db, target, now, date_from, date_to, ctx.settings.tz, _rules(ctx)
+        )
     except OSError as exc:
         raise BadReportOption(f"cannot write {target}: {exc.strerror or exc}") from exc
     finally:
         await db.close()
+
+
+def _rules(ctx: CliContext) -> StatusRules:
+    """Return what the lights weigh, from the policy settings (DUBAN_SETTINGS)."""
+    return load_settings(ctx.settings.policy_file, ctx.settings.tz).status_rules()
 
 
 def _write(path: Path, data: bytes) -> None:

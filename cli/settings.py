@@ -15,6 +15,7 @@ from vocabulary import DEFAULT_TZ_NAME
 class BadSetting(DubanError):
     """A setting from the environment or `.env` that cannot be used."""
 
+
 DEFAULT_PLAN = Path(__file__).resolve().parent.parent / "plan_data" / "dongli-2022-minzheng.txt"
 
 

@@ -25,8 +25,11 @@ from web.config import WebConfig
 
 def web_config(ctx: CliContext) -> WebConfig:
     """Return the board's settings from the environment."""
+    from scheduler.settings import load_settings
+
     settings = ctx.settings
     return WebConfig(
+        rules=load_settings(settings.policy_file, settings.tz).status_rules(),
         public_url=settings.base_url,
         link_ttl=timedelta(hours=settings.web_link_hours),
         session_ttl=timedelta(days=settings.web_session_days),

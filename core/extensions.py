@@ -52,12 +52,12 @@ async def check_extendable(
     if unit is None:
         raise NotAUnitChat
     async with core.db.session(readonly=True) as session:
-        facts, _ = await _facts(session, unit, task_id, core.now())
+        facts, _ = await _facts(session, unit, task_id, core.now(), core.policy.signoff)
     rules.milestone_to_extend(task_id, facts, milestone_id)
 
 
 async def _facts(
-    session: AsyncSession, unit: str, task_id: str, at: datetime
+    session: AsyncSession, unit: str, task_id: str, at: datetime, signoff: bool
 ) -> tuple[list[rules.MilestoneFacts], int]:
     """Return the milestones of one (task, unit) as the rules see them, and the task's row."""
     task = await task_by_id(session, task_id)
@@ -66,7 +66,7 @@ async def _facts(
     unit_id = (await unit_ids(session))[unit]
     facts = [
         rules.MilestoneFacts(m.milestone_id, m.kind, m.action, m.end, m.done)
-        for m in await schedule_milestones(session, at, (task.row, unit_id))
+        for m in await schedule_milestones(session, at, (task.row, unit_id), signoff=signoff)
     ]
     return facts, task.row
 
@@ -115,7 +115,7 @@ async def file_request(
     if unit is None:
         raise NotAUnitChat
     new_date, rest = read_new_date(core, when, at)
-    facts, task_row = await _facts(session, unit, task_id, at)
+    facts, task_row = await _facts(session, unit, task_id, at, core.policy.signoff)
     milestone, due = rules.milestone_to_extend(task_id, facts, milestone_id)
     rules.check_new_due(new_date, due, core.plan_year)
     for pending in await extensions.pending_extensions(session):

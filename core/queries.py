@@ -29,7 +29,7 @@ async def rows(core: Core, unit: str | None = None) -> list[StatusRow]:
     if cached is not None:
         return cached
     async with core.db.session(readonly=True) as session:
-        found = await status.status_rows(session, now, unit, core.tz)
+        found = await status.status_rows(session, now, unit, core.tz, rules=core.rules)
     core.statuses.put(unit, today, found)
     return found
 
@@ -40,7 +40,7 @@ async def task_view(core: Core, task_id: str, unit: str | None = None) -> TaskVi
         task = await plans.task_by_id(session, task_id)
         found = [
             r
-            for r in await status.status_rows(session, core.now(), unit, core.tz)
+            for r in await status.status_rows(session, core.now(), unit, core.tz, rules=core.rules)
             if r.task_id == task.id
         ]
         entries: list[EntryRecord] = []

@@ -22,6 +22,7 @@ from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.plans import require_plan
 from storage.records import BindingRecord, StatusRow
+from storage.status import StatusRules
 from vocabulary import DEFAULT_TZ
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,11 @@ class Core:
     async def close(self) -> None:
         """Close the ledger."""
         await self.db.close()
+
+    @property
+    def rules(self) -> StatusRules:
+        """Return what the lights weigh (the policy's warning window, sign-off, calendar)."""
+        return self.policy.status_rules(self.calendar)
 
     def now(self) -> datetime:
         """Return the clock's current instant."""

@@ -28,6 +28,7 @@ from storage import outbox
 from storage.chats import chat_addresses
 from storage.database import Database
 from storage.records import OutboxItemRecord, OutboxMessage
+from storage.status import StatusRules
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class OutboxSender:
         *,
         batch: int = BATCH,
         quick_retry_delays: Sequence[float] = QUICK_RETRY_DELAYS,
+        rules: StatusRules | None = None,
     ) -> None:
         self._channels = dict(channels)
         self._db = db
@@ -84,6 +86,7 @@ class OutboxSender:
         self._batch = batch
         self._quick = tuple(quick_retry_delays)
         self._lock = asyncio.Lock()
+        self._rules = rules
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -154,7 +157,7 @@ class OutboxSender:
         from reports.digest import build_digest
 
         try:
-            digest = await build_digest(self._db, row.created_at, self._tz)
+            digest = await build_digest(self._db, row.created_at, self._tz, self._rules)
             # matplotlib is synchronous: keep it off the event loop.
             chart = await asyncio.to_thread(render_chart, digest)
             picture = Attachment(chart, "chart.png", CHART_CAPTION, picture=True)

@@ -173,9 +173,7 @@ def chart_figure(
     return fig
 
 
-def render_chart(
-    digest: Digest, find_font: Callable[[], CjkFont | None] = find_cjk_font
-) -> bytes:
+def render_chart(digest: Digest, find_font: Callable[[], CjkFont | None] = find_cjk_font) -> bytes:
     """Return the status-per-unit chart as PNG bytes."""
     fig = chart_figure(digest, find_font)
     buffer = io.BytesIO()

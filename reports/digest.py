@@ -24,6 +24,7 @@ from reports.model import (
 from reports.render import render_digest
 from reports.source import read_report_input
 from storage.database import Database
+from storage.status import StatusRules
 from vocabulary import DEFAULT_TZ
 
 __all__ = [
@@ -186,10 +187,12 @@ def compute_digest(
     )
 
 
-async def build_digest(db: Database, as_of: datetime, tz: ZoneInfo = DEFAULT_TZ) -> Digest:
+async def build_digest(
+    db: Database, as_of: datetime, tz: ZoneInfo = DEFAULT_TZ, rules: StatusRules | None = None
+) -> Digest:
     """Read the ledger as of as_of (usually digest_instant(...)) and build the digest."""
     async with db.session() as session:
-        source = await read_report_input(session, as_of)
+        source = await read_report_input(session, as_of, rules=rules)
     return compute_digest(source.rows, source.extensions, as_of, source.units, tz)
 
 

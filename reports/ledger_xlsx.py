@@ -14,6 +14,7 @@ from reports.source import read_report_input
 from reports.xlsx_sheets import EntriesSheet, new_workbook, save_workbook, write_ledger_sheet
 from storage.database import Database
 from storage.report_queries import entries_page
+from storage.status import StatusRules
 from vocabulary import DEFAULT_TZ
 
 
@@ -49,12 +50,13 @@ async def write_ledger(
     date_from: date | None = None,
     date_to: date | None = None,
     tz: ZoneInfo = DEFAULT_TZ,
+    rules: StatusRules | None = None,
 ) -> LedgerSummary:
     """Write the ledger workbook as of as_of; entries limited to --from/--to days if given."""
     since, until = entry_window(as_of, date_from, date_to, tz)
     book = new_workbook()
     async with db.session() as session:
-        source = await read_report_input(session, as_of)
+        source = await read_report_input(session, as_of, rules=rules)
     categories = {(r.task, r.unit): classify(r) for r in source.rows}
     rows = write_ledger_sheet(book, source.rows, categories)
     entries = EntriesSheet(book)

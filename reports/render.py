@@ -12,7 +12,6 @@ from vocabulary import cn_date
 MAX_ITEMS = 12
 
 
-
 def counts_line(counts: Counts, skip_zero: bool = False) -> str:
     """Return one line of counts: ✅ 1 · 🔴 逾期 1 · ⚠️ 困难 1 · 🔄 进行中 9 · ⬜ 未启动 54."""
     parts = [
@@ -78,9 +77,7 @@ def render_digest(digest: Digest) -> str:
     )
 
     out += ["", "待审批延期" if digest.extensions else "待审批延期：无"]
-    out += _capped(
-        [f"📅 {e.unit} {e.task} → {cn_date(e.date, year)}" for e in digest.extensions]
-    )
+    out += _capped([f"📅 {e.unit} {e.task} → {cn_date(e.date, year)}" for e in digest.extensions])
 
     out.append("")
     if digest.due_soon:

@@ -11,7 +11,7 @@ from reports.model import ExtensionItem, OpenMilestone, ReportRow
 from storage.plans import current_tasks, unit_names
 from storage.records import MilestoneRecord, StatusRow, TaskRecord
 from storage.report_queries import pending_extensions
-from storage.status import status_rows
+from storage.status import StatusRules, status_rows
 from vocabulary import cn_date
 
 
@@ -69,7 +69,11 @@ def to_report_row(row: StatusRow, task: TaskRecord | None) -> ReportRow:
 
 
 async def read_report_input(
-    session: AsyncSession, as_of: datetime, *, for_board: bool = False
+    session: AsyncSession,
+    as_of: datetime,
+    *,
+    for_board: bool = False,
+    rules: StatusRules | None = None,
 ) -> ReportInput:
     """Read the rows, pending extensions and units as of an instant (later entries ignored).
 
@@ -78,7 +82,7 @@ async def read_report_input(
     light is the same; a million-entry ledger reads in a fraction of the time.
     """
     tasks = {} if for_board else {t.row: t for t in await current_tasks(session)}
-    status = await status_rows(session, as_of, count_entries=not for_board)
+    status = await status_rows(session, as_of, count_entries=not for_board, rules=rules)
     rows = tuple(to_report_row(r, tasks.get(r.task_row)) for r in status)
     extensions = tuple(
         ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)

@@ -56,7 +56,7 @@ def parse_notice(text: str, year: int | None = None) -> tuple[tuple[date, ...], 
     workdays: set[date] = set()
     for index, item in enumerate(items):
         end = items[index + 1].start() if index + 1 < len(items) else len(text)
-        body = text[item.end(): end].split("\n", 1)[0]
+        body = text[item.end() : end].split("\n", 1)[0]
         off, work = _item(item["name"].strip(), body, year)
         days_off |= off
         workdays |= work

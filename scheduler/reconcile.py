@@ -117,7 +117,7 @@ async def _prompt_drafts(
     sent = await latest_points(session, ("prompt", "escalation"))
     memo: dict[tuple[str, date | None, date | None], PromptPoint | None] = {}
     due: list[tuple[ScheduleMilestone, PromptPoint]] = []
-    for m in await schedule_milestones(session, scope.now):
+    for m in await schedule_milestones(session, scope.now, signoff=scope.settings.signoff):
         if m.done:
             continue
         window = (m.kind, m.start, m.end)
@@ -219,7 +219,9 @@ async def _digest_drafts(
     if not missing:
         return []
     # A digest sent late (after downtime) reads the ledger as of now, not as of Monday.
-    source = await read_report_input(session, scope.now)
+    source = await read_report_input(
+        session, scope.now, rules=scope.settings.status_rules(scope.calendar)
+    )
     digest = compute_digest(
         source.rows, source.extensions, scope.now, source.units, scope.settings.timezone
     )

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from plan_data.errors import DubanError
 from scheduler.workdays import WorkCalendar
+from storage.status import StatusRules
 from vocabulary import DEFAULT_TZ
 
 DEFAULTS_FILE = Path(__file__).resolve().parent / "defaults.toml"
@@ -37,6 +38,20 @@ class PolicySettings:
     holiday_file: Path | None
     quiet_days: frozenset[date]
     question_hours: int = 24
+    escalate_top_from: int = 4
+    warn_days: int = 7
+    unreported_workdays: int = 20
+    signoff: bool = True
+
+    def status_rules(self, calendar: WorkCalendar | None = None) -> StatusRules:
+        """Return what the lights weigh, counting workdays on the office's calendar."""
+        days = calendar or self.calendar()
+        return StatusRules(
+            warn_days=self.warn_days,
+            unreported_workdays=self.unreported_workdays,
+            signoff=self.signoff,
+            workdays_between=days.workdays_in,
+        )
 
     def calendar(self) -> WorkCalendar:
         """Return the workday calendar these settings describe (holiday file, quiet days)."""
@@ -93,6 +108,10 @@ def _settings(data: dict[str, Any], base_dir: Path, tz: ZoneInfo) -> PolicySetti
         holiday_file=(base_dir / holiday) if holiday else None,
         quiet_days=frozenset(_date(v, "quiet_days") for v in data["quiet_days"]),
         question_hours=_positive(data["question_hours"], "question_hours"),
+        escalate_top_from=_positive(data["escalate_top_from"], "escalate_top_from"),
+        warn_days=_days_count(data["warn_days"], "warn_days"),
+        unreported_workdays=_positive(data["unreported_workdays"], "unreported_workdays"),
+        signoff=_bool(data["signoff"], "signoff"),
     )
 
 
@@ -111,6 +130,18 @@ def _days(value: object, key: str) -> tuple[int, ...]:
     ):
         raise ValueError(f"{key} must be a list of whole days between 0 and 366")
     return tuple(sorted(set(value), reverse=True))
+
+
+def _bool(value: object, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{key} must be true or false")
+    return value
+
+
+def _days_count(value: object, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 366:
+        raise ValueError(f"{key} must be a whole number of days between 0 and 366")
+    return value
 
 
 def _positive(value: object, key: str) -> int:

@@ -91,7 +91,7 @@ async def serving(config: RunConfig, clock: Clock) -> AsyncIterator[Running]:
             from web.app import build_web_routes
 
             build_web_routes(core.db, clock, core.tz, config.web, http_app)
-        sender = OutboxSender(channels, core.db, clock, core.tz)
+        sender = OutboxSender(channels, core.db, clock, core.tz, rules=core.rules)
         worker = Worker(core, sender, config.worker)
         http_url = None
         if http_app is not None and config.http is not None:

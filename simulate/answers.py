@@ -135,7 +135,7 @@ async def _open_milestone(core: Core, task_id: str, unit: str) -> int | None:
     async with core.db.session(readonly=True) as session:
         open_ones = [
             m
-            for m in await schedule_milestones(session, core.now())
+            for m in await schedule_milestones(session, core.now(), signoff=core.policy.signoff)
             if m.task_id == task_id and m.unit == unit and not m.done
         ]
     if not open_ones:

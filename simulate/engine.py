@@ -144,7 +144,7 @@ async def _due_days(
     """
     first, last = span
     async with db.session() as session:
-        milestones = await schedule_milestones(session, now)
+        milestones = await schedule_milestones(session, now, signoff=settings.signoff)
     days = set(digest_days(calendar, settings, first, last))
     for kind, start, end in {(m.kind, m.start, m.end) for m in milestones if not m.done}:
         window = MilestoneWindow(kind, start, end)

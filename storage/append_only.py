@@ -16,8 +16,15 @@ import re
 
 from alembic import op
 
-APPEND_ONLY_TABLES = ("progress_entries", "evidence", "extension_requests", "extension_decisions")
-"""The tables that revision 0003 made append-only."""
+APPEND_ONLY_TABLES = (
+    "progress_entries",
+    "evidence",
+    "extension_requests",
+    "extension_decisions",
+    "signoffs",
+    "pauses",
+)
+"""The tables the migrations make append-only (0003, 0005): `duban verify` checks them."""
 
 PG_FUNCTION = "duban_refuse_change"
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")

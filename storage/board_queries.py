@@ -13,7 +13,9 @@ from storage.models import (
     EvidenceRow,
     ExtensionDecisionRow,
     ExtensionRow,
+    PauseRow,
     PlanVersionRow,
+    SignoffRow,
     TaskRow,
     UnitRow,
 )
@@ -158,18 +160,25 @@ async def notes_in_window(
     return found
 
 
-async def ledger_fingerprint(session: AsyncSession) -> tuple[int, int, int, int]:
-    """Return what changes whenever an entry, an extension request or decision, or a plan
-    import is written: a cached view of the ledger stays right while this stays the same.
-    """
+async def ledger_fingerprint(session: AsyncSession) -> tuple[int, ...]:
+    """Return what changes whenever an entry, an extension request or decision, a sign-off
+    step, a pause or a plan import is written: a cached view of the ledger stays right
+    while this stays the same (every one of those tables is append-only)."""
     row = (
         await session.execute(
             select(
-                select(func.coalesce(func.max(EntryRow.id), 0)).scalar_subquery(),
-                select(func.coalesce(func.max(ExtensionRow.id), 0)).scalar_subquery(),
-                select(func.count(ExtensionDecisionRow.id)).scalar_subquery(),
-                select(func.coalesce(func.max(PlanVersionRow.id), 0)).scalar_subquery(),
+                *(
+                    select(func.coalesce(func.max(column), 0)).scalar_subquery()
+                    for column in (
+                        EntryRow.id,
+                        ExtensionRow.id,
+                        ExtensionDecisionRow.id,
+                        SignoffRow.id,
+                        PauseRow.id,
+                        PlanVersionRow.id,
+                    )
+                )
             )
         )
     ).one()
-    return (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+    return tuple(int(value) for value in row)

@@ -154,6 +154,8 @@ class BindingRow(Base):
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.chat_id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
     leadership: Mapped[bool] = mapped_column(default=False)
+    # Leadership only: 1 分管领导 (digest, requests, reviews, first escalations), 2 主要领导.
+    level: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     bound_at: Mapped[datetime] = mapped_column(UtcDateTime)
     unbound_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
@@ -164,6 +166,7 @@ class InviteRow(Base):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
     leadership: Mapped[bool] = mapped_column(default=False)
+    level: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
@@ -208,6 +211,46 @@ class EvidenceRow(Base):
     file_id: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The file as the bureau keeps it (core.evidence): its hash, original name, type, size.
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    file_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    mime_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class SignoffRow(Base):
+    """A step of leadership's sign-off (销号) of a milestone a unit reported done: passed,
+    returned with a reason, or withdrawn by the unit. Append-only; the state is derived."""
+
+    __tablename__ = "signoffs"
+    __table_args__ = (Index("ix_signoffs_pair", "task_id", "unit_id", "milestone_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"), nullable=True)
+    # The 已完成 entry this step is about.
+    entry_id: Mapped[int] = mapped_column(ForeignKey("progress_entries.id"))
+    verdict: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    by: Mapped[str] = mapped_column(Text)
+    by_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PauseRow(Base):
+    """A unit's prompts and overdue counting held (or released early). Append-only."""
+
+    __tablename__ = "pauses"
+    __table_args__ = (Index("ix_pauses_unit", "unit_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # "pause" (from, until, reason) or "resume" (ends every pause of the unit from `from_day`).
+    kind: Mapped[str] = mapped_column(String(16))
+    from_day: Mapped[date] = mapped_column(Date)
+    until_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    by: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ExtensionRow(Base):

@@ -253,6 +253,28 @@ class OpenMilestone:
     due: date
 
 
+ReasonKind = Literal["overdue", "due_soon", "blocked", "behind_pace", "awaiting"]
+SignoffState = Literal["awaiting", "signed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a row has its light, as facts (`vocabulary.reason_words` says it in Chinese)."""
+
+    kind: ReasonKind
+    due: date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PauseInfo:
+    """A unit's prompts held until a day (inclusive), and why."""
+
+    until: date
+    reason: str | None
+    since: date | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class StatusRow:
     """The state of one (task, unit) pair as of an instant."""
@@ -271,6 +293,16 @@ class StatusRow:
     entries: int
     chapter: str = ""
     open_milestones: tuple[OpenMilestone, ...] = field(default=())
+    # Why the light is what it is; None when nothing calls for attention.
+    reason: Reason | None = None
+    # Facts beside the light: "unreported" (未报: prompted, no report for N workdays).
+    flags: tuple[str, ...] = ()
+    # Days without a report (when flagged unreported).
+    silent_days: int | None = None
+    paused: PauseInfo | None = None
+    # Sign-off: "awaiting" when a milestone waits for leadership (待验收), "signed" when
+    # every deadline is signed off (办结).
+    signoff: SignoffState | None = None
 
 
 @dataclass(frozen=True, slots=True)

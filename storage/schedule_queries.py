@@ -6,43 +6,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.milestones import MilestoneStatus, milestone_statuses
 from storage.models import (
     EntryRow,
-    ExtensionDecisionRow,
-    ExtensionRow,
-    MilestoneRow,
     OutboxItemRow,
     OutboxRow,
     PlanRow,
-    TaskOwnerRow,
-    TaskRow,
-    UnitRow,
 )
 
-
-@dataclass(frozen=True, slots=True)
-class ScheduleMilestone:
-    """A milestone of a current (task, unit) pair, with its due date after approved extensions."""
-
-    task_row: int
-    task_id: str
-    title: str
-    unit_id: int
-    unit: str
-    milestone_id: int
-    kind: str
-    action: str | None
-    start: date | None
-    end: date | None
-    done: bool
-
-    @property
-    def pair(self) -> tuple[int, int]:
-        """Return (task row, unit id)."""
-        return (self.task_row, self.unit_id)
+ScheduleMilestone = MilestoneStatus
+"""A milestone of a current (task, unit) pair as the scheduler reads it (`storage.milestones`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,88 +36,15 @@ async def plan_year(session: AsyncSession) -> int | None:
 
 
 async def schedule_milestones(
-    session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None = None
+    session: AsyncSession,
+    as_of: datetime,
+    pair: tuple[int, int] | None = None,
+    *,
+    signoff: bool = True,
 ) -> list[ScheduleMilestone]:
     """Return every milestone of every current pair (or of one pair), in plan order, as of
-    an instant: done or not, with its due date moved by the latest approved extension."""
-    entry_scope: list[ColumnElement[bool]] = [
-        EntryRow.status == "done",
-        EntryRow.created_at <= as_of,
-    ]
-    extension_scope: list[ColumnElement[bool]] = [
-        ExtensionDecisionRow.approve.is_(True),
-        ExtensionDecisionRow.decided_at <= as_of,
-    ]
-    owner_scope: list[ColumnElement[bool]] = [
-        TaskRow.archived_at.is_(None),
-        MilestoneRow.archived_at.is_(None),
-    ]
-    if pair is not None:
-        entry_scope += [EntryRow.task_id == pair[0], EntryRow.unit_id == pair[1]]
-        extension_scope += [ExtensionRow.task_id == pair[0], ExtensionRow.unit_id == pair[1]]
-        owner_scope += [TaskOwnerRow.task_id == pair[0], TaskOwnerRow.unit_id == pair[1]]
-    done = {
-        (t, u, m)
-        for t, u, m in await session.execute(
-            select(EntryRow.task_id, EntryRow.unit_id, EntryRow.milestone_id)
-            .where(*entry_scope)
-            .distinct()
-        )
-    }
-    moved: dict[tuple[int, int, int | None], date] = {}
-    for t, u, m, new_date in await session.execute(
-        select(
-            ExtensionRow.task_id,
-            ExtensionRow.unit_id,
-            ExtensionRow.milestone_id,
-            ExtensionRow.new_date,
-        )
-        .join(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
-        .where(*extension_scope)
-        .order_by(ExtensionDecisionRow.decided_at, ExtensionRow.id)
-    ):
-        moved[(t, u, m)] = new_date  # the latest decision wins
-    rows = await session.execute(
-        select(
-            TaskRow.id,
-            TaskRow.task_id,
-            TaskRow.title,
-            UnitRow.id,
-            UnitRow.name,
-            MilestoneRow.id,
-            MilestoneRow.kind,
-            MilestoneRow.action,
-            MilestoneRow.start,
-            MilestoneRow.end,
-        )
-        .select_from(TaskOwnerRow)
-        .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
-        .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
-        .join(MilestoneRow, MilestoneRow.task_id == TaskRow.id)
-        .where(*owner_scope)
-        .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position)
-    )
-    found = []
-    for task_row, code, title, unit_id, unit, m_id, kind, action, start, end in rows:
-        # A done or extension entry without a milestone speaks for every milestone of the pair.
-        is_done = (task_row, unit_id, m_id) in done or (task_row, unit_id, None) in done
-        new_end = moved.get((task_row, unit_id, m_id)) or moved.get((task_row, unit_id, None))
-        found.append(
-            ScheduleMilestone(
-                task_row,
-                code,
-                title,
-                unit_id,
-                unit,
-                m_id,
-                kind,
-                action,
-                start,
-                new_end if new_end is not None and end is not None else end,
-                is_done,
-            )
-        )
-    return found
+    an instant: its state (open, awaiting sign-off, signed off) and its due date in force."""
+    return await milestone_statuses(session, as_of, signoff=signoff, pair=pair)
 
 
 async def latest_points(

@@ -1,64 +1,101 @@
-"""The query layer: a status row per (task, unit) as of an instant.
+"""The query layer: a status row per (task, unit) as of an instant, with its light.
 
-Rules (DESIGN "Progress"):
-- A done entry with a milestone marks that milestone done; a done entry without one marks
-  every deadline milestone of its (task, unit) done (the CLI `report` names no milestone).
-- An approved extension moves the due date of its milestone (or, without a milestone, of
-  every open deadline milestone of the pair); the latest decision wins.
-- Entries and decisions after `as_of` are ignored, so the past reads as it was.
-The aggregation runs in SQL with one probe per pair on `ix_entries_unit_task_time`; no
-query loads the entries themselves, only the latest one per pair.
+Lights (DESIGN "Progress", issue 11):
+- ✅ done (办结): every deadline milestone signed off (every milestone, for ongoing or
+  period-only work); with sign-off turned off, reported done is enough.
+- 🔴 red (逾期): an open deadline (after any approved extension) has passed.
+- 🟡 yellow (预警): an open deadline within the warning window, or the latest report is
+  遇到困难, or the work is behind its pace.
+- 🟢 green (正常): everything else that is open, ongoing work included; reported done and
+  waiting for sign-off (待验收) is green too.
+The reason is kept as facts beside the light (`Reason`); "no report for N workdays since a
+prompt" is a flag (未报), never a colour; a paused unit's rows carry the pause.
+Milestone states come from `storage.milestones` (the one rule the scheduler reads too);
+entries and decisions after `as_of` are ignored, so the past reads as it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import pauses
+from storage.milestones import MilestoneStatus, milestone_statuses
 from storage.models import (
     EntryRow,
-    ExtensionDecisionRow,
-    ExtensionRow,
-    MilestoneRow,
-    PlanRow,
+    OutboxItemRow,
+    OutboxRow,
     TaskOwnerRow,
     TaskRow,
     UnitRow,
 )
-from storage.records import EntryStatus, Light, OpenMilestone, StatusRow
+from storage.records import (
+    EntryStatus,
+    Light,
+    OpenMilestone,
+    Reason,
+    SignoffState,
+    StatusRow,
+)
 from vocabulary import DEFAULT_TZ
 
-DUE_SOON_DAYS = 7
-QUIET_DAYS = 30
+WARN_DAYS = 7
+UNREPORTED_WORKDAYS = 20
 
 
-def compute_light(
-    *,
-    deadlines: int,
-    open_dues: Sequence[date],
+@dataclass(frozen=True)
+class StatusRules:
+    """What the lights weigh (the policy's settings; the defaults are DESIGN's)."""
+
+    warn_days: int = WARN_DAYS
+    unreported_workdays: int = UNREPORTED_WORKDAYS
+    signoff: bool = True
+    # Workdays in (after, until]: the official calendar when the caller has one; storage
+    # knows no calendar, so the fallback counts Monday to Friday.
+    workdays_between: Callable[[date, date], int] | None = None
+
+    def workdays(self, after: date, until: date) -> int:
+        """Return how many workdays lie in (after, until]."""
+        if self.workdays_between is not None:
+            return self.workdays_between(after, until)
+        days = (until - after).days
+        return sum((after + timedelta(days=n)).weekday() < 5 for n in range(1, days + 1))
+
+
+def light_of(
+    milestones: Sequence[MilestoneStatus],
     latest_status: str | None,
-    quiet_since: date,
+    latest_note: str | None,
     today: date,
-) -> Light:
-    """Return the light of a (task, unit) pair from its facts (pure; DESIGN "Progress")."""
-    if deadlines and not open_dues:
-        return "done"
-    if not deadlines and latest_status == "done":
-        return "done"
-    if any(due < today for due in open_dues):
-        return "red"
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    if (
-        any(due <= soon for due in open_dues)
-        or latest_status == "blocked"
-        or (today - quiet_since).days >= QUIET_DAYS
-    ):
-        return "yellow"
-    return "green"
+    warn_days: int = WARN_DAYS,
+    behind_pace: bool = False,
+) -> tuple[Light, Reason | None, SignoffState | None]:
+    """Return a (task, unit)'s light, its reason and its sign-off state (pure)."""
+    deadlines = [m for m in milestones if m.kind == "deadline" and m.end is not None]
+    counted = deadlines or list(milestones)
+    if counted and all(m.state == "signed" for m in counted):
+        return "done", None, "signed"
+    awaiting = any(m.state == "awaiting" for m in milestones)
+    signoff: SignoffState | None = "awaiting" if awaiting else None
+    open_dues = sorted(m.end for m in deadlines if m.state == "open" and m.end is not None)
+    overdue = [due for due in open_dues if due < today]
+    if overdue:
+        return "red", Reason("overdue", overdue[0]), signoff
+    soon = [due for due in open_dues if due <= today + timedelta(days=warn_days)]
+    if soon:
+        return "yellow", Reason("due_soon", soon[0]), signoff
+    if latest_status == "blocked":
+        return "yellow", Reason("blocked", note=latest_note), signoff
+    if behind_pace:
+        return "yellow", Reason("behind_pace"), signoff
+    if awaiting:
+        return "green", Reason("awaiting"), signoff
+    return "green", None, signoff
 
 
 async def status_rows(
@@ -68,6 +105,7 @@ async def status_rows(
     tz: ZoneInfo = DEFAULT_TZ,
     *,
     count_entries: bool = True,
+    rules: StatusRules | None = None,
 ) -> list[StatusRow]:
     """Return a row per current (task, unit) pair, in plan order, as of an instant.
 
@@ -76,29 +114,46 @@ async def status_rows(
     a million-entry ledger is most of the query's time, and the web board's bureau page
     shows no per-row count.
     """
+    rules = rules or StatusRules()
     pairs = await _pairs(session, as_of, unit, count_entries)
     if not pairs:
         return []
-    milestones = await _milestones(session, as_of, unit)
+    unit_id = pairs[0][4] if unit is not None else None
+    by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
+    for m in await milestone_statuses(session, as_of, signoff=rules.signoff, unit_id=unit_id):
+        by_pair.setdefault(m.pair, []).append(m)
     latest = await _latest_entries(session, [p[-1] for p in pairs if p[-1] is not None])
-    year = await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1))
-    plan_start = date(year or as_of.year, 1, 1)
+    unanswered = await _first_unanswered_prompts(session, as_of, unit_id)
+    paused = await pauses.events(session, as_of, unit)
     today = as_of.astimezone(tz).date()
     rows = []
-    for task_row, task_id, chapter, title, unit_id, unit_name, role, count, latest_id in pairs:
-        mine = milestones.get((task_row, unit_id), [])
-        open_ms = tuple(m for m in mine if m is not None)
+    for task_row, task_id, chapter, title, u_id, unit_name, role, count, latest_id in pairs:
+        mine = by_pair.get((task_row, u_id), [])
         entry = latest.get(latest_id) if latest_id is not None else None
-        status = entry[0] if entry else None
+        status, note = (entry[0], entry[1]) if entry else (None, None)
         updated_at = entry[3] if entry else None
-        quiet_since = updated_at.astimezone(tz).date() if updated_at else plan_start
-        light = compute_light(
-            deadlines=len(mine),
-            open_dues=[m.due for m in open_ms],
-            latest_status=status,
-            quiet_since=quiet_since,
-            today=today,
+        light, reason, signoff = light_of(mine, status, note, today, rules.warn_days)
+        open_ms = sorted(
+            (
+                OpenMilestone(m.milestone_id, m.action, m.planned_end or m.end, m.end)
+                for m in mine
+                if m.kind == "deadline" and m.end is not None and m.state == "open"
+            ),
+            key=lambda m: m.due,
         )
+        pause = pauses.pause_on(paused.get(unit_name, ()), today)
+        flags: tuple[str, ...] = ()
+        silent_days = None
+        prompted = unanswered.get((task_row, u_id))
+        if (
+            light != "done"
+            and pause is None
+            and prompted is not None
+            and rules.workdays(prompted, today) >= rules.unreported_workdays
+        ):
+            flags = ("unreported",)
+            since = updated_at.astimezone(tz).date() if updated_at else prompted
+            silent_days = (today - since).days
         rows.append(
             StatusRow(
                 task_row=task_row,
@@ -108,13 +163,18 @@ async def status_rows(
                 role=role,
                 light=light,
                 status=status,
-                note=entry[1] if entry else None,
+                note=note,
                 percent=entry[2] if entry else None,
                 updated_at=updated_at,
-                next_due=min((m.due for m in open_ms), default=None),
+                next_due=open_ms[0].due if open_ms else None,
                 entries=count,
                 chapter=chapter,
-                open_milestones=tuple(sorted(open_ms, key=lambda m: m.due)),
+                open_milestones=tuple(open_ms),
+                reason=reason,
+                flags=flags,
+                silent_days=silent_days,
+                paused=pause,
+                signoff=signoff,
             )
         )
     return rows
@@ -170,63 +230,37 @@ async def _pairs(
     ]
 
 
-async def _milestones(
-    session: AsyncSession, as_of: datetime, unit: str | None
-) -> dict[tuple[int, int], list[OpenMilestone | None]]:
-    """Return, per pair, each deadline milestone: None when done, else open with its due."""
-    done = exists().where(
-        EntryRow.unit_id == TaskOwnerRow.unit_id,
-        EntryRow.task_id == TaskOwnerRow.task_id,
-        EntryRow.status == "done",
-        or_(EntryRow.milestone_id == MilestoneRow.id, EntryRow.milestone_id.is_(None)),
-        EntryRow.created_at <= as_of,
-    )
-    extended = (
-        select(ExtensionRow.new_date)
-        .join(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
+async def _first_unanswered_prompts(
+    session: AsyncSession, as_of: datetime, unit_id: int | None
+) -> dict[tuple[int, int], date]:
+    """Return, per pair, the day of the first prompt sent after its latest report."""
+    reported = (
+        select(func.max(EntryRow.created_at))
         .where(
-            ExtensionRow.unit_id == TaskOwnerRow.unit_id,
-            ExtensionRow.task_id == TaskOwnerRow.task_id,
-            or_(ExtensionRow.milestone_id == MilestoneRow.id, ExtensionRow.milestone_id.is_(None)),
-            ExtensionDecisionRow.approve.is_(True),
-            ExtensionDecisionRow.decided_at <= as_of,
+            EntryRow.task_id == OutboxItemRow.task_id,
+            EntryRow.unit_id == OutboxItemRow.unit_id,
+            EntryRow.created_at <= as_of,
         )
-        .order_by(ExtensionDecisionRow.decided_at.desc(), ExtensionRow.id.desc())
-        .limit(1)
-        .correlate(TaskOwnerRow, MilestoneRow)
+        .correlate(OutboxItemRow)
         .scalar_subquery()
     )
     query = (
-        select(
-            TaskOwnerRow.task_id,
-            TaskOwnerRow.unit_id,
-            MilestoneRow.id,
-            MilestoneRow.action,
-            MilestoneRow.end,
-            done.correlate(TaskOwnerRow, MilestoneRow),
-            extended,
-        )
-        .join(MilestoneRow, MilestoneRow.task_id == TaskOwnerRow.task_id)
-        .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
+        select(OutboxItemRow.task_id, OutboxItemRow.unit_id, func.min(OutboxItemRow.point_date))
+        .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
         .where(
-            TaskRow.archived_at.is_(None),
-            MilestoneRow.archived_at.is_(None),
-            MilestoneRow.kind == "deadline",
-            MilestoneRow.end.is_not(None),
+            OutboxRow.kind == "prompt",
+            OutboxRow.sent_at.is_not(None),
+            OutboxRow.sent_at <= as_of,
+            OutboxItemRow.point_date.is_not(None),
+            # A prompt dated after the latest report's instant (a date compares as its
+            # midnight): prompts go at the send time, so one on the report's day came first.
+            or_(reported.is_(None), OutboxItemRow.point_date > reported),
         )
-        .order_by(MilestoneRow.position)
+        .group_by(OutboxItemRow.task_id, OutboxItemRow.unit_id)
     )
-    if unit is not None:
-        query = query.join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id).where(UnitRow.name == unit)
-    found: dict[tuple[int, int], list[OpenMilestone | None]] = {}
-    for task_row, unit_id, milestone_id, action, end, is_done, new_date in (
-        await session.execute(query)
-    ):
-        if end is None:
-            continue
-        item = None if is_done else OpenMilestone(milestone_id, action, end, new_date or end)
-        found.setdefault((task_row, unit_id), []).append(item)
-    return found
+    if unit_id is not None:
+        query = query.where(OutboxItemRow.unit_id == unit_id)
+    return {(t, u): d for t, u, d in await session.execute(query) if d is not None}
 
 
 async def _latest_entries(

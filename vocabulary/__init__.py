@@ -74,6 +74,16 @@ LEADERSHIP_NAME: Final = "局领导"
 Light = Literal["done", "red", "yellow", "green"]
 LIGHT_ICONS: Final[dict[Light, str]] = {"red": "🔴", "yellow": "🟡", "green": "🟢", "done": "✅"}
 
+LIGHT_NAMES: Final[dict[Light, str]] = {
+    "red": "逾期",
+    "yellow": "预警",
+    "green": "正常",
+    "done": "办结",
+}
+PAUSE_ICON: Final = "⏸"
+UNREPORTED_NAME: Final = "未报"
+AWAITING_NAME: Final = "待验收"
+
 # ---- time --------------------------------------------------------------------------------
 
 DEFAULT_TZ_NAME: Final = "Asia/Shanghai"
@@ -97,3 +107,26 @@ def cn_time(instant: datetime, tz: ZoneInfo) -> str:
     """Return `6月23日 09:30` in the office's time zone."""
     local = instant.astimezone(tz)
     return f"{cn_date(local.date())} {local:%H:%M}"
+
+
+def reason_words(
+    kind: str, due: date | None = None, note: str | None = None, year: int | None = None
+) -> str:
+    """Return why a row has its light, in words: `逾期 1月31日`, `临近 6月30日`, `困难：经费`."""
+    if kind == "overdue" and due is not None:
+        return f"逾期 {cn_date(due, year)}"
+    if kind == "due_soon" and due is not None:
+        return f"临近 {cn_date(due, year)}"
+    if kind == "blocked":
+        said = (note or "").strip()
+        return f"困难：{said[:20]}{'…' if len(said) > 20 else ''}" if said else "遇到困难"
+    if kind == "behind_pace":
+        return "滞后序时进度"
+    if kind == "awaiting":
+        return AWAITING_NAME
+    return ""
+
+
+def silence_words(days: int) -> str:
+    """Return the 未报 flag in words: `久未报送 35天`."""
+    return f"久未报送 {days}天"

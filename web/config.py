@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from core.board import login_url
+from storage.status import StatusRules
 
 DEFAULT_LINK_HOURS = 24
 DEFAULT_SESSION_DAYS = 7
@@ -30,6 +31,8 @@ class WebConfig:
     templates_dir: Path | None = None
     evidence_dir: Path | None = None
     refresh_seconds: int = 300
+    # What the lights weigh (the policy's settings), as /status and the digest read them.
+    rules: StatusRules = field(default_factory=StatusRules)
 
     @property
     def secure_cookies(self) -> bool:

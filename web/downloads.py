@@ -43,7 +43,7 @@ async def ledger(request: web.Request, access: WebAccess) -> web.StreamResponse:
     board = request.app[BOARD]
     now = board.clock.now()
     buffer = io.BytesIO()
-    await write_ledger(board.db, buffer, now, tz=board.tz)
+    await write_ledger(board.db, buffer, now, tz=board.tz, rules=board.config.rules)
     day = now.astimezone(board.tz).date()
     return _file(buffer.getvalue(), XLSX, f"督办台账-{day:%Y%m%d}.xlsx")
 

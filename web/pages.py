@@ -36,7 +36,7 @@ async def bureau(request: web.Request, access: WebAccess) -> web.StreamResponse:
         fingerprint = await ledger_fingerprint(session)
 
     async def build() -> BureauView:
-        return await bureau_view_concurrently(board.db, now, board.tz)
+        return await bureau_view_concurrently(board.db, now, board.tz, board.config.rules)
 
     minute = now.astimezone(board.tz).replace(second=0, microsecond=0)
     view = await board.bureau_cache.get((fingerprint, minute), build)
@@ -52,7 +52,7 @@ async def unit(request: web.Request, access: WebAccess) -> web.StreamResponse:
     if not access.may_see(name):
         return board.render("message.html", status=403, **FORBIDDEN)
     async with board.db.session(readonly=True) as session:
-        view = await unit_view(session, name, board.clock.now(), board.tz)
+        view = await unit_view(session, name, board.clock.now(), board.tz, board.config.rules)
     if view is None:
         return board.render("message.html", status=404, **NOT_FOUND)
     return board.render("unit.html", view=view, access=access)
@@ -71,6 +71,7 @@ async def task(request: web.Request, access: WebAccess) -> web.StreamResponse:
                 board.clock.now(),
                 board.tz,
                 board.evidence,
+                board.config.rules,
             )
     except UnknownTask:
         return board.render("message.html", status=404, **NOT_FOUND)
@@ -84,7 +85,7 @@ async def chart(request: web.Request, access: WebAccess) -> web.StreamResponse:
     board = request.app[BOARD]
     now = board.clock.now()
     async with board.db.session(readonly=True) as session:
-        source = await read_report_input(session, now)
+        source = await read_report_input(session, now, rules=board.config.rules)
     digest = compute_digest(source.rows, source.extensions, now, source.units, board.tz)
     png = await asyncio.to_thread(render_chart, digest)
     return web.Response(body=png, content_type="image/png")

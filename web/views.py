@@ -26,14 +26,14 @@ from storage.database import Database
 from storage.plans import current_plan, task_by_id
 from storage.progress import entries_for
 from storage.records import EntryRecord, Light, StatusRow, TaskRecord
-from storage.status import DUE_SOON_DAYS, QUIET_DAYS, status_rows
+from storage.status import StatusRules, status_rows
 from storage.timeliness import (
     MilestoneTimeliness,
     UnitTimeliness,
     milestone_timeliness,
     unit_timeliness,
 )
-from vocabulary import cn_date
+from vocabulary import AWAITING_NAME, LIGHT_NAMES, cn_date, reason_words, silence_words
 from web.evidence import EvidenceStore
 
 LIGHTS: tuple[Light, ...] = ("red", "yellow", "green", "done")
@@ -90,6 +90,7 @@ class RowView:
     flags: tuple[str, ...] = ()
     paused: bool = False
     signoff: str | None = None
+    pause: str | None = None
     target: str | None = None
     pace: str | None = None
 
@@ -271,25 +272,30 @@ def as_of_text(as_of: datetime, tz: ZoneInfo) -> str:
     return f"截至{local.year}年{cn_date(local.date(), weekday=True)} {local:%H:%M}"
 
 
-def provisional_reason(row: StatusRow, today: date) -> str:
-    """Return why a row has its light, in words (PROVISIONAL until issue 11 gives `reason`)."""
+def reason_text(row: StatusRow, today: date) -> str:
+    """Return why a row has its light, in the words /status uses."""
     if row.light == "done":
-        return "已办结"
+        return LIGHT_NAMES["done"]
+    if row.reason is not None:
+        return reason_words(row.reason.kind, row.reason.due, row.reason.note, today.year)
+    if row.next_due is None:
+        return "持续推进"
     first = row.open_milestones[0] if row.open_milestones else None
     node = f"{first.action} " if first is not None and first.action else ""
-    if row.light == "red" and first is not None:
-        return f"{node}{day_text(first.due, today)}到期，已逾期{(today - first.due).days}天"
-    if row.light == "yellow":
-        if first is not None and first.due <= today + timedelta(days=DUE_SOON_DAYS):
-            days = (first.due - today).days
-            when = "今天到期" if days == 0 else f"{days}天后到期"
-            return f"{node}{day_text(first.due, today)}{when}"
-        if row.status == "blocked":
-            return "遇到困难，需协调"
-        return f"{QUIET_DAYS}天以上未报进展"
-    if first is None:
-        return "持续推进"
-    return f"下一节点 {node}{day_text(first.due, today)}"
+    return f"下一节点 {node}{day_text(row.next_due, today)}"
+
+
+def _flags(row: StatusRow) -> tuple[str, ...]:
+    if "unreported" in row.flags and row.silent_days is not None:
+        return (silence_words(row.silent_days),)
+    return ()
+
+
+def _pause_text(row: StatusRow, today: date) -> str | None:
+    if row.paused is None:
+        return None
+    why = f"，{row.paused.reason}" if row.paused.reason else ""
+    return f"暂停至{day_text(row.paused.until, today)}{why}"
 
 
 def row_view(row: StatusRow, category: Category, today: date, tz: ZoneInfo) -> RowView:
@@ -303,13 +309,17 @@ def row_view(row: StatusRow, category: Category, today: date, tz: ZoneInfo) -> R
         light=row.light,
         light_label=LIGHT_LABELS[row.light],
         category=category,
-        reason=provisional_reason(row, today),
+        reason=reason_text(row, today),
         status_label=STATUS_LABELS.get(row.status) if row.status else None,
         note=row.note,
         note_day=day_text(row.updated_at.astimezone(tz).date(), today) if row.updated_at else None,
         next_due=day_text(row.next_due, today) if row.next_due else None,
         next_action=first.action if first is not None else None,
         entries=row.entries,
+        flags=_flags(row),
+        paused=row.paused is not None,
+        signoff=AWAITING_NAME if row.signoff == "awaiting" else None,
+        pause=_pause_text(row, today),
     )
 
 
@@ -334,15 +344,19 @@ def _due_detail(due: date, action: str | None, today: date) -> str:
     return f"{node}{day_text(due, today)}到期 · 逾期{(today - due).days}天"
 
 
-async def bureau_view(session: AsyncSession, as_of: datetime, tz: ZoneInfo) -> BureauView:
+async def bureau_view(
+    session: AsyncSession, as_of: datetime, tz: ZoneInfo, rules: StatusRules | None = None
+) -> BureauView:
     """Read the whole bureau as of an instant, in one session."""
-    source = await read_report_input(session, as_of, for_board=True)
+    source = await read_report_input(session, as_of, for_board=True, rules=rules)
     timely = await milestone_timeliness(session, as_of, None, tz)
     plan = await current_plan(session)
     return _bureau(plan.title if plan else "", source, timely, as_of, tz)
 
 
-async def bureau_view_concurrently(db: Database, as_of: datetime, tz: ZoneInfo) -> BureauView:
+async def bureau_view_concurrently(
+    db: Database, as_of: datetime, tz: ZoneInfo, rules: StatusRules | None = None
+) -> BureauView:
     """Read the whole bureau as of an instant, the rows and timeliness side by side.
 
     Two read-only sessions: on PostgreSQL two backends, on SQLite two connections whose
@@ -353,7 +367,7 @@ async def bureau_view_concurrently(db: Database, as_of: datetime, tz: ZoneInfo) 
     async def rows() -> tuple[ReportInput, str]:
         async with db.session(readonly=True) as session:
             plan = await current_plan(session)
-            return await read_report_input(session, as_of, for_board=True), (
+            return await read_report_input(session, as_of, for_board=True, rules=rules), (
                 plan.title if plan else ""
             )
 
@@ -472,14 +486,18 @@ def _change(row: ReportRow, at: datetime, today: date, tz: ZoneInfo) -> ChangeIt
 
 
 async def unit_view(
-    session: AsyncSession, unit: str, as_of: datetime, tz: ZoneInfo
+    session: AsyncSession,
+    unit: str,
+    as_of: datetime,
+    tz: ZoneInfo,
+    rules: StatusRules | None = None,
 ) -> UnitView | None:
     """Read one unit's rows as of an instant; None if the plan has no such unit."""
     plan = await current_plan(session)
     if plan is None or unit not in plan.units:
         return None
     today = as_of.astimezone(tz).date()
-    rows = await status_rows(session, as_of, unit, tz)
+    rows = await status_rows(session, as_of, unit, tz, rules=rules)
     categories = [classify(to_report_row(r, None)) for r in rows]
     counts = Counts(rows=len(rows), **{c: categories.count(c) for c in CATEGORY_LABELS})
     timely = unit_timeliness(await milestone_timeliness(session, as_of, unit, tz), [unit])
@@ -574,6 +592,7 @@ async def task_view(
     as_of: datetime,
     tz: ZoneInfo,
     evidence: EvidenceStore,
+    rules: StatusRules | None = None,
 ) -> TaskView:
     """Read a task's page for the units in `visible` (None: every owner); raise UnknownTask."""
     task = await task_by_id(session, task_id)
@@ -584,7 +603,9 @@ async def task_view(
     parts = []
     for owner in units:
         rows = [
-            r for r in await status_rows(session, as_of, owner.unit, tz) if r.task_row == task.row
+            r
+            for r in await status_rows(session, as_of, owner.unit, tz, rules=rules)
+            if r.task_row == task.row
         ]
         if not rows:
             continue

@@ -43,9 +43,7 @@ async def on_answer_press(convo: Conversation, press: Press) -> None:
         )
         await convo.acknowledge(render.report_done(item.task_id))
         await _update_prompt(convo, item, convo.incoming.press_ref)
-        asked = await conversation.ask(
-            core, binding.chat_id, person.id, "evidence", entry=entry
-        )
+        asked = await conversation.ask(core, binding.chat_id, person.id, "evidence", entry=entry)
         ref = await convo.ask(render.done_recorded(item.task_id))
         await conversation.asked(core, asked.id, ref)
         return
@@ -165,9 +163,7 @@ async def _reply_to_prompt(
         asked = await conversation.ask(
             core, binding.chat_id, person, "pick", text=text, prompt_ref=convo.incoming.reply_to
         )
-        buttons = tuple(
-            (Button(i.task_id, Press("pick", asked.id, "item", i.id)),) for i in mine
-        )
+        buttons = tuple((Button(i.task_id, Press("pick", asked.id, "item", i.id)),) for i in mine)
         ref = await convo.ask(render.ASK_WHICH, buttons)
         await conversation.asked(core, asked.id, ref)
         return

@@ -31,7 +31,7 @@ async def on_digest(convo: Conversation, args: list[str]) -> None:
     from reports.digest import build_digest, render_digest
 
     core = convo.core
-    digest = await build_digest(core.db, core.now(), core.tz)
+    digest = await build_digest(core.db, core.now(), core.tz, core.rules)
     await convo.say(render_digest(digest))
     # matplotlib is synchronous and slow-ish: keep it off the event loop.
     chart = await asyncio.to_thread(render_chart, digest)
@@ -47,7 +47,7 @@ async def on_export(convo: Conversation, args: list[str]) -> None:
     core = convo.core
     now = core.now()
     stream = io.BytesIO()
-    summary = await write_ledger(core.db, stream, now, tz=core.tz)
+    summary = await write_ledger(core.db, stream, now, tz=core.tz, rules=core.rules)
     caption = render.ledger_caption(summary.rows, summary.entries, now, core.tz)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     await convo.attach(Attachment(stream.getvalue(), render.LEDGER_FILE, caption, mime_type=xlsx))

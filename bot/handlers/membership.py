@@ -19,5 +19,9 @@ async def on_joined(convo: Conversation) -> None:
 async def on_left(convo: Conversation) -> None:
     """Log that the bot was removed; messages to the chat will fail and be listed."""
     chat = convo.incoming.chat
-    log.warning("the bot was removed from %s chat %s (%s)", chat.channel, chat.address,
-                convo.incoming.title or "private")
+    log.warning(
+        "the bot was removed from %s chat %s (%s)",
+        chat.channel,
+        chat.address,
+        convo.incoming.title or "private",
+    )

@@ -128,4 +128,3 @@ class WeComDoor:
             return userid
         self._names[userid] = name
         return name
-

@@ -14,6 +14,7 @@ from reports.documents.periods import Period, cn_full_date
 from reports.documents.render import DEFAULT_ISSUER, render_docx
 from reports.source import read_report_input
 from storage.database import Database
+from storage.status import StatusRules
 from storage.timeliness import milestone_timeliness
 from vocabulary import DEFAULT_TZ
 
@@ -61,11 +62,12 @@ async def bulletin_for(
     now: datetime,
     tz: ZoneInfo = DEFAULT_TZ,
     issuer: str | None = None,
+    rules: StatusRules | None = None,
 ) -> Bulletin:
     """Return the bulletin for a period, read as of its end (or now, if sooner)."""
     until = period.until(tz, now)
     end_day = period.last_day(tz, now)
-    source = await read_report_input(session, until)
+    source = await read_report_input(session, until, rules=rules)
     digest = compute_digest(source.rows, source.extensions, until, source.units, tz)
     items = await milestone_timeliness(session, until, None, tz, window=(period.first, end_day))
     done_rows = {(r.task, r.unit) for r in source.rows if r.light == "done"}
@@ -151,9 +153,10 @@ async def bulletin_document(
     tz: ZoneInfo = DEFAULT_TZ,
     *,
     issuer: str | None = None,
+    rules: StatusRules | None = None,
     templates_dir: Path | None = None,
 ) -> bytes:
     """Return the 督查通报 for a week or a month as .docx bytes."""
     async with db.session(readonly=True) as session:
-        bulletin = await bulletin_for(session, period, now, tz, issuer)
+        bulletin = await bulletin_for(session, period, now, tz, issuer, rules)
     return render_docx("bulletin.docx", asdict(bulletin), templates_dir)

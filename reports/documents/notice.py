@@ -17,7 +17,7 @@ from storage.database import Database
 from storage.errors import NotOwner
 from storage.plans import require_plan, task_by_id
 from storage.records import StatusRow
-from storage.status import status_rows
+from storage.status import StatusRules, status_rows
 from vocabulary import DEFAULT_TZ
 
 REPLY_WORKDAYS = 3
@@ -72,13 +72,15 @@ async def notice_for(
     *,
     reply_by: date | None = None,
     issuer: str | None = None,
+    rules: StatusRules | None = None,
 ) -> Notice:
     """Return the notice for one (task, unit) as of an instant; raise if it is done."""
     plan = await require_plan(session)
     task = await task_by_id(session, task_id)
     if unit not in task.units:
         raise NotOwner(task.id, unit, task.units)
-    row = next(r for r in await status_rows(session, as_of, unit, tz) if r.task_row == task.row)
+    found = await status_rows(session, as_of, unit, tz, rules=rules)
+    row = next(r for r in found if r.task_row == task.row)
     if row.light == "done":
         raise NothingToUrge(task.id, unit)
     today = as_of.astimezone(tz).date()
@@ -148,11 +150,12 @@ async def notice_document(
     *,
     reply_by: date | None = None,
     issuer: str | None = None,
+    rules: StatusRules | None = None,
     templates_dir: Path | None = None,
 ) -> bytes:
     """Return the 督办通知单 for one (task, unit) as .docx bytes."""
     async with db.session(readonly=True) as session:
         notice = await notice_for(
-            session, task_id, unit, as_of, tz, reply_by=reply_by, issuer=issuer
+            session, task_id, unit, as_of, tz, reply_by=reply_by, issuer=issuer, rules=rules
         )
     return render_docx("notice.docx", asdict(notice), templates_dir)

@@ -18,6 +18,7 @@ from storage.board_queries import WindowNote, notes_in_window
 from storage.database import Database
 from storage.plans import current_tasks, require_plan
 from storage.records import MilestoneRecord, TaskRecord
+from storage.status import StatusRules
 from storage.timeliness import MilestoneTimeliness, milestone_timeliness
 from vocabulary import DEFAULT_TZ
 
@@ -143,13 +144,14 @@ async def summary_for(
     now: datetime,
     tz: ZoneInfo = DEFAULT_TZ,
     issuer: str | None = None,
+    rules: StatusRules | None = None,
 ) -> Summary:
     """Return the report for a half-year or year, for one unit or (None) the bureau."""
     plan = await require_plan(session)
     until = period.until(tz, now)
     today = until.astimezone(tz).date()
     end_day = period.last_day(tz, now)
-    source = await read_report_input(session, until)
+    source = await read_report_input(session, until, rules=rules)
     rows = [r for r in source.rows if unit is None or r.unit == unit]
     units = [unit] if unit is not None else list(source.units)
     digest = compute_digest(rows, source.extensions, until, units, tz)
@@ -218,9 +220,10 @@ async def summary_document(
     tz: ZoneInfo = DEFAULT_TZ,
     *,
     issuer: str | None = None,
+    rules: StatusRules | None = None,
     templates_dir: Path | None = None,
 ) -> bytes:
     """Return the 落实情况报告 as .docx bytes."""
     async with db.session(readonly=True) as session:
-        summary = await summary_for(session, period, unit, now, tz, issuer)
+        summary = await summary_for(session, period, unit, now, tz, issuer, rules)
     return render_docx("summary.docx", asdict(summary), templates_dir)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from storage import signoffs
 from storage.database import Database
 from storage.extensions import decide_extension, request_extension
 from storage.progress import record_entry
@@ -36,6 +37,7 @@ HISTORY: list[tuple[str, str, EntryStatus, str, datetime]] = [
     ("2.1", "社救科", "done", "文件已印发", datetime(2022, 7, 5, 10, tzinfo=SH)),
     ("3.2", "社会事务科", "done", "街道已确定选址", datetime(2022, 7, 6, 10, tzinfo=SH)),
 ]
+SIGNED_AFTER = timedelta(hours=1)
 EXTENSION_ASKED = datetime(2022, 6, 25, 10, tzinfo=SH)
 EXTENSION_APPROVED = datetime(2022, 7, 6, 18, tzinfo=SH)
 NEW_DATE = date(2022, 7, 15)
@@ -48,13 +50,16 @@ TOTALS_WEEK28 = (66, 4, 0, 0, 4, 58)
 
 
 async def seed_history(db: Database) -> None:
-    """Record the history above, and an extension for 2.3 asked in June, approved 7-6."""
+    """Record the history above (each 已完成 signed off by leadership an hour later), and an
+    extension for 2.3 asked in June, approved 7-6."""
     async with db.session() as session:
         for n, (task, unit, status, note, at) in enumerate(HISTORY):
             draft = EntryDraft(
                 task, unit, status, "王科长", "cli", note=note, source_key=f"telegram:{n}"
             )
-            await record_entry(session, draft, at)
+            entry = await record_entry(session, draft, at)
+            if status == "done":
+                await signoffs.record(session, entry.id, "pass", "局长", at + SIGNED_AFTER)
         ask = EntryDraft(
             "2.3",
             "社救科",

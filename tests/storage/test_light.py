@@ -1,4 +1,4 @@
-"""The light rule as a table (DESIGN "Progress"), no database."""
+"""The light rule as a table (DESIGN "Progress", issue 11), no database."""
 
 from __future__ import annotations
 
@@ -6,42 +6,52 @@ from datetime import date
 
 import pytest
 
-from storage.status import compute_light
+from storage.milestones import MilestoneState, MilestoneStatus
+from storage.records import Light, Reason
+from storage.status import light_of
 
-TODAY = date(2022, 6, 20)
-RECENT = date(2022, 6, 10)
-JUNE_30 = date(2022, 6, 30)
-DEC_31 = date(2022, 12, 31)
+TODAY = date(2022, 6, 23)
+
+
+def m(kind: str, end: date | None, state: MilestoneState = "open") -> MilestoneStatus:
+    return MilestoneStatus(1, "2.3", "创新", 1, "社救科", 1, kind, None, None, end, state)
+
+
+JUNE_30 = m("deadline", date(2022, 6, 30))
+JULY_1 = m("deadline", date(2022, 7, 1))
+PASSED = m("deadline", date(2022, 1, 31))
+YEAR_END = m("deadline", date(2022, 12, 31))
+ONGOING = m("ongoing", None)
 
 
 @pytest.mark.parametrize(
-    ("deadlines", "open_dues", "latest", "quiet_since", "light"),
+    ("milestones", "latest", "light", "reason"),
     [
-        (1, [], "done", RECENT, "done"),
-        (2, [], "in_progress", RECENT, "done"),  # every deadline milestone done
-        (0, [], "done", RECENT, "done"),  # ongoing work reported done
-        (0, [], "in_progress", RECENT, "green"),
-        (1, [date(2022, 6, 19)], "in_progress", RECENT, "red"),
-        (2, [date(2022, 6, 19), DEC_31], "blocked", RECENT, "red"),
-        (1, [TODAY], "in_progress", RECENT, "yellow"),  # due today is not yet overdue
-        (1, [date(2022, 6, 27)], "in_progress", RECENT, "yellow"),  # within 7 days
-        (1, [date(2022, 6, 28)], "in_progress", RECENT, "green"),
-        (1, [DEC_31], "blocked", RECENT, "yellow"),
-        (1, [DEC_31], "in_progress", date(2022, 5, 21), "yellow"),  # silent 30 days
-        (1, [DEC_31], "in_progress", date(2022, 5, 22), "green"),
-        (1, [DEC_31], None, date(2022, 1, 1), "yellow"),  # never reported
-        (0, [], None, date(2022, 6, 1), "green"),
-        (1, [JUNE_30], "done", RECENT, "green"),  # done for another milestone only
+        ([PASSED, YEAR_END], None, "red", Reason("overdue", date(2022, 1, 31))),
+        ([JUNE_30], None, "yellow", Reason("due_soon", date(2022, 6, 30))),
+        ([JUNE_30], "in_progress", "yellow", Reason("due_soon", date(2022, 6, 30))),
+        ([JULY_1], None, "green", None),  # 8 days away: outside the 7-day window
+        ([m("deadline", TODAY)], None, "yellow", Reason("due_soon", TODAY)),  # due today
+        ([YEAR_END], None, "green", None),  # nothing reported yet is no warning by itself
+        ([YEAR_END], "blocked", "yellow", Reason("blocked", note="经费")),
+        ([PASSED], "blocked", "red", Reason("overdue", date(2022, 1, 31))),  # red wins
+        ([ONGOING], None, "green", None),  # 持续推进 work with no report is on track
+        ([m("deadline", date(2022, 1, 31), "awaiting")], None, "green", Reason("awaiting")),
+        ([m("deadline", date(2022, 1, 31), "signed")], None, "done", None),
+        ([m("deadline", date(2022, 1, 31), "signed"), YEAR_END], None, "green", None),
+        ([m("ongoing", None, "signed")], None, "done", None),
+        ([m("deadline", date(2022, 6, 30), "signed"), ONGOING], None, "done", None),
     ],
 )
 def test_light_rule(
-    deadlines: int, open_dues: list[date], latest: str | None, quiet_since: date, light: str
+    milestones: list[MilestoneStatus], latest: str | None, light: Light, reason: Reason | None
 ) -> None:
-    found = compute_light(
-        deadlines=deadlines,
-        open_dues=open_dues,
-        latest_status=latest,
-        quiet_since=quiet_since,
-        today=TODAY,
-    )
-    assert found == light
+    note = "经费" if latest == "blocked" else None
+    found_light, found_reason, _ = light_of(milestones, latest, note, TODAY)
+    assert (found_light, found_reason) == (light, reason)
+
+
+def test_awaiting_sign_off_is_reported_beside_any_light() -> None:
+    rows = [m("deadline", date(2022, 1, 31), "awaiting"), PASSED]
+    assert light_of(rows, None, None, TODAY)[2] == "awaiting"
+    assert light_of([YEAR_END], None, None, TODAY)[2] is None

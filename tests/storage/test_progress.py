@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from storage import signoffs
 from storage.database import Database
 from storage.errors import ExtensionAlreadyDecided, NotOwner, UnknownTask
 from storage.extensions import decide_extension, pending_extensions, request_extension
@@ -48,15 +49,18 @@ async def test_report_then_status_shows_the_entry(ledger: Database) -> None:
 
 async def test_a_task_of_every_unit_has_seven_independent_rows(ledger: Database) -> None:
     async with ledger.session() as session:
-        await record_entry(session, draft("7.2", "社区科", "done"), JUNE_20)
+        done = await record_entry(session, draft("7.2", "社区科", "done"), JUNE_20)
+        await signoffs.record(session, done.id, "pass", "局长", JUNE_20)
         await record_entry(session, draft("7.2", "婚姻科", "blocked", note="缺人"), JUNE_20)
+        await record_entry(session, draft("7.2", "殡葬科", "done"), JUNE_20)
         rows = [r for r in await status_rows(session, JUNE_20) if r.task_id == "7.2"]
     assert len(rows) == 7
-    lights = {r.unit: r.light for r in rows}
-    assert lights["社区科"] == "done"
-    assert lights["婚姻科"] == "yellow"
-    assert lights["殡葬科"] == "yellow"  # silent since the plan started
-    assert sum(r.entries for r in rows) == 2
+    lights = {r.unit: (r.light, r.signoff) for r in rows}
+    assert lights["社区科"] == ("done", "signed")
+    assert lights["婚姻科"] == ("yellow", None)  # 遇到困难
+    assert lights["殡葬科"] == ("green", "awaiting")  # reported done, 待验收
+    assert lights["综合办"] == ("green", None)  # due 12月31日, nothing reported: no warning
+    assert sum(r.entries for r in rows) == 3
 
 
 async def test_the_same_update_twice_is_one_entry(ledger: Database) -> None:
@@ -89,9 +93,15 @@ async def test_done_for_one_milestone_leaves_the_other_open(ledger: Database) ->
             session, draft("2.3", "社救科", "done", milestone_id=deadline.id), JUNE_20
         )
         row = next(r for r in await status_rows(session, JUNE_20) if r.task_id == "2.3")
-    # 2.3's only deadline milestone is done; its period milestone has no light of its own.
-    assert row.light == "done"
+    # 2.3's only deadline milestone is reported done (待验收); its period milestone has no
+    # light of its own. Signed off, the row is 办结.
+    assert (row.light, row.signoff) == ("green", "awaiting")
     assert row.open_milestones == ()
+    async with ledger.session() as session:
+        done = (await entries_for(session, "2.3", "社救科"))[-1]
+        await signoffs.record(session, done.id, "pass", "局长", JUNE_20)
+        row = next(r for r in await status_rows(session, JUNE_20) if r.task_id == "2.3")
+    assert (row.light, row.signoff) == ("done", "signed")
 
 
 async def test_overdue_turns_red_and_an_approved_extension_moves_the_due_date(

@@ -166,6 +166,7 @@ async def test_downloads_are_documents_and_the_ledger(board: BoardServer) -> Non
 async def test_the_bureau_page_is_rebuilt_when_the_ledger_changes_and_only_then(
     board: BoardServer,
 ) -> None:
+    from storage import signoffs
     from storage.progress import record_entry
     from storage.records import EntryDraft
     from web.context import BOARD
@@ -180,10 +181,14 @@ async def test_the_bureau_page_is_rebuilt_when_the_ledger_changes_and_only_then(
         assert cache.builds == 1  # five at once, one build
         async with board.db.session() as session:
             draft = EntryDraft("2.3", "社救科", "done", "王科长", "cli", note="协议已签署")
-            await record_entry(session, draft, board.clock.now())
+            done = await record_entry(session, draft, board.clock.now())
+        async with http.get(f"{board.url}/") as page:
+            assert 'data-count="done">2<' in await page.text()  # 待验收: not yet 办结
+        async with board.db.session() as session:
+            await signoffs.record(session, done.id, "pass", "局长", board.clock.now())
         async with http.get(f"{board.url}/") as page:
             assert 'data-count="done">3<' in await page.text()
-        assert cache.builds == 2
+        assert cache.builds == 3  # the first view, after the report, after the sign-off
 
 
 async def test_the_cookie_is_secure_when_the_board_is_published_over_https(

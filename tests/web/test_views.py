@@ -71,7 +71,7 @@ async def test_unit_page_rows_are_the_status_rows(ledger: Database) -> None:
     assert [order.index(r.light) for r in view.rows] == sorted(order.index(r.light) for r in rows)
     assert [r.task for r in view.rows][:2] == ["2.1", "2.3"]  # overdue first
     first = next(r for r in view.rows if r.task == "2.3")
-    assert first.reason == "完成协议签署 6月30日到期，已逾期4天"
+    assert first.reason == "逾期 6月30日"
     assert first.note == "街道调整导致协议需重新审核"
     assert first.next_due == "6月30日"
     assert first.target is None  # issue 14 fills targets and pace

@@ -1,0 +1,251 @@
+"""Where each milestone of each (task, unit) stands, as of an instant: one rule, read by the
+scheduler (what to prompt), the status layer (lights) and the core (what can be extended).
+
+- A 已完成 entry for a milestone (or without a milestone: for every milestone of the pair)
+  makes it *awaiting* sign-off (待验收), or *signed* (办结) when the bureau works without
+  sign-off; leadership's 通过 signs it off; 退回 or the unit's 撤回 reopens it, until the
+  next 已完成. The latest of these, by time, decides.
+- An approved extension moves the milestone's due date (the latest decision wins; one without
+  a milestone moves every milestone of the pair).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from storage.models import (
+    EntryRow,
+    ExtensionDecisionRow,
+    ExtensionRow,
+    MilestoneRow,
+    SignoffRow,
+    TaskOwnerRow,
+    TaskRow,
+    UnitRow,
+)
+
+MilestoneState = Literal["open", "awaiting", "signed"]
+Key = tuple[int, int, int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneStatus:
+    """One milestone of one (task, unit): its window, due date in force, and state."""
+
+    task_row: int
+    task_id: str
+    title: str
+    unit_id: int
+    unit: str
+    milestone_id: int
+    kind: str
+    action: str | None
+    start: date | None
+    end: date | None
+    state: MilestoneState = "open"
+    planned_end: date | None = None
+    # The 已完成 entry that made it awaiting or signed (what a sign-off is about).
+    done_entry_id: int | None = None
+    done_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        """Return whether the unit reported it done (awaiting sign-off or signed off)."""
+        return self.state != "open"
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        """Return (task row, unit id)."""
+        return (self.task_row, self.unit_id)
+
+
+async def milestone_statuses(
+    session: AsyncSession,
+    as_of: datetime,
+    *,
+    signoff: bool = True,
+    pair: tuple[int, int] | None = None,
+    unit_id: int | None = None,
+) -> list[MilestoneStatus]:
+    """Return every milestone of every current pair (or one pair, or one unit's) in plan
+    order, as of an instant (later entries, steps and decisions unseen)."""
+    done = await _latest_done(session, as_of, pair, unit_id)
+    steps = await _latest_steps(session, as_of, pair, unit_id)
+    moved = await _moves(session, as_of, pair, unit_id)
+    scope: list[ColumnElement[bool]] = [
+        TaskRow.archived_at.is_(None),
+        MilestoneRow.archived_at.is_(None),
+    ]
+    if pair is not None:
+        scope += [TaskOwnerRow.task_id == pair[0], TaskOwnerRow.unit_id == pair[1]]
+    if unit_id is not None:
+        scope.append(TaskOwnerRow.unit_id == unit_id)
+    rows = await session.execute(
+        select(
+            TaskRow.id,
+            TaskRow.task_id,
+            TaskRow.title,
+            UnitRow.id,
+            UnitRow.name,
+            MilestoneRow.id,
+            MilestoneRow.kind,
+            MilestoneRow.action,
+            MilestoneRow.start,
+            MilestoneRow.end,
+        )
+        .select_from(TaskOwnerRow)
+        .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
+        .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
+        .join(MilestoneRow, MilestoneRow.task_id == TaskRow.id)
+        .where(*scope)
+        .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position)
+    )
+    found = []
+    for task_row, code, title, unit, name, m_id, kind, action, start, end in rows:
+        own, whole = (task_row, unit, m_id), (task_row, unit, None)
+        latest_done = max(
+            (d for d in (done.get(own), done.get(whole)) if d is not None), default=None
+        )
+        state: MilestoneState = "open"
+        if latest_done is not None:
+            state = _state(latest_done[0], steps.get(own, {}), steps.get(whole, {}), signoff)
+        new_end = moved.get(own) or moved.get(whole)
+        found.append(
+            MilestoneStatus(
+                task_row,
+                code,
+                title,
+                unit,
+                name,
+                m_id,
+                kind,
+                action,
+                start,
+                new_end if new_end is not None and end is not None else end,
+                state,
+                end,
+                latest_done[1] if latest_done and state != "open" else None,
+                latest_done[0] if latest_done and state != "open" else None,
+            )
+        )
+    return found
+
+
+def _state(
+    done_at: datetime,
+    own: dict[str, datetime],
+    whole: dict[str, datetime],
+    signoff: bool,
+) -> MilestoneState:
+    """Return a reported milestone's state from the latest time of each kind of step."""
+
+    def latest(*verdicts: str) -> datetime | None:
+        times = [t for v in verdicts for t in (own.get(v), whole.get(v)) if t is not None]
+        return max(times, default=None)
+
+    reopened = latest("return", "withdraw")
+    if reopened is not None and reopened >= done_at:
+        return "open"
+    if not signoff:
+        return "signed"
+    passed = latest("pass")
+    return "signed" if passed is not None and passed >= done_at else "awaiting"
+
+
+def _pair_scope(
+    task: InstrumentedAttribute[int],
+    unit: InstrumentedAttribute[int],
+    pair: tuple[int, int] | None,
+    unit_id: int | None,
+) -> list[ColumnElement[bool]]:
+    scope: list[ColumnElement[bool]] = []
+    if pair is not None:
+        scope += [task == pair[0], unit == pair[1]]
+    if unit_id is not None:
+        scope.append(unit == unit_id)
+    return scope
+
+
+async def _latest_done(
+    session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None, unit_id: int | None
+) -> dict[Key, tuple[datetime, int]]:
+    """Return (when, entry id) of the latest 已完成 per (task, unit, milestone or None)."""
+    rows = await session.execute(
+        select(
+            EntryRow.task_id,
+            EntryRow.unit_id,
+            EntryRow.milestone_id,
+            func.max(EntryRow.created_at),
+            func.max(EntryRow.id),
+        )
+        .where(
+            EntryRow.status == "done",
+            EntryRow.created_at <= as_of,
+            *_pair_scope(EntryRow.task_id, EntryRow.unit_id, pair, unit_id),
+        )
+        .group_by(EntryRow.task_id, EntryRow.unit_id, EntryRow.milestone_id)
+    )
+    return {(t, u, m): (_aware(at), entry) for t, u, m, at, entry in rows}
+
+
+async def _latest_steps(
+    session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None, unit_id: int | None
+) -> dict[Key, dict[str, datetime]]:
+    """Return the latest time of each sign-off verdict per (task, unit, milestone or None)."""
+    rows = await session.execute(
+        select(
+            SignoffRow.task_id,
+            SignoffRow.unit_id,
+            SignoffRow.milestone_id,
+            SignoffRow.verdict,
+            func.max(SignoffRow.at),
+        )
+        .where(
+            SignoffRow.at <= as_of,
+            *_pair_scope(SignoffRow.task_id, SignoffRow.unit_id, pair, unit_id),
+        )
+        .group_by(
+            SignoffRow.task_id, SignoffRow.unit_id, SignoffRow.milestone_id, SignoffRow.verdict
+        )
+    )
+    found: dict[Key, dict[str, datetime]] = {}
+    for t, u, m, verdict, at in rows:
+        found.setdefault((t, u, m), {})[verdict] = _aware(at)
+    return found
+
+
+async def _moves(
+    session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None, unit_id: int | None
+) -> dict[Key, date]:
+    """Return the due date in force per (task, unit, milestone or None) after approvals."""
+    moved: dict[Key, date] = {}
+    for t, u, m, new_date in await session.execute(
+        select(
+            ExtensionRow.task_id,
+            ExtensionRow.unit_id,
+            ExtensionRow.milestone_id,
+            ExtensionRow.new_date,
+        )
+        .join(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
+        .where(
+            ExtensionDecisionRow.approve.is_(True),
+            ExtensionDecisionRow.decided_at <= as_of,
+            *_pair_scope(ExtensionRow.task_id, ExtensionRow.unit_id, pair, unit_id),
+        )
+        .order_by(ExtensionDecisionRow.decided_at, ExtensionRow.id)
+    ):
+        moved[(t, u, m)] = new_date  # the latest decision wins
+    return moved
+
+
+def _aware(value: datetime | str) -> datetime:
+    """Return an aggregate's datetime aware (SQLite's max() hands back naive UTC text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,103 @@
+"""Pauses: a unit's prompts and overdue counting held for a period (leave, an emergency).
+
+Kept as append-only events: a pause (from, until, reason) and a resume (from a day on). The
+windows a unit is paused in are derived from them (`windows`), so the history stays whole.
+Deadlines never move with a pause; that stays an extension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import PauseRow, UnitRow
+from storage.plans import unit_ids
+from storage.records import PauseInfo
+
+
+@dataclass(frozen=True, slots=True)
+class PauseEvent:
+    """One recorded pause or resume of a unit."""
+
+    unit: str
+    kind: str
+    from_day: date
+    until_day: date | None
+    reason: str | None
+    by: str
+    at: datetime
+
+
+def windows(events: Iterable[PauseEvent]) -> list[tuple[date, date, str | None]]:
+    """Return the periods (first day, last day, reason) the events leave paused, in order.
+
+    A resume ends every pause still running on its day (and cancels those set to start
+    later); a later pause starts afresh.
+    """
+    found: list[tuple[date, date, str | None]] = []
+    for event in sorted(events, key=lambda e: e.at):
+        if event.kind == "pause" and event.until_day is not None:
+            found.append((event.from_day, event.until_day, event.reason))
+        elif event.kind == "resume":
+            cut = event.from_day - timedelta(days=1)
+            found = [(a, min(b, cut), r) for a, b, r in found if a <= cut]
+    return [w for w in found if w[0] <= w[1]]
+
+
+def pause_on(events: Iterable[PauseEvent], day: date) -> PauseInfo | None:
+    """Return the pause a day falls in, or None."""
+    for first, last, reason in windows(events):
+        if first <= day <= last:
+            return PauseInfo(last, reason, first)
+    return None
+
+
+async def record(
+    session: AsyncSession,
+    unit: str,
+    kind: str,
+    from_day: date,
+    until_day: date | None,
+    reason: str | None,
+    by: str,
+    now: datetime,
+) -> PauseEvent:
+    """Append a pause or resume event for a unit."""
+    unit_id = (await unit_ids(session))[unit]
+    session.add(
+        PauseRow(
+            unit_id=unit_id,
+            kind=kind,
+            from_day=from_day,
+            until_day=until_day,
+            reason=reason,
+            by=by,
+            at=now,
+        )
+    )
+    await session.flush()
+    return PauseEvent(unit, kind, from_day, until_day, reason, by, now)
+
+
+async def events(
+    session: AsyncSession, as_of: datetime, unit: str | None = None
+) -> dict[str, list[PauseEvent]]:
+    """Return every unit's pause events recorded by an instant, oldest first."""
+    query = (
+        select(PauseRow, UnitRow.name)
+        .join(UnitRow, UnitRow.id == PauseRow.unit_id)
+        .where(PauseRow.at <= as_of)
+        .order_by(PauseRow.at, PauseRow.id)
+    )
+    if unit is not None:
+        query = query.where(UnitRow.name == unit)
+    found: dict[str, list[PauseEvent]] = {}
+    for row, name in await session.execute(query):
+        found.setdefault(name, []).append(
+            PauseEvent(name, row.kind, row.from_day, row.until_day, row.reason, row.by, row.at)
+        )
+    return found
