@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sqlite3
 import sys
 import tempfile
 import time
@@ -28,10 +27,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg
-
 from benchmarks.common import (
     Figure,
+    RawSQL,
     Timing,
     load_entries,
     peak_rss_mb,
@@ -60,7 +58,7 @@ RAW_READ = (
 )
 RAW_AGGREGATE = (
     "SELECT unit_id, task_id, count(*), max(created_at) FROM progress_entries"
-    " WHERE created_at <= {mark} GROUP BY unit_id, task_id"
+    " WHERE created_at <= ? GROUP BY unit_id, task_id"
 )
 
 
@@ -90,49 +88,6 @@ async def export_once(url: str) -> dict[str, float]:
     }
 
 
-async def raw_read(url: str) -> int:
-    """Read the export's rows with the bare driver, no types (the floor); return the count."""
-    if url.startswith("sqlite"):
-
-        def read() -> int:
-            conn = sqlite3.connect(url.split("///", 1)[1])
-            try:
-                return sum(1 for _ in conn.execute(RAW_READ))
-            finally:
-                conn.close()
-
-        return await asyncio.to_thread(read)
-    conn = await asyncpg.connect(url)
-    try:
-        count = 0
-        async with conn.transaction():
-            async for _ in conn.cursor(RAW_READ, prefetch=10_000):
-                count += 1
-        return count
-    finally:
-        await conn.close()
-
-
-async def raw_aggregate(url: str, as_of: datetime) -> int:
-    """Count and date each (unit, task)'s entries up to as_of in one raw query."""
-    if url.startswith("sqlite"):
-        mark = as_of.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-        def read() -> int:
-            conn = sqlite3.connect(url.split("///", 1)[1])
-            try:
-                return len(conn.execute(RAW_AGGREGATE.format(mark="?"), (mark,)).fetchall())
-            finally:
-                conn.close()
-
-        return await asyncio.to_thread(read)
-    conn = await asyncpg.connect(url)
-    try:
-        return len(await conn.fetch(RAW_AGGREGATE.format(mark="$1"), as_of))
-    finally:
-        await conn.close()
-
-
 async def bench(kind: str, size: int, repeat: int, digest: bool) -> list[Figure]:
     """Load a ledger of `size` entries and measure the export (and the digest)."""
     figures = []
@@ -144,7 +99,8 @@ async def bench(kind: str, size: int, repeat: int, digest: bool) -> list[Figure]
             await asyncio.to_thread(run_child, Path(__file__), "--export", url)
             for _ in range(repeat)
         ]
-        floor = await time_async(lambda: raw_read(url), repeat)
+        async with RawSQL(url) as raw_sql:
+            floor = await time_async(lambda: raw_sql.stream(RAW_READ), repeat)
         seconds = Timing.of([r["seconds"] for r in runs])
         label = f"{size:,} entries, {kind}"
         figures.append(
@@ -179,8 +135,14 @@ async def bench(kind: str, size: int, repeat: int, digest: bool) -> list[Figure]
             db = await Database.connect(url, migrate=False)
             try:
                 for as_of in (MID_YEAR, END):
+                    await build_digest(db, as_of)  # warm the statement cache
                     took = await time_async(lambda as_of=as_of: build_digest(db, as_of), repeat)
-                    raw = await time_async(lambda as_of=as_of: raw_aggregate(url, as_of), repeat)
+                    async with RawSQL(url) as raw_sql:
+                        await raw_sql.rows(RAW_AGGREGATE, as_of)
+                        raw = await time_async(
+                            lambda as_of=as_of: raw_sql.rows(RAW_AGGREGATE, as_of),  # type: ignore[misc]
+                            repeat,
+                        )
                     figures.append(
                         Figure(
                             f"build_digest as of {as_of.date()}, {label}",

@@ -199,6 +199,73 @@ async def throwaway_database(kind: str) -> AsyncIterator[str]:
             await admin.close()
 
 
+class RawSQL:
+    """A bare driver connection (sqlite3 or asyncpg) for the raw-SQL references.
+
+    Queries use `?` placeholders (turned into `$1, $2…` on PostgreSQL) and datetimes are
+    passed as the driver stores them (naive UTC text on SQLite). One connection is kept for
+    the whole benchmark, so a reference is never charged a connect the ORM path skips.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sqlite = url.startswith("sqlite")
+        self._lite: sqlite3.Connection | None = None
+        self._pg: asyncpg.Connection | None = None
+
+    async def __aenter__(self) -> RawSQL:
+        if self.sqlite:
+            path = self.url.split("///", 1)[1]
+            self._lite = sqlite3.connect(path, check_same_thread=False)
+        else:
+            self._pg = await asyncpg.connect(self.url)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._lite is not None:
+            self._lite.close()
+        if self._pg is not None:
+            await self._pg.close()
+
+    def _args(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self.sqlite:
+            return args
+        return tuple(
+            a.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(a, datetime) else a
+            for a in args
+        )
+
+    def _sql(self, sql: str) -> str:
+        if self.sqlite:
+            return sql
+        parts = sql.split("?")
+        return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+
+    async def rows(self, sql: str, *args: Any) -> int:
+        """Run a query and return how many rows it gave (fetched in full)."""
+        if self._lite is not None:
+            lite = self._lite
+            return await asyncio.to_thread(
+                lambda: len(lite.execute(sql, self._args(args)).fetchall())
+            )
+        assert self._pg is not None
+        return len(await self._pg.fetch(self._sql(sql), *args))
+
+    async def stream(self, sql: str, *args: Any) -> int:
+        """Read a query's rows one batch at a time (a cursor); return how many there were."""
+        if self._lite is not None:
+            lite = self._lite
+            return await asyncio.to_thread(
+                lambda: sum(1 for _ in lite.execute(sql, self._args(args)))
+            )
+        assert self._pg is not None
+        count = 0
+        async with self._pg.transaction():
+            async for _ in self._pg.cursor(self._sql(sql), *args, prefetch=10_000):
+                count += 1
+        return count
+
+
 def _entries(
     pairs: list[tuple[int, int]], count: int, start: datetime, end: datetime, seed: int
 ) -> Iterator[tuple[Any, ...]]:
