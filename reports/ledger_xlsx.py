@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import contextlib
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -75,17 +76,18 @@ async def write_ledger(
 
 
 async def _pipe(
-    batches: AsyncIterator[list[LedgerEntry]], write: Callable[[list[LedgerEntry]], None]
+    batches: AsyncGenerator[list[LedgerEntry], None], write: Callable[[list[LedgerEntry]], None]
 ) -> None:
     """Write each batch in a worker thread while the next one is read (one at a time)."""
     loop = asyncio.get_running_loop()
     writing: asyncio.Future[None] | None = None
     try:
-        async for batch in batches:
-            if writing is not None:
-                done, writing = writing, None
-                await done
-            writing = loop.run_in_executor(None, write, batch)
+        async with contextlib.aclosing(batches):  # a failed write ends the query at once
+            async for batch in batches:
+                if writing is not None:
+                    done, writing = writing, None
+                    await done
+                writing = loop.run_in_executor(None, write, batch)
     finally:
         if writing is not None:
             await writing

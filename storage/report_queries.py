@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -76,7 +76,7 @@ async def stream_entries(
     until: datetime,
     since: datetime | None = None,
     batch: int = STREAM_BATCH,
-) -> AsyncIterator[list[LedgerEntry]]:
+) -> AsyncGenerator[list[LedgerEntry], None]:
     """Yield the entries in [since, until] in batches, in the order they were recorded.
 
     One query whose rows arrive `batch` at a time (a server-side cursor on PostgreSQL,

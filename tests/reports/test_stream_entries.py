@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 
+import pytest
+
+from reports.ledger_xlsx import _pipe
 from storage.database import Database
 from storage.report_queries import LedgerEntry, entries_page, stream_entries
 from tests.reports.seed import HISTORY, SH, WEEK27, WEEK28, seed_history
@@ -45,3 +49,26 @@ async def test_the_window_bounds_the_stream(ledger: Database) -> None:
 
 async def test_an_empty_window_yields_no_batch(ledger: Database) -> None:
     assert await _streamed(ledger, WEEK28) == []
+
+
+async def test_a_failed_write_stops_the_stream_and_is_raised() -> None:
+    closed = []
+
+    async def batches() -> AsyncGenerator[list[LedgerEntry], None]:
+        try:
+            for n in range(10):
+                yield [LedgerEntry(f"{n}.1", "社救科", "done", None, None, None, "王", WEEK27)]
+        finally:
+            closed.append(True)
+
+    written: list[str] = []
+
+    def write(batch: list[LedgerEntry]) -> None:
+        if batch[0].task == "2.1":
+            raise OSError("disk full")
+        written.append(batch[0].task)
+
+    with pytest.raises(OSError, match="disk full"):
+        await _pipe(batches(), write)
+    assert written == ["0.1", "1.1"]
+    assert closed == [True]
