@@ -23,6 +23,10 @@ Overall sends sit on a grid of the overall interval, so finding a free time is c
 many are queued. Times are whole microseconds internally; every interval is padded by
 `slack` so that rounding and a little scheduling lateness never cross a limit.
 
+Enter slots concurrently (a task per message, or per chat): a loop that awaits each slot
+in turn makes every chat wait out the spacing of the one before it. One pacer per bot (or
+app) per process; replicas sharing one bot each need a share of the limits.
+
 Time is injected (`clock`: monotonic seconds; `sleep`), so tests run on virtual time.
 Nothing here imports a chat library.
 """
