@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from datetime import date, datetime
-from typing import NamedTuple
+from collections.abc import AsyncGenerator, Callable
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Executable, or_, select
+from sqlalchemy import Dialect, Executable, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -16,6 +16,7 @@ from storage.models import (
     MilestoneRow,
     TaskRow,
     UnitRow,
+    UtcDateTime,
 )
 
 CHUNK = 5_000
@@ -46,6 +47,31 @@ class PendingExtension(NamedTuple):
     requested_at: datetime
 
 
+class _StreamedTime(UtcDateTime):
+    """UtcDateTime with a leaner reader for the million-row export (same values out).
+
+    asyncpg already returns aware UTC datetimes, so nothing is done to them there; SQLite's
+    naive UTC text is parsed and marked UTC in one step instead of three nested calls.
+    """
+
+    cache_ok = True
+
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], datetime | None] | None:
+        """Return the per-row converter for this dialect."""
+        if dialect.name == "postgresql" and dialect.driver == "asyncpg":
+            return None
+        if dialect.name == "sqlite":
+            parse = datetime.fromisoformat
+
+            def process(value: Any) -> datetime | None:
+                return None if value is None else parse(value).replace(tzinfo=UTC)
+
+            return process
+        return super().result_processor(dialect, coltype)
+
+
 def _entries_query(until: datetime, since: datetime | None, batch: int) -> Executable:
     # Table columns, not ORM attributes: the rows then skip the ORM's loading machinery,
     # which cost more than the query itself on a million entries (bench_reports).
@@ -59,7 +85,7 @@ def _entries_query(until: datetime, since: datetime | None, batch: int) -> Execu
             entry.percent,
             entry.proposed_date,
             entry.reporter,
-            entry.created_at,
+            type_coerce(entry.created_at, _StreamedTime()),
         )
         .join_from(EntryRow.__table__, TaskRow.__table__, task.id == entry.task_id)
         .join(UnitRow.__table__, unit.id == entry.unit_id)
