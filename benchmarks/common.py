@@ -153,7 +153,18 @@ async def time_async(run: Callable[[], Awaitable[object]], repeat: int) -> Timin
 
 
 def peak_rss_mb() -> float:
-    """Return this process's peak resident memory so far, in MB."""
+    """Return this process's peak resident memory so far, in MB.
+
+    Linux's VmHWM, not ru_maxrss: a child started by fork and exec keeps the parent's
+    resident size at the fork as its ru_maxrss, so a big parent would hide the child's own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
