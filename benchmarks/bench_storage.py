@@ -27,10 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 
 from benchmarks.common import (
-    ENTRY_COLUMNS,
+    LOAD_COLUMNS,
     Figure,
     RawSQL,
+    chained,
     print_figures,
+    sqlite_row,
     throwaway_database,
     time_async,
 )
@@ -92,15 +94,11 @@ def load_sqlite(path: str, rows: list[tuple[Any, ...]]) -> None:
     """Insert rows with executemany in one transaction (naive UTC text, as storage keeps it)."""
     conn = sqlite3.connect(path)
     try:
-        text_rows = [
-            (*r[:9], r[9].replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f"), *r[10:])
-            for r in rows
-        ]
-        marks = ", ".join("?" for _ in ENTRY_COLUMNS)
+        marks = ", ".join("?" for _ in LOAD_COLUMNS)
         with conn:
             conn.executemany(
-                f"INSERT INTO progress_entries ({', '.join(ENTRY_COLUMNS)}) VALUES ({marks})",  # noqa: S608
-                text_rows,
+                f"INSERT INTO progress_entries ({', '.join(LOAD_COLUMNS)}) VALUES ({marks})",  # noqa: S608
+                [sqlite_row(r) for r in rows],
             )
         conn.execute("ANALYZE")
     finally:
@@ -108,13 +106,14 @@ def load_sqlite(path: str, rows: list[tuple[Any, ...]]) -> None:
 
 
 async def load(url: str, rows: list[tuple[Any, ...]]) -> None:
-    """Bulk-load the entries with the bare driver."""
+    """Bulk-load the entries, hash-chained per (task, unit), with the bare driver."""
+    rows = chained(rows, {})
     if url.startswith("sqlite"):
         await asyncio.to_thread(load_sqlite, url.split("///", 1)[1], rows)
         return
     conn = await asyncpg.connect(url)
     try:
-        await conn.copy_records_to_table("progress_entries", records=rows, columns=ENTRY_COLUMNS)
+        await conn.copy_records_to_table("progress_entries", records=rows, columns=LOAD_COLUMNS)
         await conn.execute("VACUUM ANALYZE progress_entries")
     finally:
         await conn.close()

@@ -31,6 +31,7 @@ from typing import Any
 import asyncpg
 
 from plan_data.model import Plan
+from storage.chain import chain_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -43,6 +44,22 @@ NOTES = [
     "正在起草实施方案，预计月底前报局党组审议", "资金未到位",
 ]  # fmt: skip
 STATUSES = ["in_progress"] * 8 + ["blocked", "done", "extension"]
+# As loaded: each entry also carries its (task, unit) pair's hash chain (storage/chain.py).
+LOAD_COLUMNS = [*ENTRY_COLUMNS, "prev_hash", "hash"]
+
+
+def sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Return a loaded row with created_at as SQLite's naive UTC text (as storage keeps it)."""
+    at = ENTRY_COLUMNS.index("created_at")
+    return (*row[:at], row[at].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), *row[at + 1 :])
+
+
+def chained(
+    rows: list[tuple[Any, ...]], heads: dict[tuple[Any, Any], str]
+) -> list[tuple[Any, ...]]:
+    """Return entry tuples (ENTRY_COLUMNS) with prev_hash and hash, as record_entry writes them."""
+    linked = chain_rows((dict(zip(ENTRY_COLUMNS, r, strict=True)) for r in rows), heads)
+    return [tuple(row[c] for c in LOAD_COLUMNS) for row in linked]
 
 
 def scaled_plan(plan: Plan, copies: int, unique_titles: bool = False) -> Plan:
@@ -309,9 +326,11 @@ async def load_entries(
     try:
         pairs = [tuple(r) for r in await conn.fetch("SELECT task_id, unit_id FROM task_owners")]
         rows = _entries(pairs, count, start, end, seed)  # type: ignore[arg-type]
+        heads: dict[tuple[Any, Any], str] = {}
         while chunk := [r for _, r in zip(range(batch), rows, strict=False)]:
+            chunk = chained(chunk, heads)
             await conn.copy_records_to_table(
-                "progress_entries", records=chunk, columns=ENTRY_COLUMNS
+                "progress_entries", records=chunk, columns=LOAD_COLUMNS
             )
         await conn.execute("VACUUM ANALYZE progress_entries")
     finally:
@@ -324,16 +343,13 @@ def _load_sqlite(
     conn = sqlite3.connect(path)
     try:
         pairs = conn.execute("SELECT task_id, unit_id FROM task_owners").fetchall()
-        rows = (
-            # Storage keeps naive UTC text on SQLite.
-            (*r[:9], r[9].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), *r[10:])
-            for r in _entries(pairs, count, start, end, seed)
-        )
-        marks = ", ".join("?" for _ in ENTRY_COLUMNS)
-        insert = f"INSERT INTO progress_entries ({', '.join(ENTRY_COLUMNS)}) VALUES ({marks})"  # noqa: S608
+        rows = _entries(pairs, count, start, end, seed)
+        marks = ", ".join("?" for _ in LOAD_COLUMNS)
+        insert = f"INSERT INTO progress_entries ({', '.join(LOAD_COLUMNS)}) VALUES ({marks})"  # noqa: S608
+        heads: dict[tuple[Any, Any], str] = {}
         while chunk := [r for _, r in zip(range(batch), rows, strict=False)]:
             with conn:
-                conn.executemany(insert, chunk)
+                conn.executemany(insert, [sqlite_row(r) for r in chained(chunk, heads)])
         conn.execute("ANALYZE")
     finally:
         conn.close()
