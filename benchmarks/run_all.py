@@ -39,11 +39,13 @@ def modules() -> list[str]:
     return sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
 
 
-def run_one(name: str, quick: bool) -> list[dict[str, Any]]:
+def run_one(name: str, quick: bool) -> dict[str, Any]:
     """Import one benchmark in this process and return its figures as JSON values."""
     module = importlib.import_module(f"benchmarks.bench_{name}")
+    if not hasattr(module, "measure"):
+        return {"figures": [], "skipped": f"no measure(quick) yet: run bench_{name}.py alone"}
     figures: list[Figure] = module.measure(quick)
-    return [f.as_json() for f in figures]
+    return {"figures": [f.as_json() for f in figures]}
 
 
 def run_all(names: list[str], quick: bool) -> dict[str, Any]:
@@ -53,14 +55,22 @@ def run_all(names: list[str], quick: bool) -> dict[str, Any]:
         print(f"== {name}", flush=True)
         started = time.perf_counter()
         args = ["--module", name] + (["--quick"] if quick else [])
+        skipped = None
         try:
-            figures = run_child(Path(__file__), *args, timeout=3600)["figures"]
-            error = None
+            answer = run_child(Path(__file__), *args, timeout=3600)
+            figures, skipped, error = answer["figures"], answer.get("skipped"), None
         except Exception as exc:  # one broken benchmark must not hide the others' figures
             figures, error = [], str(exc)
             print(f"   failed: {str(exc).splitlines()[0]}", flush=True)
+        if skipped:
+            print(f"   skipped: {skipped}", flush=True)
         seconds = round(time.perf_counter() - started, 1)
-        results[name] = {"seconds": seconds, "figures": figures, "error": error}
+        results[name] = {
+            "seconds": seconds,
+            "figures": figures,
+            "error": error,
+            "skipped": skipped,
+        }
         print_figures([_figure(f) for f in figures])
         print(f"   ({seconds} s)", flush=True)
     return {
@@ -117,7 +127,7 @@ def main() -> int:
     os.chdir(ROOT)
     if args.module:
         try:
-            print(json.dumps({"figures": run_one(args.module, args.quick)}))
+            print(json.dumps(run_one(args.module, args.quick)))
         except Exception:
             traceback.print_exc()
             return 1
@@ -132,9 +142,11 @@ def main() -> int:
     args.out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     met, missed, untargeted = summary(document)
     failed = [n for n, r in document["benchmarks"].items() if r["error"]]
+    skipped = [n for n, r in document["benchmarks"].items() if r["skipped"]]
     print(
         f"\n{met} targets met, {missed} missed, {untargeted} figures without a target; "
         f"{document['seconds']} s; wrote {args.out}"
+        + (f"; not converted yet: {', '.join(skipped)}" if skipped else "")
         + (f"; FAILED: {', '.join(failed)}" if failed else "")
     )
     return 1 if failed else 0
