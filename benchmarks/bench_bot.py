@@ -1,6 +1,6 @@
 """Updates handled per second through the emulator: duban's bot beside a bare PTB echo bot.
 
-Run: .venv/bin/python benchmarks/bench_bot.py [--updates N]
+Run: .venv/bin/python benchmarks/bench_bot.py [--updates N] [--quick]
 
 All bots run in this process against one local emulator, one after the other, with the same
 PTB settings (long polling, sequential updates). Telegram's flood limits are lifted for
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -21,9 +22,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from benchmarks.common import Figure, print_figures
 from bot.telegram.app import TelegramConfig
 from core.runtime import CoreConfig
 from core.worker import WorkerOptions
@@ -44,7 +48,9 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(update.message.text)
 
 
-async def measure(emu: Emulator, chats: list[int], users: list[int], text: str, n: int) -> float:
+async def measure_rate(
+    emu: Emulator, chats: list[int], users: list[int], text: str, n: int
+) -> float:
     """Queue n messages round-robin over the chats; return replies per second."""
     calls = emu.state.calls
     scanned = len(calls)
@@ -72,7 +78,9 @@ async def best_of(rounds: int, run: Callable[[], Awaitable[float]]) -> float:
     return max([await run() for _ in range(rounds)])
 
 
-async def echo_rate(emu: Emulator, chats: list[int], users: list[int], n: int) -> float:
+async def echo_rate(
+    emu: Emulator, chats: list[int], users: list[int], n: int, rounds: int = ROUNDS
+) -> float:
     """Run the bare echo bot and measure it."""
     app = (
         Application.builder()
@@ -87,15 +95,15 @@ async def echo_rate(emu: Emulator, chats: list[int], users: list[int], n: int) -
         await app.updater.start_polling(poll_interval=0, timeout=1)
         await app.start()
         try:
-            await measure(emu, chats, users, "热身", 20)
-            return await best_of(ROUNDS, lambda: measure(emu, chats, users, "你好", n))
+            await measure_rate(emu, chats, users, "热身", 20)
+            return await best_of(rounds, lambda: measure_rate(emu, chats, users, "你好", n))
         finally:
             await app.updater.stop()
             await app.stop()
 
 
 async def duban_rates(
-    emu: Emulator, chats: list[int], users: list[int], n: int, db_url: str
+    emu: Emulator, chats: list[int], users: list[int], n: int, db_url: str, rounds: int = ROUNDS
 ) -> dict[str, float]:
     """Run duban's bot and measure a stranger's message and a bound chat's /status."""
     config = RunConfig(
@@ -111,40 +119,64 @@ async def duban_rates(
     )
     rates: dict[str, float] = {}
     async with serving(config, FrozenClock(NOW)) as running:
-        await measure(emu, chats, users, "热身", 20)
+        await measure_rate(emu, chats, users, "热身", 20)
         rates["stranger message (binding check + how-to-bind reply)"] = await best_of(
-            ROUNDS, lambda: measure(emu, chats, users, "你好", n)
+            rounds, lambda: measure_rate(emu, chats, users, "你好", n)
         )
         group = emu.add_group("社救科工作群")
         async with running.core.db.session() as session:
             code = (await create_invite(session, "社救科", NOW)).code
-        await measure(emu, [group.id], users[:1], f"/bind {code}", 1)
+        await measure_rate(emu, [group.id], users[:1], f"/bind {code}", 1)
         rates["/status in a unit chat (11 rows from the ledger)"] = await best_of(
-            ROUNDS, lambda: measure(emu, [group.id], users, "/status", max(20, n // 5))
+            rounds, lambda: measure_rate(emu, [group.id], users, "/status", max(20, n // 5))
         )
     return rates
 
 
-async def main(n: int) -> None:
-    """Run both bots on one emulator and print the figures."""
+async def rates(n: int, rounds: int) -> tuple[float, dict[str, float]]:
+    """Run both bots on one emulator; return the echo bot's rate and duban's."""
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         async with Emulator.running() as emu:
             users = [emu.add_user(f"用户{i}").id for i in range(10)]
             chats = [emu.add_private_chat(emu.state.users[u]).id for u in users]
-            baseline = await echo_rate(emu, chats, users, n)
-            ours = await duban_rates(emu, chats, users, n, db_url)
-    print(
-        f"updates: {n} per round, best of {ROUNDS} (round-robin over {len(chats)} private"
-        " chats), SQLite ledger"
-    )
-    print(f"bare PTB echo bot:                     {baseline:8.1f} updates/s")
-    for name, rate in ours.items():
-        print(f"duban, {name}: {rate:8.1f} updates/s ({rate / baseline:.2f} of echo)")
+            baseline = await echo_rate(emu, chats, users, n, rounds)
+            ours = await duban_rates(emu, chats, users, n, db_url, rounds)
+    return baseline, ours
+
+
+def measure(quick: bool) -> list[Figure]:
+    """Return duban's updates per second beside the bare echo bot's, measured in the same run."""
+    n, rounds = (100, 2) if quick else (500, ROUNDS)
+    baseline, ours = asyncio.run(rates(n, rounds))
+    return [
+        Figure(
+            f"duban, {name}",
+            rate,
+            "updates/s",
+            higher_is_better=True,
+            reference="bare PTB echo bot",
+            reference_value=baseline,
+            extra={"updates": n, "rounds": rounds},
+        )
+        for name, rate in ours.items()
+    ]
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--updates", type=int, default=500, help="messages per measurement")
-    asyncio.run(main(parser.parse_args().updates))
+    parser.add_argument("--quick", action="store_true", help="100 updates, best of 2")
+    args = parser.parse_args()
+    if args.quick:
+        print_figures(measure(True))
+    else:
+        baseline, ours = asyncio.run(rates(args.updates, ROUNDS))
+        print(
+            f"updates: {args.updates} per round, best of {ROUNDS} (round-robin over 10"
+            " private chats), SQLite ledger"
+        )
+        print(f"bare PTB echo bot:                     {baseline:8.1f} updates/s")
+        for name, rate in ours.items():
+            print(f"duban, {name}: {rate:8.1f} updates/s ({rate / baseline:.2f} of echo)")

@@ -1,121 +1,166 @@
 """Time the scheduler: `duban simulate` over all of 2022 for the seed (target < 1 s) and one
-reconcile for a plan 100 times the seed (target < 200 ms). SQLite files in a temp directory;
-`--db URL` runs the big reconcile on another (empty) database, e.g. PostgreSQL.
+reconcile for a plan 100 times the seed (target < 200 ms a steady minute).
 
-    .venv/bin/python benchmarks/bench_scheduler.py [--db postgresql://postgres@127.0.0.1/x]
+Run: .venv/bin/python benchmarks/bench_scheduler.py [--quick] [--db postgresql://…/empty]
+
+Beside each, the pure-policy loop: `prompt_points` for every (task, unit, milestone) over
+the same days, no database — what the scheduler cannot do with less. SQLite files in a temp
+directory; `--db URL` runs the big reconcile on another (empty) database. measure() runs the
+reconcile on SQLite and on a throwaway PostgreSQL database.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
+import sys
 import time
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scheduler.simulate import simulate
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import Figure, Timing, print_figures, scaled_plan, throwaway_database
 from plan_data import default_plan_path, load_plan
-from plan_data.model import Milestone, Plan
+from plan_data.model import Plan
 from reports.digest import compute_digest
 from reports.source import read_report_input
+from scheduler.policy import MilestoneWindow, prompt_points
 from scheduler.reconcile import reconcile
-from scheduler.settings import load_settings
+from scheduler.settings import PolicySettings, load_settings
+from simulate.engine import simulate
 from storage import bindings
 from storage.database import Database
 from storage.plans import import_plan
 
 TZ = ZoneInfo("Asia/Shanghai")
 COPIES = 100
+YEAR = (date(2022, 1, 1), date(2022, 12, 31))
+SETUP = datetime(2022, 6, 1, 8, tzinfo=TZ)
+BUSY = datetime(2022, 6, 24, 9, tzinfo=TZ)  # check-in day, overdue items, the digest
 
 
-def scaled_plan(plan: Plan, copies: int) -> Plan:
-    """Return the plan with every task repeated, ids prefixed, deadlines spread over a month."""
-    tasks = []
-    for copy in range(copies):
-        for task in plan.tasks:
-            milestones = tuple(
-                replace(m, end=_shift(m, copy % 28)) if m.kind == "deadline" else m
-                for m in task.milestones
-            )
-            tasks.append(replace(task, id=f"{copy + 1}.{task.id}", milestones=milestones))
-    return replace(plan, tasks=tuple(tasks))
+def policy_loop(plan: Plan, settings: PolicySettings, first: date, last: date) -> int:
+    """Run the pure policy for every (task, unit, milestone) over [first, last]."""
+    calendar = settings.calendar()
+    points = 0
+    for task in plan.tasks:
+        windows = [MilestoneWindow(m.kind, m.start, m.end) for m in task.milestones]
+        for _ in task.owners:
+            for window in windows:
+                points += len(prompt_points(window, calendar, settings, first, last))
+    return points
 
 
-def _shift(m: Milestone, days: int) -> date | None:
-    return m.end - timedelta(days=days) if m.end is not None else None
-
-
-async def bench_simulate() -> tuple[float, int]:
-    """Return the best of three wall times for simulating 2022 and the messages pushed."""
+async def bench_simulate(repeat: int) -> list[Figure]:
+    """Time simulating 2022 for the seed beside the policy loop over the same year."""
     settings = load_settings()
-    best, count = float("inf"), 0
-    for _ in range(3):
+    runs, count = [], 0
+    for _ in range(repeat):
         start = time.perf_counter()
-        pushed = await simulate(
-            default_plan_path(), date(2022, 1, 1), date(2022, 12, 31), settings
+        count = len(await simulate(default_plan_path(), *YEAR, settings))
+        runs.append(time.perf_counter() - start)
+    plan = load_plan(default_plan_path())
+    loop = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        policy_loop(plan, settings, *YEAR)
+        loop.append(time.perf_counter() - start)
+    took = Timing.of(runs)
+    return [
+        Figure(
+            "simulate 2022 (seed, 66 pairs)",
+            took.median,
+            "s",
+            target=1.0,
+            reference="pure-policy loop over the same year",
+            reference_value=Timing.of(loop).median,
+            spread=(took.low, took.high),
+            extra={"messages": count},
         )
-        best = min(best, time.perf_counter() - start)
-        count = len(pushed)
-    return best, count
+    ]
 
 
-async def bench_reconcile(url: str) -> tuple[int, int, float, float, float, int]:
-    """Return pairs, milestones, the busy reconcile, its digest share, a steady one, rows."""
+async def bench_reconcile(url: str, label: str, steady_runs: int) -> list[Figure]:
+    """Time a busy-day reconcile and steady minutes for the plan x100, beside the policy."""
     settings = load_settings()
     calendar = settings.calendar()
     plan = scaled_plan(load_plan(default_plan_path()), COPIES)
-    setup = datetime(2022, 6, 1, 8, tzinfo=TZ)
     db = await Database.connect(url)
     try:
         async with db.session() as session:
-            await import_plan(session, plan, setup)
+            await import_plan(session, plan, SETUP)
             for index, unit in enumerate(plan.units):
-                await bindings.bind(session, 100 + index, unit, setup)
-            await bindings.bind(session, 1, None, setup)
-        await reconcile(db, setup, settings, calendar)  # records the first start: 1 June
-        busy = datetime(2022, 6, 24, 9, tzinfo=TZ)  # check-in day, overdue items, digest
+                await bindings.bind(session, 100 + index, unit, SETUP)
+            await bindings.bind(session, 1, None, SETUP)
+        await reconcile(db, SETUP, settings, calendar)  # records the first start: 1 June
         start = time.perf_counter()
-        result = await reconcile(db, busy, settings, calendar)
-        first = time.perf_counter() - start
+        result = await reconcile(db, BUSY, settings, calendar)
+        busy = time.perf_counter() - start
         start = time.perf_counter()
         async with db.session() as session:
             # The digest the busy run wrote, computed again alone: how much of it is reports'.
-            source = await read_report_input(session, busy)
-            compute_digest(source.rows, source.extensions, busy, source.units, TZ)
+            source = await read_report_input(session, BUSY)
+            compute_digest(source.rows, source.extensions, BUSY, source.units, TZ)
         digest = time.perf_counter() - start
-        steady = float("inf")
-        for minute in range(1, 6):
+        steady = []
+        for minute in range(1, steady_runs + 1):
             start = time.perf_counter()
-            await reconcile(db, busy + timedelta(minutes=minute), settings, calendar)
-            steady = min(steady, time.perf_counter() - start)
+            await reconcile(db, BUSY + timedelta(minutes=minute), settings, calendar)
+            steady.append(time.perf_counter() - start)
     finally:
         await db.close()
+    start = time.perf_counter()
+    policy_loop(plan, settings, BUSY.date(), BUSY.date())
+    loop = time.perf_counter() - start
     pairs = sum(len(t.owners) for t in plan.tasks)
-    milestones = sum(len(t.owners) * len(t.milestones) for t in plan.tasks)
-    return pairs, milestones, first, digest, steady, len(result.written)
+    name = f"reconcile, plan x{COPIES} ({pairs:,} pairs), {label}"
+    minute = Timing.of(steady)
+    reference = "pure-policy loop over the same milestones, that day"
+    return [
+        Figure(
+            f"{name}: busy day",
+            busy * 1000,
+            "ms",
+            reference=reference,
+            reference_value=loop * 1000,
+            extra={"written": len(result.written), "digest_read_ms": round(digest * 1000, 1)},
+        ),
+        Figure(
+            f"{name}: steady minute",
+            minute.median * 1000,
+            "ms",
+            target=200.0,
+            reference=reference,
+            reference_value=loop * 1000,
+            spread=(minute.low * 1000, minute.high * 1000),
+        ),
+    ]
 
 
-async def main(url: str | None) -> None:
-    """Print the figures."""
-    seconds, count = await bench_simulate()
-    print(f"simulate 2022 (seed, 66 pairs): {seconds:.2f} s, {count} messages (target < 1 s)")
-    with tempfile.TemporaryDirectory(prefix="duban-bench-") as tmp:
-        where = url or f"sqlite:///{Path(tmp) / 'big.db'}"
-        pairs, milestones, first, digest, steady, written = await bench_reconcile(where)
-    print(
-        f"reconcile on {where.split(':')[0]}, plan x{COPIES} "
-        f"({pairs} pairs, {milestones} milestone rows): "
-        f"busy day {first * 1000:.0f} ms writing {written} messages "
-        f"(of which the weekly digest's report read ~{digest * 1000:.0f} ms), "
-        f"steady minute {steady * 1000:.0f} ms (target < 200 ms)"
-    )
+async def run(kinds: list[str], repeat: int, url: str | None = None) -> list[Figure]:
+    """Simulate, then reconcile on each kind of database (or on the one given)."""
+    figures = await bench_simulate(repeat)
+    if url is not None:
+        return figures + await bench_reconcile(url, url.split(":")[0], 5)
+    for kind in kinds:
+        async with throwaway_database(kind) as where:
+            figures += await bench_reconcile(where, kind, 5)
+    return figures
+
+
+def measure(quick: bool) -> list[Figure]:
+    """Return the figures (quick: one simulate run, reconcile on SQLite only)."""
+    if quick:
+        return asyncio.run(run(["sqlite"], 1))
+    return asyncio.run(run(["sqlite", "postgresql"], 3))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
     parser.add_argument("--db", metavar="URL", help="an empty database for the big reconcile")
-    asyncio.run(main(parser.parse_args().db))
+    args = parser.parse_args()
+    kinds = ["sqlite"] if args.quick else ["sqlite", "postgresql"]
+    print_figures(asyncio.run(run(kinds, 1 if args.quick else 3, args.db)))

@@ -1,10 +1,14 @@
 """Status over 1,000,000 progress entries, on SQLite and on PostgreSQL.
 
-Run: .venv/bin/python benchmarks/bench_storage.py [--entries N] [--only sqlite|postgresql]
+Run: .venv/bin/python benchmarks/bench_storage.py [--quick] [--entries N]
+     [--only sqlite|postgresql]
+
 Loads the seed plan, bulk-inserts N entries spread over the 66 (task, unit) rows and the
-year (executemany on SQLite, COPY on PostgreSQL), then times one unit's status (target
-< 100 ms) and the whole-bureau summary. PostgreSQL uses a throwaway database on
-127.0.0.1:5432 that is dropped afterwards.
+year (executemany on SQLite, COPY on PostgreSQL; done entries name a milestone, so most
+rows stay open: the worst case), then times one unit's status (target < 100 ms) and the
+whole-bureau summary, each beside a raw SQL aggregate of the same entries (count and
+latest per (unit, task)) timed the same way. PostgreSQL uses a throwaway database on
+127.0.0.1:5432. --quick: 100,000 entries and fewer repeats.
 """
 
 from __future__ import annotations
@@ -12,33 +16,46 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import secrets
 import sqlite3
-import statistics
-import tempfile
-import time
-from collections.abc import Awaitable, Callable
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import asyncpg
 
+from benchmarks.common import (
+    LOAD_COLUMNS,
+    Figure,
+    RawSQL,
+    chained,
+    print_figures,
+    sqlite_row,
+    throwaway_database,
+    time_async,
+)
 from plan_data import default_plan_path
 from storage.bootstrap import open_ledger
-from storage.chain import chain_rows
 from storage.database import Database
 from storage.plans import current_tasks, unit_ids
 from storage.status import status_rows
 
 START = datetime(2022, 1, 1, tzinfo=UTC)
 AS_OF = datetime(2022, 12, 20, 2, 0, tzinfo=UTC)
-COLUMNS = [
-    "task_id", "unit_id", "milestone_id", "status", "note", "percent", "proposed_date",
-    "reporter", "reporter_chat_id", "created_at", "source", "source_key",
-    "prev_hash", "hash",
-]  # fmt: skip
 STATUSES = ["in_progress"] * 90 + ["blocked"] * 6 + ["done"] * 4
+TARGET_MS = 100.0
+CASES: list[tuple[str, str | None, float | None]] = [
+    ("status of 社区科", "社区科", TARGET_MS),
+    ("status of 婚姻科", "婚姻科", TARGET_MS),
+    ("whole-bureau summary (66 rows)", None, None),
+]
+RAW = (
+    "SELECT e.unit_id, e.task_id, count(*), max(e.created_at) FROM progress_entries e"
+    " JOIN units u ON u.id = e.unit_id WHERE e.created_at <= ?{unit}"
+    " GROUP BY e.unit_id, e.task_id"
+)
 
 
 async def pairs(db: Database) -> list[tuple[int, int, list[int]]]:
@@ -68,113 +85,96 @@ def generate(found: list[tuple[int, int, list[int]]], count: int) -> list[tuple[
         at = START + timedelta(seconds=span * n / count)
         rows.append(
             (task_row, unit_row, milestone, status, f"note {n}", rng.randint(0, 100), None,
-             "bench", None, at, "telegram", 10_000_000 + n)
+             "bench", None, at, "telegram", f"bench:{n}")
         )  # fmt: skip
-    # Each (task, unit) pair's hash chain, as record_entry would have written it.
-    chained = chain_rows(dict(zip(COLUMNS, row, strict=False)) for row in rows)
-    return [tuple(row[c] for c in COLUMNS) for row in chained]
+    return rows
 
 
-def load_sqlite(path: Path, rows: list[tuple[Any, ...]]) -> None:
+def load_sqlite(path: str, rows: list[tuple[Any, ...]]) -> None:
     """Insert rows with executemany in one transaction (naive UTC text, as storage keeps it)."""
     conn = sqlite3.connect(path)
     try:
-        text_rows = [
-            (*r[:9], r[9].replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f"), *r[10:])
-            for r in rows
-        ]
-        placeholders = ", ".join("?" for _ in COLUMNS)
+        marks = ", ".join("?" for _ in LOAD_COLUMNS)
         with conn:
             conn.executemany(
-                f"INSERT INTO progress_entries ({', '.join(COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
-                text_rows,
+                f"INSERT INTO progress_entries ({', '.join(LOAD_COLUMNS)}) VALUES ({marks})",  # noqa: S608
+                [sqlite_row(r) for r in rows],
             )
         conn.execute("ANALYZE")
     finally:
         conn.close()
 
 
-async def load_postgres(dsn: str, rows: list[tuple[Any, ...]]) -> None:
-    """COPY rows in, then VACUUM ANALYZE so that counts can use index-only scans."""
-    conn = await asyncpg.connect(dsn)
+async def load(url: str, rows: list[tuple[Any, ...]]) -> None:
+    """Bulk-load the entries, hash-chained per (task, unit), with the bare driver."""
+    rows = chained(rows, {})
+    if url.startswith("sqlite"):
+        await asyncio.to_thread(load_sqlite, url.split("///", 1)[1], rows)
+        return
+    conn = await asyncpg.connect(url)
     try:
-        await conn.copy_records_to_table("progress_entries", records=rows, columns=COLUMNS)
+        await conn.copy_records_to_table("progress_entries", records=rows, columns=LOAD_COLUMNS)
         await conn.execute("VACUUM ANALYZE progress_entries")
     finally:
         await conn.close()
 
 
-async def timed(label: str, run: Callable[[], Awaitable[int]], repeat: int) -> float:
-    """Run `run` repeat times; print and return the median in milliseconds."""
-    await run()  # warm caches and statement cache
-    times = []
-    size = 0
-    for _ in range(repeat):
-        began = time.perf_counter()
-        size = await run()
-        times.append((time.perf_counter() - began) * 1000)
-    median = statistics.median(times)
-    print(f"  {label:<34} median {median:7.1f} ms  min {min(times):7.1f} ms  ({size} rows)")
-    return median
-
-
-async def bench(url: str, loader: Callable[[list[tuple[Any, ...]]], Awaitable[None]],
-                count: int) -> None:  # fmt: skip
-    """Load the plan and entries, then time the status queries."""
-    db = await open_ledger(url, default_plan_path(), START)
-    try:
-        found = await pairs(db)
-        rows = generate(found, count)
-        began = time.perf_counter()
-        await loader(rows)
-        print(f"  loaded {count:,} entries in {time.perf_counter() - began:.1f} s")
-
-        async def one_unit(unit: str) -> int:
-            async with db.session(readonly=True) as session:
-                return len(await status_rows(session, AS_OF, unit))
-
-        async def bureau() -> int:
-            async with db.session(readonly=True) as session:
-                return len(await status_rows(session, AS_OF))
-
-        for unit in ("社区科", "婚姻科"):
-            await timed(f"status of {unit}", lambda unit=unit: one_unit(unit), 15)  # type: ignore[misc]
-        await timed("whole-bureau summary (66 rows)", bureau, 5)
-    finally:
-        await db.close()
-
-
-async def main() -> None:
-    """Run the benchmark on the chosen databases."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--entries", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    args = parser.parse_args()
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "bench.db"
-            print(f"SQLite ({path})")
-
-            async def sqlite_loader(rows: list[tuple[Any, ...]]) -> None:
-                await asyncio.to_thread(load_sqlite, path, rows)
-
-            await bench(f"sqlite:///{path}", sqlite_loader, args.entries)
-    if args.only in (None, "postgresql"):
-        name = f"duban_bench_{secrets.token_hex(4)}"
-        admin = await asyncpg.connect(host="127.0.0.1", user="postgres", database="postgres")
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        dsn = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        print(f"PostgreSQL ({name})")
+async def bench(kind: str, count: int, repeat: int) -> list[Figure]:
+    """Load a ledger and time the status queries beside the raw aggregate."""
+    figures = []
+    async with throwaway_database(kind) as url:
+        db = await open_ledger(url, default_plan_path(), START)
         try:
+            await load(url, generate(await pairs(db), count))
+            async with RawSQL(url) as raw_sql:
 
-            async def pg_loader(rows: list[tuple[Any, ...]]) -> None:
-                await load_postgres(dsn, rows)
+                async def status(unit: str | None) -> int:
+                    async with db.session(readonly=True) as session:
+                        return len(await status_rows(session, AS_OF, unit))
 
-            await bench(dsn, pg_loader, args.entries)
+                async def raw_status(unit: str | None) -> int:
+                    if unit is None:
+                        return await raw_sql.rows(RAW.format(unit=""), AS_OF)
+                    return await raw_sql.rows(RAW.format(unit=" AND u.name = ?"), AS_OF, unit)
+
+                for label, unit, target in CASES:
+                    await status(unit)  # warm caches and the statement cache
+                    await raw_status(unit)
+                    took = await time_async(lambda unit=unit: status(unit), repeat)  # type: ignore[misc]
+                    raw = await time_async(lambda unit=unit: raw_status(unit), repeat)  # type: ignore[misc]
+                    figures.append(
+                        Figure(
+                            f"{label}, {count:,} entries, {kind}",
+                            took.median * 1000,
+                            "ms",
+                            target=target,
+                            reference="raw SQL aggregate of the same entries",
+                            reference_value=raw.median * 1000,
+                            spread=(took.low * 1000, took.high * 1000),
+                        )
+                    )
         finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
+            await db.close()
+    return figures
+
+
+async def run(kinds: list[str], count: int, repeat: int) -> list[Figure]:
+    """Measure each kind of database."""
+    return [f for kind in kinds for f in await bench(kind, count, repeat)]
+
+
+def measure(quick: bool) -> list[Figure]:
+    """Return the figures on both databases (quick: 100,000 entries)."""
+    count, repeat = (100_000, 5) if quick else (1_000_000, 15)
+    return asyncio.run(run(["sqlite", "postgresql"], count, repeat))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--entries", type=int)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    kinds = [args.only] if args.only else ["sqlite", "postgresql"]
+    count = args.entries or (100_000 if args.quick else 1_000_000)
+    print_figures(asyncio.run(run(kinds, count, 5 if args.quick else 15)))

@@ -7,12 +7,16 @@ import asyncio
 import contextlib
 import sys
 
+from emulator.flood import TELEGRAM_LIMITS
 from emulator.server import DEFAULT_TOKEN, Emulator
 
 
-async def serve(host: str, port: int, token: str, privacy_mode: bool) -> None:
+async def serve(host: str, port: int, token: str, privacy_mode: bool, flood: bool) -> None:
     """Serve until interrupted, printing the URLs clients need."""
-    async with Emulator.running(host, port, token=token, privacy_mode=privacy_mode) as emulator:
+    limits = TELEGRAM_LIMITS if flood else None
+    async with Emulator.running(
+        host, port, token=token, privacy_mode=privacy_mode, flood_limits=limits
+    ) as emulator:
         sys.stdout.write(
             f"base_url={emulator.base_url}\n"
             f"base_file_url={emulator.base_file_url}\n"
@@ -35,10 +39,17 @@ def main() -> None:
         action="store_true",
         help="let the bot see every group message (privacy mode off)",
     )
+    parser.add_argument(
+        "--flood-limits",
+        action="store_true",
+        help="answer 429 when a send crosses Telegram's limits (30/s, 20/min a group, 1/s a chat)",
+    )
     args = parser.parse_args()
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(args.host, args.port, args.token, not args.no_privacy))
+            asyncio.run(
+                serve(args.host, args.port, args.token, not args.no_privacy, args.flood_limits)
+            )
     except (ValueError, OSError) as exc:  # a non-loopback host, a port in use
         parser.exit(1, f"error: {exc}\n")
 

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from emulator import api_core, api_media, api_messages
 from emulator.errors import ApiError
+from emulator.model import Chat
 from emulator.params import Params, read_params
 from emulator.state import EmulatorState
 
@@ -38,6 +39,8 @@ METHODS: dict[str, Method] = {
 }
 
 STATE_KEY = web.AppKey("emulator_state", EmulatorState)
+# The calls that put a message in a chat: the ones Telegram's flood limits count.
+SENDS = frozenset({"sendmessage", "sendphoto", "senddocument"})
 
 
 def _drop(request: web.Request) -> web.Response:
@@ -90,14 +93,35 @@ async def handle_method(request: web.Request) -> web.StreamResponse:
         )
         state.record_call(name, _logged_params(params), injected.body())
         return _error_response(injected)
+    flooded = _flood_chat(state, name, params)
+    if flooded is not None and state.flood is not None:
+        retry = state.flood.retry_after(flooded.id, flooded.type == "private")
+        if retry is not None:
+            refused = ApiError(
+                429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
+            )
+            state.record_call(name, _logged_params(params), refused.body())
+            return _error_response(refused)
     try:
         body = {"ok": True, "result": await method(state, params)}
     except ApiError as error:
         body = error.body()
+    if flooded is not None and state.flood is not None and body["ok"]:
+        state.flood.record(flooded.id, flooded.type == "private")
     state.record_call(name, _logged_params(params), body)
     if fault is not None:  # drop_after: the call took effect but the answer is lost
         return _drop(request)
     return web.json_response(body, status=body.get("error_code", 200))
+
+
+def _flood_chat(state: EmulatorState, name: str, params: Params) -> Chat | None:
+    """Return the chat a send goes to when flood limits are on (None: not counted)."""
+    if state.flood is None or name.lower() not in SENDS:
+        return None
+    try:
+        return state.chats.get(int(params.values.get("chat_id", "")))
+    except (TypeError, ValueError):
+        return None  # the method itself answers "chat not found"
 
 
 async def handle_file(request: web.Request) -> web.StreamResponse:

@@ -15,6 +15,7 @@ from emulator import actions
 from emulator.bot_api import STATE_KEY, add_bot_routes
 from emulator.control import add_control_routes
 from emulator.errors import ControlError
+from emulator.flood import FloodControl, FloodLimits
 from emulator.model import Chat, ChatType, User
 from emulator.state import CallbackQuery, CallRecord, EmulatorState, Fault, FaultKind
 
@@ -35,10 +36,19 @@ class Emulator:
         bot_name: str = "督办助手",
         privacy_mode: bool = True,
         clock: Callable[[], float] = time.time,
+        flood_limits: FloodLimits | None = None,
+        flood_clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """Make an emulator; with `flood_limits` it answers 429 when a send crosses one.
+
+        `clock` stamps message dates (a drill clock may be frozen); `flood_clock` measures
+        the flood windows and must move (monotonic seconds, or a test's virtual time).
+        """
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456789
         bot = User(bot_id, bot_name, bot_username, is_bot=True)
         self.state = EmulatorState(token=token, bot=bot, privacy_mode=privacy_mode, clock=clock)
+        if flood_limits is not None:
+            self.state.flood = FloodControl(flood_limits, flood_clock)
         self.app = web.Application()
         self.app[STATE_KEY] = self.state
         add_bot_routes(self.app)
@@ -70,11 +80,15 @@ class Emulator:
         bot_name: str = "督办助手",
         privacy_mode: bool = True,
         clock: Callable[[], float] = time.time,
+        flood_limits: FloodLimits | None = None,
+        flood_clock: Callable[[], float] = time.monotonic,
     ) -> AsyncIterator[Emulator]:
         """Serve an emulator on loopback for the duration of the block."""
         if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the emulator serves loopback only, not {host}")
-        emulator = cls(token, bot_username, bot_name, privacy_mode, clock)
+        emulator = cls(
+            token, bot_username, bot_name, privacy_mode, clock, flood_limits, flood_clock
+        )
         runner = web.AppRunner(emulator.app, shutdown_timeout=0.5, access_log=None)
         await runner.setup()
         try:

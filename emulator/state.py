@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from emulator.flood import FloodControl
 from emulator.model import Chat, User
 
 T = TypeVar("T")
@@ -86,6 +87,8 @@ class EmulatorState:
     callback_queries: dict[str, CallbackQuery] = field(default_factory=dict)
     files: dict[str, StoredFile] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    # Telegram's flood limits, when the emulator enforces them (off by default).
+    flood: FloodControl | None = None
     poll_generation: int = 0
     closing: bool = False
     _changed: asyncio.Event = field(default_factory=asyncio.Event)

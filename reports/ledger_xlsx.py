@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -13,7 +15,7 @@ from reports.digest import classify
 from reports.source import read_report_input
 from reports.xlsx_sheets import EntriesSheet, new_workbook, save_workbook, write_ledger_sheet
 from storage.database import Database
-from storage.report_queries import entries_page
+from storage.report_queries import LedgerEntry, stream_entries
 from storage.status import StatusRules
 from vocabulary import DEFAULT_TZ
 
@@ -52,24 +54,42 @@ async def write_ledger(
     tz: ZoneInfo = DEFAULT_TZ,
     rules: StatusRules | None = None,
 ) -> LedgerSummary:
-    """Write the ledger workbook as of as_of; entries limited to --from/--to days if given."""
+    """Write the ledger workbook as of as_of; entries limited to --from/--to days if given.
+
+    Both sheets come from one read-only transaction (one snapshot; on SQLite it never
+    blocks writers). Entries stream from the database in batches while the previous batch
+    is written in a worker thread, so memory stays flat and the event loop stays free.
+    """
     since, until = entry_window(as_of, date_from, date_to, tz)
     book = new_workbook()
-    async with db.session() as session:
-        source = await read_report_input(session, as_of, rules=rules)
-    categories = {(r.task, r.unit): classify(r) for r in source.rows}
-    rows = write_ledger_sheet(book, source.rows, categories)
-    entries = EntriesSheet(book)
-    after = 0
-    while True:
-        # One short transaction per page; writing each page in a worker thread (one at a
-        # time) keeps the bot's event loop answering while a million rows go in.
-        async with db.session() as session:
-            after, page = await entries_page(session, until, since, after)
-        if not page:
-            break
-        await asyncio.to_thread(entries.add, page)
-    entries.finish()
-    target = str(path_or_stream) if isinstance(path_or_stream, Path) else path_or_stream
-    await asyncio.to_thread(save_workbook, book, target)
+    try:
+        async with db.session(readonly=True) as session:
+            source = await read_report_input(session, as_of, rules=rules)
+            categories = {(r.task, r.unit): classify(r) for r in source.rows}
+            rows = await asyncio.to_thread(write_ledger_sheet, book, source.rows, categories, tz)
+            entries = EntriesSheet(book, tz)
+            await _pipe(stream_entries(session, until, since), entries.add)
+        entries.finish()
+        target = str(path_or_stream) if isinstance(path_or_stream, Path) else path_or_stream
+        await asyncio.to_thread(save_workbook, book, target)
+    finally:
+        book.spool.close()
     return LedgerSummary(rows=rows, entries=entries.count)
+
+
+async def _pipe(
+    batches: AsyncGenerator[list[LedgerEntry], None], write: Callable[[list[LedgerEntry]], None]
+) -> None:
+    """Write each batch in a worker thread while the next one is read (one at a time)."""
+    loop = asyncio.get_running_loop()
+    writing: asyncio.Future[None] | None = None
+    try:
+        async with contextlib.aclosing(batches):  # a failed write ends the query at once
+            async for batch in batches:
+                if writing is not None:
+                    done, writing = writing, None
+                    await done
+                writing = loop.run_in_executor(None, write, batch)
+    finally:
+        if writing is not None:
+            await writing

@@ -1,25 +1,56 @@
-"""The ledger workbook's two sheets, written in openpyxl's streaming (write-only) mode."""
+"""The ledger workbook's two sheets, streamed row by row (reports/xlsx_stream.py).
+
+Memory stays flat however many entries there are: rows go into a zip in a temporary file
+as they come, and `save_workbook` copies the finished file to its target.
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
-from typing import IO, Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
 
 from reports.model import CATEGORY_NAMES, Category, ReportRow
+from reports.xlsx_stream import (
+    EXCEL_MAX_ROWS,
+    EXCEL_MAX_TEXT,
+    Column,
+    SheetStream,
+    Style,
+    WallClock,
+    XlsxStream,
+    clean_text,
+    day_serial,
+    number_cell,
+    risky_text,
+    text_cell,
+    time_serial,
+)
 from storage.report_queries import LedgerEntry
 from vocabulary import DEFAULT_TZ, ROLE_NAMES, STATUS_NAMES
 
+__all__ = [
+    "CATEGORY_ZH",
+    "ENTRIES_SHEET",
+    "ENTRY_COLUMNS",
+    "EXCEL_MAX_ROWS",
+    "LEDGER_COLUMNS",
+    "LEDGER_SHEET",
+    "LIGHT_ZH",
+    "ROLE_ZH",
+    "STATUS_ZH",
+    "EntriesSheet",
+    "LedgerWorkbook",
+    "new_workbook",
+    "save_workbook",
+    "write_ledger_sheet",
+]
+
 LEDGER_SHEET = "督办台账"
 ENTRIES_SHEET = "进展记录"
-EXCEL_MAX_ROWS = 1_048_576
 
 LEDGER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 6),
@@ -49,64 +80,29 @@ ROLE_ZH: dict[str, str] = dict(ROLE_NAMES.items())
 CATEGORY_ZH = CATEGORY_NAMES
 STATUS_ZH: dict[str, str] = dict(STATUS_NAMES.items())
 LIGHT_ZH = {"done": "完成", "red": "红", "yellow": "黄", "green": "绿"}
-LIGHT_FILL = {
-    "done": PatternFill("solid", fgColor="FF2E7D32"),
-    "red": PatternFill("solid", fgColor="FFE53935"),
-    "yellow": PatternFill("solid", fgColor="FFFFD54F"),
-    "green": PatternFill("solid", fgColor="FF66BB6A"),
-}
-HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
-BOLD = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-FORMULA_STARTS = ("=",)
-# openpyxl's write-only sheet proxies freeze_panes, page_setup, auto_filter, ... to a
-# worksheet at run time; its type stubs do not declare them, hence Any.
-WriteOnlyWorksheet = Any
+LIGHT_FILL = {"done": "FF2E7D32", "red": "FFE53935", "yellow": "FFFFD54F", "green": "FF66BB6A"}
+HEADER = Style(bold=True, fill="FFD9E1F2", horizontal="center", vertical="center")
+WRAP = Style(wrap=True, vertical="top")
+DATETIME = Style(number_format="yyyy-mm-dd hh:mm")
+ENTRY_TIME = Style(number_format="yyyy-mm-dd hh:mm:ss")
+DAY = Style(number_format="yyyy-mm-dd")
+# Rows are handed to the zip in runs of this many: big enough that the per-call cost
+# vanishes, small enough that a run's text stays a few MB.
+FLUSH_ROWS = 5_000
+# Distinct repeated values (task ids, units, reporters) kept as ready-made cell tails.
+FRAGMENT_CACHE = 50_000
 
 
-def _local(instant: datetime | None) -> datetime | None:
-    # Excel has no time zones: show the office's wall-clock time.
-    return None if instant is None else instant.astimezone(DEFAULT_TZ).replace(tzinfo=None)
+class LedgerWorkbook:
+    """The workbook being streamed into a temporary file; finish it with `save_workbook`."""
 
+    def __init__(self) -> None:
+        self.spool: IO[bytes] = tempfile.TemporaryFile(prefix="duban-ledger-")  # noqa: SIM115
+        self.stream = XlsxStream(self.spool)
 
-def _text_cell(sheet: WriteOnlyWorksheet, value: str | None, wrap: bool = False) -> Cell:
-    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value) if value else None)
-    if value:
-        cell.data_type = "s"  # a note starting with "=" stays text, never a formula
-    if wrap:
-        cell.alignment = WRAP
-    return cell
-
-
-def _date_cell(sheet: WriteOnlyWorksheet, value: datetime | date | None) -> Cell:
-    cell = WriteOnlyCell(sheet, value)  # type: ignore[arg-type]  # dates are fine at run time
-    if isinstance(value, datetime):
-        cell.number_format = DATETIME_FORMAT
-    elif value is not None:
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
-def _setup(sheet: WriteOnlyWorksheet, columns: tuple[tuple[str, int], ...]) -> None:
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    for index, (_, width) in enumerate(columns):
-        sheet.column_dimensions[letters[index]].width = width
-    sheet.freeze_panes = "A2"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_title_rows = "1:1"
-    header = []
-    for title, _ in columns:
-        cell = WriteOnlyCell(sheet, title)
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        header.append(cell)
-    sheet.append(header)
+    def sheet(self, name: str, columns: tuple[tuple[str, int], ...]) -> SheetStream:
+        """Start a sheet with the ledger's header, frozen, filtered and printed landscape."""
+        return self.stream.add_sheet(name, [Column(t, w) for t, w in columns], HEADER)
 
 
 def _milestones_text(row: ReportRow) -> str:
@@ -119,100 +115,171 @@ def _milestones_text(row: ReportRow) -> str:
     return "；".join(parts)
 
 
+def _text(ref: str, value: str | None, style: int = 0) -> str:
+    return text_cell(ref, value, style) if value else ""
+
+
 def write_ledger_sheet(
-    book: Workbook, rows: Iterable[ReportRow], categories: Mapping[tuple[str, str], Category]
+    book: LedgerWorkbook,
+    rows: Iterable[ReportRow],
+    categories: Mapping[tuple[str, str], Category],
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> int:
-    """Append the 督办台账 sheet, a row per (task, unit); return how many rows it has."""
-    sheet: WriteOnlyWorksheet = book.create_sheet(LEDGER_SHEET)
-    _setup(sheet, LEDGER_COLUMNS)
+    """Write the 督办台账 sheet, a row per (task, unit); return how many rows it has."""
+    sheet = book.sheet(LEDGER_SHEET, LEDGER_COLUMNS)
+    stream = book.stream
+    wrap = stream.style(WRAP)
+    when = stream.style(DATETIME)
+    lights = {
+        light: stream.style(
+            Style(
+                bold=light in ("done", "red"),
+                color="FFFFFFFF" if light in ("done", "red") else None,
+                fill=fill,
+                horizontal="center",
+                vertical="top",
+            )
+        )
+        for light, fill in LIGHT_FILL.items()
+    }
     count = 0
+    out = []
     for count, row in enumerate(rows, start=1):
-        light = WriteOnlyCell(sheet, LIGHT_ZH[row.light])
-        light.fill = LIGHT_FILL[row.light]
-        light.alignment = Alignment(horizontal="center", vertical="top")
-        if row.light in ("done", "red"):
-            light.font = Font(color="FFFFFFFF", bold=True)
+        r = count + 1
         status = STATUS_ZH.get(row.status or "", "")
         note = f"（{status}）{row.note or ''}" if status else row.note
-        sheet.append(
-            [
-                count,
-                _text_cell(sheet, row.task),
-                _text_cell(sheet, row.title, wrap=True),
-                _text_cell(sheet, row.unit),
-                _text_cell(sheet, ROLE_ZH.get(row.role, row.role)),
-                _text_cell(sheet, row.deadline_text, wrap=True),
-                _text_cell(sheet, _milestones_text(row), wrap=True),
-                _text_cell(sheet, note, wrap=True),
-                _text_cell(sheet, CATEGORY_ZH[categories[(row.task, row.unit)]]),
-                light,
-                _date_cell(sheet, _local(row.updated_at)),
-            ]
+        out.append(
+            f'<row r="{r}">'
+            + number_cell(f"A{r}", count)
+            + _text(f"B{r}", row.task)
+            + _text(f"C{r}", row.title, wrap)
+            + _text(f"D{r}", row.unit)
+            + _text(f"E{r}", ROLE_ZH.get(row.role, row.role))
+            + _text(f"F{r}", row.deadline_text, wrap)
+            + _text(f"G{r}", _milestones_text(row), wrap)
+            + _text(f"H{r}", note, wrap)
+            + _text(f"I{r}", CATEGORY_ZH[categories[(row.task, row.unit)]])
+            + text_cell(f"J{r}", LIGHT_ZH[row.light], lights[row.light])
+            + (
+                number_cell(f"K{r}", time_serial(row.updated_at, tz), when)
+                if row.updated_at is not None
+                else ""
+            )
+            + "</row>"
         )
-    sheet.auto_filter.ref = f"A1:K{count + 1}"
+    sheet.write_rows(out)
+    sheet.close()
     return count
 
 
 class EntriesSheet:
     """The 进展记录 sheet(s), filled chunk by chunk; spills to a new sheet at Excel's row limit."""
 
-    def __init__(self, book: Workbook) -> None:
+    def __init__(
+        self, book: LedgerWorkbook, tz: ZoneInfo = DEFAULT_TZ, max_rows: int = EXCEL_MAX_ROWS
+    ) -> None:
         self._book = book
-        self._sheets: list[WriteOnlyWorksheet] = []
-        self._rows_in_sheet = EXCEL_MAX_ROWS
+        self._tz = tz
+        self._max_rows = max_rows  # header included
+        self._sheets = 0
+        self._sheet: SheetStream | None = None
+        self._time = book.stream.style(ENTRY_TIME)
+        self._day = book.stream.style(DAY)
+        self._fragments: dict[str, str] = {}
+        self._clock = WallClock(tz)
         self.count = 0
 
-    def _sheet(self) -> WriteOnlyWorksheet:
-        if self._rows_in_sheet >= EXCEL_MAX_ROWS:
-            self._close_filter()
-            name = ENTRIES_SHEET if not self._sheets else f"{ENTRIES_SHEET}{len(self._sheets) + 1}"
-            sheet: WriteOnlyWorksheet = self._book.create_sheet(name)
-            _setup(sheet, ENTRY_COLUMNS)
-            self._sheets.append(sheet)
-            self._rows_in_sheet = 1
-        return self._sheets[-1]
+    def _next_sheet(self) -> SheetStream:
+        if self._sheet is not None:
+            self._sheet.close()
+        self._sheets += 1
+        name = ENTRIES_SHEET if self._sheets == 1 else f"{ENTRIES_SHEET}{self._sheets}"
+        self._sheet = self._book.sheet(name, ENTRY_COLUMNS)
+        return self._sheet
 
-    def _close_filter(self) -> None:
-        if self._sheets:
-            self._sheets[-1].auto_filter.ref = f"A1:I{self._rows_in_sheet}"
+    def _tail(self, value: str) -> str:
+        """Return what follows `<c r="X9"` for a repeated text: a shared string if it can."""
+        found = self._fragments.get(value)
+        if found is None:
+            index = self._book.stream.shared(value) if value else None
+            if index is not None:
+                found = f' t="s"><v>{index}</v></c>'
+            else:
+                found = f' t="inlineStr"><is><t>{clean_text(value)}</t></is></c>'
+            if len(self._fragments) < FRAGMENT_CACHE:
+                self._fragments[value] = found
+        return found
 
     def add(self, entries: Iterable[LedgerEntry]) -> None:
         """Append entries in the order given."""
-        # Plain values, not a styled cell each: openpyxl then reuses one cell per row,
-        # which is what keeps a million entries affordable.
-        for entry in entries:
-            sheet = self._sheet()
+        # The hot loop of a million-entry export: one f-string per row, repeated texts as
+        # ready-made cell tails, notes escaped only when they need it.
+        sheet = self._sheet or self._next_sheet()
+        tails, tail, when = self._fragments, self._tail, self._clock.serial
+        status_zh = STATUS_ZH
+        time_style, day_style, max_rows = self._time, self._day, self._max_rows
+        out: list[str] = []
+        r = sheet.rows
+        for task, unit, status, note, percent, proposed, reporter, at in entries:
+            if r >= max_rows:
+                sheet.write_rows(out)
+                out = []
+                sheet = self._next_sheet()
+                r = sheet.rows
+            r += 1
             self.count += 1
-            self._rows_in_sheet += 1
-            note: str | Cell | None = None
-            if entry.note:
-                text = ILLEGAL_CHARACTERS_RE.sub("", entry.note)
-                note = _text_cell(sheet, text) if text[:1] in FORMULA_STARTS else text
-            sheet.append(
-                [
-                    self.count,
-                    entry.task,
-                    entry.unit,
-                    STATUS_ZH.get(entry.status, entry.status),
-                    note,
-                    entry.percent,
-                    entry.proposed_date,
-                    entry.reporter,
-                    entry.at.astimezone(DEFAULT_TZ).replace(tzinfo=None),
-                ]
+            status = status_zh.get(status, status)
+            note_cell = ""
+            if note:
+                if len(note) > EXCEL_MAX_TEXT or risky_text(note):
+                    note = clean_text(note)
+                edge = note[:1].isspace() or note[-1:].isspace()
+                space = ' xml:space="preserve"' if edge else ""
+                note_cell = f'<c r="E{r}" t="inlineStr"><is><t{space}>{note}</t></is></c>'
+            out.append(
+                f'<row r="{r}"><c r="A{r}"><v>{self.count}</v></c>'
+                f'<c r="B{r}"{tails.get(task) or tail(task)}'
+                f'<c r="C{r}"{tails.get(unit) or tail(unit)}'
+                f'<c r="D{r}"{tails.get(status) or tail(status)}'
+                + note_cell
+                + (f'<c r="F{r}"><v>{percent}</v></c>' if percent is not None else "")
+                + (
+                    f'<c r="G{r}" s="{day_style}"><v>{day_serial(proposed)}</v></c>'
+                    if proposed is not None
+                    else ""
+                )
+                + (f'<c r="H{r}"{tails.get(reporter) or tail(reporter)}' if reporter else "")
+                + f'<c r="I{r}" s="{time_style}"><v>{when(at)!r}</v></c></row>'
             )
+            if len(out) >= FLUSH_ROWS:
+                sheet.write_rows(out)
+                out = []
+                if sheet.full:
+                    sheet = self._next_sheet()
+                    r = sheet.rows
+        sheet.write_rows(out)
 
     def finish(self) -> None:
-        """Make sure the sheet exists (even with no entries) and set its filter range."""
-        self._sheet()
-        self._close_filter()
+        """Make sure the sheet exists (even with no entries) and close it."""
+        sheet = self._sheet or self._next_sheet()
+        sheet.close()
 
 
-def new_workbook() -> Workbook:
+def new_workbook() -> LedgerWorkbook:
     """Return an empty streaming workbook."""
-    return Workbook(write_only=True)
+    return LedgerWorkbook()
 
 
-def save_workbook(book: Workbook, target: str | IO[bytes]) -> None:
-    """Write the workbook to a path or a binary stream."""
-    book.save(target)
+def save_workbook(book: LedgerWorkbook, target: str | Path | IO[bytes]) -> None:
+    """Finish the workbook and copy it to a path or a binary stream."""
+    book.stream.close()
+    spool = book.spool
+    try:
+        spool.seek(0)
+        if isinstance(target, str | Path):
+            with open(target, "wb") as out:
+                shutil.copyfileobj(spool, out, 1 << 20)
+        else:
+            shutil.copyfileobj(spool, target, 1 << 20)
+    finally:
+        spool.close()

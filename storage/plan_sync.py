@@ -2,16 +2,21 @@
 
 Matching keeps history: a task keeps its row when its id and title are unchanged (or,
 renumbered, when its title is unique and unchanged); rows that disappear are archived.
+Tasks, owners and milestones are read once and written in bulk (a plan of 2,900 tasks in
+well under a second), never an ORM object and a flush per row.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plan_data.model import Milestone, Plan, Task
+from plan_data.model import Plan, Task
 from plan_data.units import ALIASES
 from storage.models import MilestoneRow, TaskOwnerRow, TaskRow, UnitAliasRow, UnitRow
 
@@ -40,98 +45,234 @@ async def sync_units(
     return {name: row.id for name, row in existing.items()}
 
 
+# NULLs written out, not left to defaults: rows with and without an action or dates then
+# share one statement instead of splitting the executemany into thousands of small ones.
+BULK = {"render_nulls": True}
+IN_CHUNK = 5_000  # ids per `IN (…)`: well under SQLite's limit on bound parameters
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredTask:
+    id: int
+    task_id: str
+    title: str
+    position: int
+    chapter: str
+    body: str
+    deadline_text: str
+    archived_at: datetime | None
+
+
 async def sync_tasks(
     session: AsyncSession, plan_id: int, plan: Plan, units: dict[str, int], now: datetime
 ) -> tuple[list[str], list[str], int]:
-    """Match, add and archive task rows; return (added ids, archived ids, kept count)."""
-    rows = list(await session.scalars(select(TaskRow).where(TaskRow.plan_id == plan_id)))
+    """Match, add and archive task rows; return (added ids, archived ids, kept count).
+
+    Set-based: one read of each table, then one executemany per kind of change (tasks
+    inserted with RETURNING, owners and milestones inserted, updated and deleted in bulk),
+    however long the plan. Rows are written with statements, not ORM objects: objects of
+    these tables loaded earlier in the same session are not refreshed.
+    """
+    rows = [
+        _StoredTask(*r)
+        for r in await session.execute(
+            select(
+                TaskRow.id,
+                TaskRow.task_id,
+                TaskRow.title,
+                TaskRow.position,
+                TaskRow.chapter,
+                TaskRow.body,
+                TaskRow.deadline_text,
+                TaskRow.archived_at,
+            )
+            .where(TaskRow.plan_id == plan_id)
+            .order_by(TaskRow.id)
+        )
+    ]
+    matched = _match(plan.tasks, rows)
+    used = {row.id for row in matched.values()}
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    added: list[str] = []
+    for position, task in enumerate(plan.tasks):
+        values = {
+            "task_id": task.id,
+            "position": position,
+            "chapter": task.chapter,
+            "body": task.body,
+            "deadline_text": task.deadline_text,
+            "archived_at": None,
+        }
+        row = matched.get(task.id)
+        if row is None:
+            new.append({"plan_id": plan_id, "title": task.title, **values})
+            added.append(task.id)
+        elif any(getattr(row, key) != value for key, value in values.items()):
+            changed.append({"id": row.id, **values})
+    row_of = {task_id: row.id for task_id, row in matched.items()}
+    if new:
+        # Ids come back with their task ids (unique in a plan): RETURNING in parameter order
+        # would make SQLite insert one row per statement.
+        inserted = await session.execute(
+            insert(TaskRow).returning(TaskRow.task_id, TaskRow.id), new, execution_options=BULK
+        )
+        row_of.update((task_id, row_id) for task_id, row_id in inserted)
+    if changed:
+        await session.execute(update(TaskRow), changed)
+    archived = [row for row in rows if row.id not in used and row.archived_at is None]
+    if archived:
+        await session.execute(
+            update(TaskRow), [{"id": row.id, "archived_at": now} for row in archived]
+        )
+    rows_in_plan = [(row_of[task.id], task) for task in plan.tasks]
+    await _sync_owners(session, plan_id, rows_in_plan, units)
+    await _sync_milestones(session, plan_id, rows_in_plan, now)
+    return added, [row.task_id for row in archived], len(used)
+
+
+def _match(tasks: tuple[Task, ...], rows: list[_StoredTask]) -> dict[str, _StoredTask]:
+    """Pair plan tasks with stored rows: same id and title, else a unique unused title."""
     by_key = {(r.task_id, r.title): r for r in rows}
-    matched: dict[str, TaskRow] = {}
+    by_title: dict[str, list[_StoredTask]] = defaultdict(list)
+    for r in rows:
+        by_title[r.title].append(r)
+    matched: dict[str, _StoredTask] = {}
     used: set[int] = set()
-    for task in plan.tasks:
+    for task in tasks:
         row = by_key.get((task.id, task.title))
         if row is not None:
             matched[task.id] = row
             used.add(row.id)
-    for task in plan.tasks:
+    for task in tasks:
         if task.id in matched:
             continue
-        same_title = [r for r in rows if r.title == task.title and r.id not in used]
+        same_title = [r for r in by_title.get(task.title, ()) if r.id not in used]
         if len(same_title) == 1:
             matched[task.id] = same_title[0]
             used.add(same_title[0].id)
-    added: list[str] = []
-    for position, task in enumerate(plan.tasks):
-        row = matched.get(task.id)
-        if row is None:
-            row = TaskRow(plan_id=plan_id, task_id=task.id, title=task.title)
-            session.add(row)
-            added.append(task.id)
-        row.task_id, row.position, row.chapter = task.id, position, task.chapter
-        row.body, row.deadline_text, row.archived_at = task.body, task.deadline_text, None
-        await session.flush()
-        await _sync_owners(session, row.id, task, units)
-        await _sync_milestones(session, row.id, task.milestones, now)
-    archived = []
-    for row in rows:
-        if row.id not in used and row.archived_at is None:
-            row.archived_at = now
-            archived.append(row.task_id)
-    await session.flush()
-    return added, archived, len(used)
+    return matched
 
 
 async def _sync_owners(
-    session: AsyncSession, task_row: int, task: Task, units: dict[str, int]
+    session: AsyncSession, plan_id: int, tasks: list[tuple[int, Task]], units: dict[str, int]
 ) -> None:
     # Owners are not history (entries point at units), so they are simply replaced.
-    current = {
-        o.unit_id: o
-        for o in await session.scalars(
-            select(TaskOwnerRow).where(TaskOwnerRow.task_id == task_row)
+    current: dict[int, dict[int, tuple[int, str, int]]] = defaultdict(dict)
+    for owner_id, task_row, unit_id, role, position in await session.execute(
+        select(
+            TaskOwnerRow.id,
+            TaskOwnerRow.task_id,
+            TaskOwnerRow.unit_id,
+            TaskOwnerRow.role,
+            TaskOwnerRow.position,
         )
-    }
-    wanted = {units[o.unit]: (i, o.role) for i, o in enumerate(task.owners) if o.unit in units}
-    for unit_id, row in current.items():
-        if unit_id not in wanted:
-            await session.delete(row)
-    for unit_id, (position, role) in wanted.items():
-        owner = current.get(unit_id)
-        if owner is None:
-            owner = TaskOwnerRow(task_id=task_row, unit_id=unit_id)
-            session.add(owner)
-        owner.role, owner.position = role, position
+        .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
+        .where(TaskRow.plan_id == plan_id)
+    ):
+        current[task_row][unit_id] = (owner_id, role, position)
+    gone: list[int] = []
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for task_row, task in tasks:
+        mine = current.get(task_row, {})
+        # A unit named twice keeps its last place, as a dict of wanted owners does.
+        wanted = {units[o.unit]: (i, o.role) for i, o in enumerate(task.owners) if o.unit in units}
+        gone += [owner_id for unit, (owner_id, _, _) in mine.items() if unit not in wanted]
+        for unit_id, (position, role) in wanted.items():
+            found = mine.get(unit_id)
+            if found is None:
+                new.append(
+                    {"task_id": task_row, "unit_id": unit_id, "role": role, "position": position}
+                )
+            elif found[1:] != (role, position):
+                changed.append({"id": found[0], "role": role, "position": position})
+    for start in range(0, len(gone), IN_CHUNK):
+        chunk = gone[start : start + IN_CHUNK]
+        await session.execute(delete(TaskOwnerRow).where(TaskOwnerRow.id.in_(chunk)))
+    if new:
+        await session.execute(insert(TaskOwnerRow), new, execution_options=BULK)
+    if changed:
+        await session.execute(update(TaskOwnerRow), changed)
 
 
-def milestone_key(m: Milestone | MilestoneRow) -> tuple[str, str | None, str, str]:
+class _MilestoneLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def action(self) -> str | None: ...
+    @property
+    def start(self) -> date | None: ...
+    @property
+    def end(self) -> date | None: ...
+
+
+def milestone_key(m: _MilestoneLike) -> tuple[str, str | None, str, str]:
     """Return what identifies a milestone across imports: kind, action and dates."""
     return (m.kind, m.action, str(m.start), str(m.end))
 
 
+@dataclass(frozen=True, slots=True)
+class _StoredMilestone:
+    id: int
+    task_id: int
+    kind: str
+    action: str | None
+    start: date | None
+    end: date | None
+    position: int
+    archived_at: datetime | None
+
+
 async def _sync_milestones(
-    session: AsyncSession, task_row: int, milestones: tuple[Milestone, ...], now: datetime
+    session: AsyncSession, plan_id: int, tasks: list[tuple[int, Task]], now: datetime
 ) -> None:
-    rows = list(
-        await session.scalars(
-            select(MilestoneRow).where(MilestoneRow.task_id == task_row).order_by(MilestoneRow.id)
+    stored: dict[int, list[_StoredMilestone]] = defaultdict(list)
+    for row in await session.execute(
+        select(
+            MilestoneRow.id,
+            MilestoneRow.task_id,
+            MilestoneRow.kind,
+            MilestoneRow.action,
+            MilestoneRow.start,
+            MilestoneRow.end,
+            MilestoneRow.position,
+            MilestoneRow.archived_at,
         )
-    )
-    free = list(rows)
-    for position, milestone in enumerate(milestones):
-        key = milestone_key(milestone)
-        row = next((r for r in free if milestone_key(r) == key), None)
-        if row is None:
-            row = MilestoneRow(
-                task_id=task_row,
-                kind=milestone.kind,
-                action=milestone.action,
-                start=milestone.start,
-                end=milestone.end,
-            )
-            session.add(row)
-        else:
-            free.remove(row)
-        row.position, row.archived_at = position, None
-    for row in free:
-        if row.archived_at is None:
-            row.archived_at = now
+        .join(TaskRow, TaskRow.id == MilestoneRow.task_id)
+        .where(TaskRow.plan_id == plan_id)
+        .order_by(MilestoneRow.task_id, MilestoneRow.id)
+    ):
+        stored[row.task_id].append(_StoredMilestone(*row))
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for task_row, task in tasks:
+        free = list(stored.get(task_row, ()))
+        for position, milestone in enumerate(task.milestones):
+            key = milestone_key(milestone)
+            found = next((r for r in free if milestone_key(r) == key), None)
+            if found is None:
+                new.append(
+                    {
+                        "task_id": task_row,
+                        "kind": milestone.kind,
+                        "action": milestone.action,
+                        "start": milestone.start,
+                        "end": milestone.end,
+                        "position": position,
+                        "archived_at": None,
+                    }
+                )
+                continue
+            free.remove(found)
+            if found.position != position or found.archived_at is not None:
+                changed.append({"id": found.id, "position": position, "archived_at": None})
+        changed += [
+            {"id": r.id, "position": r.position, "archived_at": now}
+            for r in free
+            if r.archived_at is None
+        ]
+    if new:
+        await session.execute(insert(MilestoneRow), new, execution_options=BULK)
+    if changed:
+        await session.execute(update(MilestoneRow), changed)
