@@ -8,32 +8,41 @@ from zoneinfo import ZoneInfo
 
 from bot.render import day, day_week, local
 from storage.records import EntryRecord, MilestoneRecord, StatusRow, TaskRecord
-from vocabulary import STATUS_NAMES, cn_time
+from vocabulary import (
+    AWAITING_NAME,
+    LIGHT_ICONS,
+    LIGHT_NAMES,
+    PAUSE_ICON,
+    STATUS_NAMES,
+    UNREPORTED_NAME,
+    Light,
+    cn_time,
+    reason_words,
+    silence_words,
+)
 
-# Worst first: overdue, blocked, due soon or quiet, on track, done.
-_RANK = {"red": 0, "blocked": 1, "yellow": 2, "green": 3, "done": 4}
-_BAND_ICONS = {"red": "🔴", "blocked": "⚠️", "yellow": "🟡", "green": "🟢", "done": "✅"}
-
-
-def band(row: StatusRow) -> str:
-    """Return the row's place in the worst-first order: a light, or blocked."""
-    if row.status == "blocked" and row.light in ("yellow", "green"):
-        return "blocked"
-    return row.light
+# Worst first: overdue, warning, on track, signed off.
+LIGHTS: tuple[Light, ...] = ("red", "yellow", "green", "done")
+_RANK: dict[str, int] = {light: rank for rank, light in enumerate(LIGHTS)}
 
 
 def _counts(rows: Sequence[StatusRow]) -> dict[str, int]:
     counts = dict.fromkeys(_RANK, 0)
     for row in rows:
-        counts[band(row)] += 1
+        counts[row.light] += 1
     return counts
 
 
-def _tally(counts: dict[str, int]) -> str:
-    return (
-        f"🔴 逾期 {counts['red']} · 🟡 临近 {counts['yellow']} · ⚠️ 困难 {counts['blocked']}"
-        f" · 🟢 正常 {counts['green']} · ✅ 完成 {counts['done']}"
-    )
+def _tally(rows: Sequence[StatusRow]) -> str:
+    counts = _counts(rows)
+    parts = [f"{LIGHT_ICONS[light]} {LIGHT_NAMES[light]} {counts[light]}" for light in LIGHTS]
+    awaiting = sum(r.signoff == "awaiting" for r in rows)
+    silent = sum("unreported" in r.flags for r in rows)
+    if awaiting:
+        parts.append(f"{AWAITING_NAME} {awaiting}")
+    if silent:
+        parts.append(f"{UNREPORTED_NAME} {silent}")
+    return " · ".join(parts)
 
 
 def _progress(row: StatusRow, tz: ZoneInfo) -> str:
@@ -47,20 +56,40 @@ def _progress(row: StatusRow, tz: ZoneInfo) -> str:
     return f"{name}{percent} · {when}更新"
 
 
-def _due(row: StatusRow, today: date) -> str:
+def why(row: StatusRow, today: date) -> str:
+    """Return a row's light in words: its reason, else its next due date (or 持续推进)."""
     if row.light == "done":
-        return "已完成"
+        return LIGHT_NAMES["done"]
+    if row.reason is not None and row.reason.kind != "awaiting":
+        return reason_words(row.reason.kind, row.reason.due, row.reason.note, today.year)
     if row.next_due is None:
         return "持续推进"
-    if row.next_due < today:
-        return f"{day(row.next_due, today)}截止 · 逾期{(today - row.next_due).days}天"
     return f"{day(row.next_due, today)}截止"
 
 
+def _beside(row: StatusRow) -> str:
+    """Return what stands beside the light: 待验收, 久未报送 N天."""
+    marks = []
+    if row.signoff == "awaiting":
+        marks.append(AWAITING_NAME)
+    if "unreported" in row.flags and row.silent_days is not None:
+        marks.append(silence_words(row.silent_days))
+    return "".join(f" · {mark}" for mark in marks)
+
+
 def status_line(row: StatusRow, today: date, tz: ZoneInfo) -> str:
-    """Return one (task, unit) as a line: light, id, title, due, latest progress."""
-    due = _due(row, today)
-    return f"{_BAND_ICONS[band(row)]} {row.task_id} {row.title} · {due} · {_progress(row, tz)}"
+    """Return one (task, unit) as a line: light, id, title, why, latest progress."""
+    icon = LIGHT_ICONS[row.light]
+    head = f"{icon} {row.task_id} {row.title} · {why(row, today)}{_beside(row)}"
+    return f"{head} · {_progress(row, tz)}"
+
+
+def _paused(rows: Sequence[StatusRow], today: date) -> str | None:
+    pause = next((r.paused for r in rows if r.paused is not None), None)
+    if pause is None:
+        return None
+    reason = f"（{pause.reason}）" if pause.reason else ""
+    return f"{PAUSE_ICON} 暂停提醒至{day(pause.until, today)}{reason}，期间不计逾期提醒"
 
 
 def unit_status(
@@ -68,11 +97,15 @@ def unit_status(
 ) -> str:
     """Return a unit's status: a tally, then its items worst first."""
     today = local(now, tz).date()
-    ordered = sorted(rows, key=lambda r: _RANK[band(r)])
-    lines = [f"{unit} · {len(rows)}项 · 截至{day(today)}", _tally(_counts(rows)), ""]
+    ordered = sorted(rows, key=lambda r: _RANK[r.light])
+    lines = [f"{unit} · {len(rows)}项 · 截至{day(today)}", _tally(rows)]
+    paused = _paused(rows, today)
+    if paused:
+        lines.append(paused)
+    lines.append("")
     lines += [status_line(row, today, tz) for row in ordered[:limit]]
     if len(ordered) > limit:
-        lines.append(f"……另有{len(ordered) - limit}项正常，发送 /tasks 查看全部")
+        lines.append(f"……另有{len(ordered) - limit}项，发送 /tasks 查看全部")
     return "\n".join(lines)
 
 
@@ -83,16 +116,12 @@ def bureau_status(
     today = local(now, tz).date()
     by_unit = {unit: [r for r in rows if r.unit == unit] for unit in units}
     tallies = {unit: _counts(mine) for unit, mine in by_unit.items() if mine}
-    ordered = sorted(
-        tallies, key=lambda u: (-tallies[u]["red"], -tallies[u]["blocked"], -tallies[u]["yellow"])
-    )
-    lines = [f"全局 {len(rows)} 项 · 截至{day(today)}", _tally(_counts(rows)), ""]
+    ordered = sorted(tallies, key=lambda u: (-tallies[u]["red"], -tallies[u]["yellow"]))
+    lines = [f"全局 {len(rows)} 项 · 截至{day(today)}", _tally(rows), ""]
     for unit in ordered:
-        c = tallies[unit]
-        lines.append(
-            f"{unit} {len(by_unit[unit])}项：🔴 {c['red']} · ⚠️ {c['blocked']}"
-            f" · 🟡 {c['yellow']} · 🟢 {c['green']} · ✅ {c['done']}"
-        )
+        mine = by_unit[unit]
+        paused = f" · {PAUSE_ICON}" if any(r.paused for r in mine) else ""
+        lines.append(f"{unit} {len(mine)}项：{_tally(mine)}{paused}")
     lines += ["", "发送 /status 科室 查看某科室，/status 2.3 查看某项任务。"]
     return "\n".join(lines)
 
@@ -139,8 +168,9 @@ def task_status(
     lines += ["节点：" + "；".join(milestone_text(m, today) for m in task.milestones)]
     lines.append("")
     for row in rows:
-        icon = _BAND_ICONS[band(row)]
-        lines.append(f"{icon} {row.unit} · {_due(row, today)} · {_progress(row, tz)}")
+        icon = LIGHT_ICONS[row.light]
+        head = f"{icon} {row.unit} · {why(row, today)}{_beside(row)}"
+        lines.append(f"{head} · {_progress(row, tz)}")
     recent = sorted(entries, key=lambda e: e.created_at)[-last:]
     lines.append("")
     if recent:
@@ -161,12 +191,8 @@ def task_list(unit: str | None, rows: Sequence[StatusRow], now: datetime, tz: Zo
     head = f"{unit or '全局'} · 共{len(rows)}项"
     lines = [head, ""]
     for row in rows:
-        due = day(row.next_due, today) + "截止" if row.next_due else "持续推进"
-        if row.light == "done":
-            due = "已完成"
-        lines.append(
-            f"{_BAND_ICONS[band(row)]} {_whose(unit, row)}{row.task_id} {row.title} · {due}"
-        )
+        icon = LIGHT_ICONS[row.light]
+        lines.append(f"{icon} {_whose(unit, row)}{row.task_id} {row.title} · {why(row, today)}")
     return "\n".join(lines)
 
 
@@ -182,7 +208,7 @@ def upcoming(
         left = (row.next_due - today).days if row.next_due else 0
         when = "今天到期" if left == 0 else f"还有{left}天"
         due = day_week(row.next_due, today) if row.next_due else ""
-        head = f"{_BAND_ICONS[band(row)]} {_whose(unit, row)}{row.task_id} {row.title}"
+        head = f"{LIGHT_ICONS[row.light]} {_whose(unit, row)}{row.task_id} {row.title}"
         lines.append(f"{head} · {due}（{when}）")
     return "\n".join(lines)
 

@@ -23,7 +23,7 @@ from storage.invites import create_invite
 from storage.plans import import_plan, require_plan
 from storage.progress import parse_status
 from storage.records import StatusRow
-from vocabulary import LEADERSHIP, LIGHT_ICONS
+from vocabulary import LEADERSHIP, LIGHT_ICONS, reason_words
 
 if TYPE_CHECKING:
     from core.extensions import ExtensionFiled
@@ -225,10 +225,26 @@ def status_json(unit: str | None, rows: list[StatusRow], ctx: CliContext) -> dic
                 ),
                 "next_due": row.next_due.isoformat() if row.next_due else None,
                 "entries": row.entries,
+                "reason": _reason(row),
+                "flags": list(row.flags),
+                "silent_days": row.silent_days,
+                "paused": (
+                    {"until": row.paused.until.isoformat(), "reason": row.paused.reason}
+                    if row.paused
+                    else None
+                ),
+                "signoff": row.signoff,
             }
             for row in rows
         ],
     }
+
+
+def _reason(row: StatusRow) -> str | None:
+    """Return why a row has its light, in the words /status shows."""
+    if row.reason is None:
+        return None
+    return reason_words(row.reason.kind, row.reason.due, row.reason.note)
 
 
 def status_table(rows: list[StatusRow], ctx: CliContext) -> list[str]:
@@ -239,9 +255,11 @@ def status_table(rows: list[StatusRow], ctx: CliContext) -> list[str]:
     for row in rows:
         due = row.next_due.isoformat() if row.next_due else "-"
         status = row.status or "not started"
+        why = f"  [{_reason(row)}]" if row.reason else ""
+        flags = "".join(f" ({flag})" for flag in row.flags)
         lines.append(
             f"{LIGHT_ICONS[row.light]} {row.task_id:<6} {_pad(row.unit, 10)} {status:<12} "
-            f"due {due:<10} {row.entries:>4} entries  {row.title}"
+            f"due {due:<10} {row.entries:>4} entries  {row.title}{why}{flags}"
         )
     counts = {light: sum(r.light == light for r in rows) for light in LIGHT_ICONS}
     lines.append(

@@ -25,6 +25,7 @@ from reports.render import render_digest
 from reports.source import read_report_input
 from storage.database import Database
 from storage.status import StatusRules
+from storage.timeliness import UnitTimeliness
 from vocabulary import DEFAULT_TZ
 
 __all__ = [
@@ -127,6 +128,7 @@ def compute_digest(
     as_of: datetime,
     units: Sequence[str] = (),
     tz: ZoneInfo = DEFAULT_TZ,
+    timeliness: Sequence[UnitTimeliness] = (),
 ) -> Digest:
     """Build the digest from rows already read as of as_of (later entries must be excluded)."""
     if as_of.tzinfo is None:
@@ -166,8 +168,17 @@ def compute_digest(
         if any(categories[(r.task, r.unit)] != "done" for r in unit_rows)
         and all(r.updated_at is None or r.updated_at <= silent_since for r in unit_rows)
     )
+    timely = {t.unit: t for t in timeliness}
     unit_lines = tuple(
-        UnitLine(unit, count(categories[(r.task, r.unit)] for r in unit_rows))
+        UnitLine(
+            unit,
+            count(categories[(r.task, r.unit)] for r in unit_rows),
+            unreported=sum(r.unreported for r in unit_rows),
+            awaiting=sum(r.awaiting for r in unit_rows),
+            on_time=timely[unit].on_time if unit in timely else 0,
+            late=timely[unit].late if unit in timely else 0,
+            not_reported=timely[unit].not_reported if unit in timely else 0,
+        )
         for unit, unit_rows in by_unit.items()
         if unit_rows
     )
@@ -184,6 +195,8 @@ def compute_digest(
         done_this_week=tuple(sorted(done, key=lambda d: d.at)),
         categories=categories,
         tz=tz,
+        unreported=tuple(r for r in rows if r.unreported),
+        awaiting=sum(r.awaiting for r in rows),
     )
 
 
@@ -192,8 +205,10 @@ async def build_digest(
 ) -> Digest:
     """Read the ledger as of as_of (usually digest_instant(...)) and build the digest."""
     async with db.session() as session:
-        source = await read_report_input(session, as_of, rules=rules)
-    return compute_digest(source.rows, source.extensions, as_of, source.units, tz)
+        source = await read_report_input(session, as_of, rules=rules, tz=tz)
+    return compute_digest(
+        source.rows, source.extensions, as_of, source.units, tz, source.timeliness or ()
+    )
 
 
 def _counts_json(counts: Counts) -> dict[str, int]:
@@ -215,7 +230,20 @@ def digest_json(digest: Digest) -> dict[str, Any]:
         "week": digest.week,
         "as_of": digest.as_of.isoformat(),
         "totals": _counts_json(digest.totals),
-        "units": [{"unit": u.unit, **_counts_json(u.counts)} for u in digest.units],
+        "units": [
+            {
+                "unit": u.unit,
+                **_counts_json(u.counts),
+                "unreported": u.unreported,
+                "awaiting": u.awaiting,
+                "timeliness": {
+                    "on_time": u.on_time,
+                    "late": u.late,
+                    "not_reported": u.not_reported,
+                },
+            }
+            for u in digest.units
+        ],
         "overdue": [_due_json(i) for i in digest.overdue],
         "due_soon": [_due_json(i) for i in digest.due_soon],
         "blocked": [{"task": b.task, "unit": b.unit, "note": b.note} for b in digest.blocked],
@@ -228,4 +256,9 @@ def digest_json(digest: Digest) -> dict[str, Any]:
             {"task": d.task, "unit": d.unit, "date": d.at.astimezone(digest.tz).date().isoformat()}
             for d in digest.done_this_week
         ],
+        "unreported": [
+            {"task": r.task, "unit": r.unit, "silent_days": r.silent_days}
+            for r in digest.unreported
+        ],
+        "awaiting": digest.awaiting,
     }

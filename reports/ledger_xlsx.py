@@ -64,7 +64,7 @@ async def write_ledger(
     book = new_workbook()
     try:
         async with db.session(readonly=True) as session:
-            source = await read_report_input(session, as_of, rules=rules)
+            source = await read_report_input(session, as_of, rules=rules, tz=tz)
             categories = {(r.task, r.unit): classify(r) for r in source.rows}
             rows = await asyncio.to_thread(write_ledger_sheet, book, source.rows, categories, tz)
             entries = EntriesSheet(book, tz)

@@ -49,6 +49,12 @@ class ReportRow:
     open_milestones: tuple[OpenMilestone, ...] = ()
     deadline_text: str = ""
     milestones_text: str = ""
+    # Why the light is what it is, in words (`vocabulary.reason_words`), and the flags.
+    reason: str | None = None
+    unreported: bool = False
+    silent_days: int | None = None
+    awaiting: bool = False
+    paused_until: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +88,15 @@ class Counts:
 
 @dataclass(frozen=True, slots=True)
 class UnitLine:
-    """One unit's counts."""
+    """One unit's counts, its flags (未报, 待验收) and timeliness so far."""
 
     unit: str
     counts: Counts
+    unreported: int = 0
+    awaiting: int = 0
+    on_time: int = 0
+    late: int = 0
+    not_reported: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,3 +148,6 @@ class Digest:
     done_this_week: tuple[DoneItem, ...]
     categories: dict[tuple[str, str], Category] = field(default_factory=dict, compare=False)
     tz: ZoneInfo = field(default=DEFAULT_TZ, compare=False)
+    # Rows flagged 未报 (prompted, no report for N workdays), and rows waiting for sign-off.
+    unreported: tuple[ReportRow, ...] = ()
+    awaiting: int = 0

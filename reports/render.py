@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from reports.model import Counts, Digest, DueItem
+from reports.model import Counts, Digest, DueItem, UnitLine
 from vocabulary import cn_date
 
 # A chat message holds about 4,000 characters; the ledger has the rest.
@@ -52,9 +52,11 @@ def render_digest(digest: Digest) -> str:
         "各科室",
     ]
     out += [
-        f"{u.unit} {u.counts.rows}项：{counts_line(u.counts, skip_zero=True)}"
+        f"{u.unit} {u.counts.rows}项：{counts_line(u.counts, skip_zero=True)}" + _flags(u)
         for u in digest.units
     ]
+    if digest.awaiting:
+        out.append(f"待验收 {digest.awaiting} 项，请在【办结审核】中通过或退回")
 
     out += ["", "逾期" if digest.overdue else "逾期：无"]
     out += _capped(
@@ -92,6 +94,26 @@ def render_digest(digest: Digest) -> str:
     else:
         out.append("未来两周到期：无")
     out.append("两周未更新：" + ("、".join(digest.silent_units) or "无"))
+    unreported = [
+        f"{r.unit} {r.task}" + (f"（{r.silent_days}天）" if r.silent_days else "")
+        for r in digest.unreported
+    ]
+    out.append("未报：" + ("、".join(_capped(unreported)) or "无"))
     done = [f"{d.unit} {d.task} {d.title}" for d in digest.done_this_week]
     out.append("本周完成：" + ("；".join(_capped(done)) or "无"))
+    timely = [
+        f"{u.unit} 按时{u.on_time} · 迟报{u.late} · 漏报{u.not_reported}"
+        for u in digest.units
+        if u.on_time or u.late or u.not_reported
+    ]
+    if timely:
+        out += ["", "时效（已到期节点）", *timely]
     return "\n".join(out)
+
+
+def _flags(line: UnitLine) -> str:
+    """Return a unit line's flags: 未报 N, 待验收 N (none when zero)."""
+    parts = [
+        f"{name} {n}" for name, n in (("未报", line.unreported), ("待验收", line.awaiting)) if n
+    ]
+    return f"（{'，'.join(parts)}）" if parts else ""

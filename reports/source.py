@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +13,8 @@ from storage.plans import current_tasks, unit_names
 from storage.records import MilestoneRecord, StatusRow, TaskRecord
 from storage.report_queries import pending_extensions
 from storage.status import StatusRules, status_rows
-from vocabulary import cn_date
+from storage.timeliness import UnitTimeliness, milestone_timeliness, unit_timeliness
+from vocabulary import DEFAULT_TZ, cn_date, reason_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,8 @@ class ReportInput:
     rows: tuple[ReportRow, ...]
     extensions: tuple[ExtensionItem, ...]
     units: tuple[str, ...]
+    # Each unit's deadlines so far: on time, late, not reported (None: not read).
+    timeliness: tuple[UnitTimeliness, ...] | None = None
 
 
 def milestone_text(m: MilestoneRecord, open_due: dict[int, date], done: bool) -> str:
@@ -65,6 +69,15 @@ def to_report_row(row: StatusRow, task: TaskRecord | None) -> ReportRow:
         open_milestones=tuple(OpenMilestone(m.action, m.due) for m in row.open_milestones),
         deadline_text=task.deadline_text if task is not None else "",
         milestones_text=milestones,
+        reason=(
+            reason_words(row.reason.kind, row.reason.due, row.reason.note)
+            if row.reason is not None
+            else None
+        ),
+        unreported="unreported" in row.flags,
+        silent_days=row.silent_days,
+        awaiting=row.signoff == "awaiting",
+        paused_until=row.paused.until if row.paused else None,
     )
 
 
@@ -74,6 +87,7 @@ async def read_report_input(
     *,
     for_board: bool = False,
     rules: StatusRules | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> ReportInput:
     """Read the rows, pending extensions and units as of an instant (later entries ignored).
 
@@ -82,10 +96,15 @@ async def read_report_input(
     light is the same; a million-entry ledger reads in a fraction of the time.
     """
     tasks = {} if for_board else {t.row: t for t in await current_tasks(session)}
-    status = await status_rows(session, as_of, count_entries=not for_board, rules=rules)
+    status = await status_rows(session, as_of, tz=tz, count_entries=not for_board, rules=rules)
     rows = tuple(to_report_row(r, tasks.get(r.task_row)) for r in status)
     extensions = tuple(
         ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)
         for e in await pending_extensions(session, as_of)
     )
-    return ReportInput(rows, extensions, tuple(await unit_names(session)))
+    units = tuple(await unit_names(session))
+    timely = None
+    if not for_board:
+        items = await milestone_timeliness(session, as_of, tz=tz)
+        timely = tuple(unit_timeliness(items, units))
+    return ReportInput(rows, extensions, units, timely)

@@ -64,6 +64,7 @@ LEDGER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("状态", 9),
     ("灯", 6),
     ("更新时间", 17),
+    ("灯的原因", 20),
 )
 ENTRY_COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 9),
@@ -75,11 +76,12 @@ ENTRY_COLUMNS: tuple[tuple[str, int], ...] = (
     ("拟调整日期", 12),
     ("填报人", 14),
     ("填报时间", 17),
+    ("佐证附件", 24),
 )
 ROLE_ZH: dict[str, str] = dict(ROLE_NAMES.items())
 CATEGORY_ZH = CATEGORY_NAMES
 STATUS_ZH: dict[str, str] = dict(STATUS_NAMES.items())
-LIGHT_ZH = {"done": "完成", "red": "红", "yellow": "黄", "green": "绿"}
+LIGHT_ZH = {"done": "办结", "red": "红", "yellow": "黄", "green": "绿"}
 LIGHT_FILL = {"done": "FF2E7D32", "red": "FFE53935", "yellow": "FFFFD54F", "green": "FF66BB6A"}
 HEADER = Style(bold=True, fill="FFD9E1F2", horizontal="center", vertical="center")
 WRAP = Style(wrap=True, vertical="top")
@@ -112,6 +114,18 @@ def _milestones_text(row: ReportRow) -> str:
     for m in row.open_milestones:
         when = f"{m.due.month}月{m.due.day}日" if m.due else "持续推进"
         parts.append(f"{m.action} {when}" if m.action else when)
+    return "；".join(parts)
+
+
+def _why(row: ReportRow) -> str:
+    """Return a row's reason and flags: 逾期 1月31日；待验收；未报（35天）；暂停至7月15日."""
+    parts = [row.reason] if row.reason and row.reason != "待验收" else []
+    if row.awaiting:
+        parts.append("待验收")
+    if row.unreported:
+        parts.append(f"未报（{row.silent_days}天）" if row.silent_days else "未报")
+    if row.paused_until is not None:
+        parts.append(f"暂停至{row.paused_until.month}月{row.paused_until.day}日")
     return "；".join(parts)
 
 
@@ -165,6 +179,7 @@ def write_ledger_sheet(
                 if row.updated_at is not None
                 else ""
             )
+            + _text(f"L{r}", _why(row), wrap)
             + "</row>"
         )
     sheet.write_rows(out)
@@ -220,7 +235,7 @@ class EntriesSheet:
         time_style, day_style, max_rows = self._time, self._day, self._max_rows
         out: list[str] = []
         r = sheet.rows
-        for task, unit, status, note, percent, proposed, reporter, at in entries:
+        for task, unit, status, note, percent, proposed, reporter, at, files in entries:
             if r >= max_rows:
                 sheet.write_rows(out)
                 out = []
@@ -249,7 +264,9 @@ class EntriesSheet:
                     else ""
                 )
                 + (f'<c r="H{r}"{tails.get(reporter) or tail(reporter)}' if reporter else "")
-                + f'<c r="I{r}" s="{time_style}"><v>{when(at)!r}</v></c></row>'
+                + f'<c r="I{r}" s="{time_style}"><v>{when(at)!r}</v></c>'
+                + (text_cell(f"J{r}", files) if files else "")
+                + "</row>"
             )
             if len(out) >= FLUSH_ROWS:
                 sheet.write_rows(out)

@@ -219,11 +219,11 @@ async def _digest_drafts(
     if not missing:
         return []
     # A digest sent late (after downtime) reads the ledger as of now, not as of Monday.
-    source = await read_report_input(
-        session, scope.now, rules=scope.settings.status_rules(scope.calendar)
-    )
+    tz = scope.settings.timezone
+    rules = scope.settings.status_rules(scope.calendar)
+    source = await read_report_input(session, scope.now, rules=rules, tz=tz)
     digest = compute_digest(
-        source.rows, source.extensions, scope.now, source.units, scope.settings.timezone
+        source.rows, source.extensions, scope.now, source.units, tz, source.timeliness or ()
     )
     not_before = digest_at if day == scope.today else scope.now
     text = render_digest(digest)

@@ -6,11 +6,12 @@ from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Dialect, Executable, or_, select, type_coerce
+from sqlalchemy import Dialect, Executable, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     EntryRow,
+    EvidenceRow,
     ExtensionDecisionRow,
     ExtensionRow,
     MilestoneRow,
@@ -34,6 +35,8 @@ class LedgerEntry(NamedTuple):
     proposed_date: date | None
     reporter: str | None
     at: datetime
+    # The evidence files kept with it, by name ("现场.jpg、协议.pdf"), if any.
+    files: str | None = None
 
 
 class PendingExtension(NamedTuple):
@@ -76,6 +79,18 @@ def _entries_query(until: datetime, since: datetime | None, batch: int) -> Execu
     # Table columns, not ORM attributes: the rows then skip the ORM's loading machinery,
     # which cost more than the query itself on a million entries (bench_reports).
     entry, task, unit = EntryRow.__table__.c, TaskRow.__table__.c, UnitRow.__table__.c
+    evidence = EvidenceRow.__table__.c
+    # Evidence is a small table: its names per entry, grouped once and joined.
+    files = (
+        select(
+            evidence.entry_id,
+            func.aggregate_strings(func.coalesce(evidence.file_name, evidence.kind), "、").label(
+                "files"
+            ),
+        )
+        .group_by(evidence.entry_id)
+        .subquery()
+    )
     query = (
         select(
             task.task_id,
@@ -86,9 +101,11 @@ def _entries_query(until: datetime, since: datetime | None, batch: int) -> Execu
             entry.proposed_date,
             entry.reporter,
             type_coerce(entry.created_at, _StreamedTime()),
+            files.c.files,
         )
         .join_from(EntryRow.__table__, TaskRow.__table__, task.id == entry.task_id)
         .join(UnitRow.__table__, unit.id == entry.unit_id)
+        .outerjoin(files, files.c.entry_id == entry.id)
         .where(entry.created_at <= until)
         .order_by(entry.id)
     )

@@ -45,7 +45,7 @@ async def test_extension_next_friday_approved_moves_lights_and_prompts(harness: 
     # On the old due date's next day, 2.3 is not overdue: the approved date counts.
     await harness.at(datetime(2022, 7, 1, 9, 0, tzinfo=SHANGHAI))
     status = await harness.say(unit, "/status 2.3", expect="2.3")
-    assert "7月1日截止" in text_of(status)
+    assert "临近 7月1日" in text_of(status)
     assert "逾期" not in text_of(status)
     reminders = [t for t in harness.bot_texts(unit) if "【督办提醒】" in t and "2.3" in t]
     assert any("7月1日" in t for t in reminders[1:]), reminders

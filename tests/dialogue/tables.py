@@ -52,7 +52,7 @@ TABLES = [
             Step("lead", "", hears=""),
             Step("unit", "say", "/history 2.3", hears="共1条记录"),
             at("2022-06-30T09:00"),
-            Step("unit", "say", "状态 2.3", hears="7月1日截止"),
+            Step("unit", "say", "状态 2.3", hears="临近 7月1日"),
         ],
     ),
     Dialogue(

@@ -58,14 +58,15 @@ def test_json_has_designs_shape() -> None:
     assert data["as_of"] == "2022-07-04T09:00:00+08:00"
     assert set(data) == {
         "week", "as_of", "totals", "units", "overdue", "due_soon", "blocked",
-        "extensions", "silent_units", "done_this_week",
+        "extensions", "silent_units", "done_this_week", "unreported", "awaiting",
     }
     assert set(data["totals"]) == {
         "rows", "done", "overdue", "blocked", "in_progress", "not_started"
     }
     assert data["units"][0] == {
         "unit": "社救科", "rows": 2, "done": 0, "overdue": 2, "blocked": 0,
-        "in_progress": 0, "not_started": 0,
+        "in_progress": 0, "not_started": 0, "unreported": 0, "awaiting": 0,
+        "timeliness": {"on_time": 0, "late": 0, "not_reported": 0},
     }
     assert data["overdue"][0] == {
         "task": "2.1", "unit": "社救科", "due": "2022-01-31", "action": "印发文件"

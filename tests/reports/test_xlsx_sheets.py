@@ -46,11 +46,11 @@ def test_ledger_sheet_has_header_freeze_filter_and_landscape_a4() -> None:
     header = [cell.value for cell in sheet[1]]
     assert header == [
         "序号", "任务编号", "重点任务", "责任科室", "角色", "完成时限", "节点",
-        "最新进展", "状态", "灯", "更新时间",
+        "最新进展", "状态", "灯", "更新时间", "灯的原因",
     ]
     assert len(header) == len(LEDGER_COLUMNS)
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:K8"
+    assert sheet.auto_filter.ref == "A1:L8"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.paperSize == 9  # A4
     assert sheet.page_setup.fitToWidth == 1
@@ -65,7 +65,7 @@ def test_light_cells_are_filled_red_yellow_green() -> None:
     assert fills["2.1"] == ("红", "FFE53935")
     assert fills["3.2"] == ("黄", "FFFFD54F")
     assert fills["4.1"] == ("绿", "FF66BB6A")
-    assert fills["7.3"][0] == "完成"
+    assert fills["7.3"][0] == "办结"
     statuses = {row[1].value: row[8].value for row in sheet.iter_rows(2)}
     assert statuses == {
         "2.1": "逾期", "2.2": "逾期", "3.2": "遇到困难", "7.3": "已完成", "7.1": "已完成",
@@ -82,4 +82,4 @@ def test_entries_sheet_keeps_notes_as_text_in_local_time() -> None:
     assert sheet["E3"].value == "=HYPERLINK(1)"
     assert sheet["E3"].data_type == "s"  # never a formula
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:I3"
+    assert sheet.auto_filter.ref == "A1:J3"

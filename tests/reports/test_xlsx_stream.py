@@ -81,9 +81,9 @@ def test_entries_spill_to_a_second_sheet_at_the_row_limit() -> None:
     ]
     assert numbers == [1, 2, 3, 4, 5, 6, 7]
     assert [book[name].auto_filter.ref for name in book.sheetnames] == [
-        "A1:I4",
-        "A1:I4",
-        "A1:I2",
+        "A1:J4",
+        "A1:J4",
+        "A1:J2",
     ]
     assert all(book[name].freeze_panes == "A2" for name in book.sheetnames)
 
@@ -91,7 +91,7 @@ def test_entries_spill_to_a_second_sheet_at_the_row_limit() -> None:
 def test_an_empty_entries_sheet_still_has_its_header_and_filter() -> None:
     sheet = _entries_book([])[ENTRIES_SHEET]
     assert [c.value for c in sheet[1]][:2] == ["序号", "任务编号"]
-    assert sheet.auto_filter.ref == "A1:I1"
+    assert sheet.auto_filter.ref == "A1:J1"
 
 
 def test_dates_and_times_are_local_wall_clock_with_formats() -> None:

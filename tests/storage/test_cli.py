@@ -51,6 +51,11 @@ def test_report_then_status_json(database_url: str, capsys: pytest.CaptureFixtur
         "updated_at": "2022-06-19T15:00:00+08:00",
         "next_due": "2022-06-30",
         "entries": 1,
+        "reason": "困难：对方未回复",
+        "flags": [],
+        "silent_days": None,
+        "paused": None,
+        "signoff": None,
     }
 
 
