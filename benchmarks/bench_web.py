@@ -38,6 +38,7 @@ import aiohttp
 import asyncpg
 from aiohttp import web
 
+from benchmarks.common import LOAD_COLUMNS, chained, sqlite_row
 from plan_data import default_plan_path, load_plan
 from plan_data.model import Plan
 from scheduler.clock import FrozenClock
@@ -53,7 +54,7 @@ START = datetime(2022, 1, 1, tzinfo=UTC)
 AS_OF = datetime(2022, 7, 4, 10, 0, tzinfo=SH)
 COLUMNS = [
     "task_id", "unit_id", "milestone_id", "status", "note", "percent", "proposed_date",
-    "reporter", "reporter_chat_id", "created_at", "source", "source_update_id",
+    "reporter", "reporter_chat_id", "created_at", "source", "source_key",
 ]  # fmt: skip
 STATUSES = ["in_progress"] * 90 + ["blocked"] * 6 + ["done"] * 4
 NOTES = ["已完成3家机构洽谈", "60% 已签约3家", "选址未定，需协调街道", "按计划推进"]
@@ -96,7 +97,7 @@ def generate(found: list[tuple[int, int, list[int]]], count: int) -> list[tuple[
         at = START + timedelta(seconds=span * n / count)
         rows.append(
             (task_row, unit_row, milestone, status, rng.choice(NOTES), rng.randint(0, 100),
-             None, "王科长", None, at, "telegram", 10_000_000 + n)
+             None, "王科长", None, at, "telegram", f"telegram:{10_000_000 + n}")
         )  # fmt: skip
     return rows
 
@@ -105,14 +106,11 @@ def load_sqlite(path: str, rows: list[tuple[Any, ...]]) -> None:
     """Insert rows with executemany in one transaction (naive UTC text, as storage keeps it)."""
     conn = sqlite3.connect(path)
     try:
-        text_rows = [
-            (*r[:9], r[9].astimezone(UTC).replace(tzinfo=None).isoformat(" "), *r[10:])
-            for r in rows
-        ]
-        placeholders = ", ".join("?" for _ in COLUMNS)
+        text_rows = [sqlite_row(r) for r in chained(rows, {})]
+        placeholders = ", ".join("?" for _ in LOAD_COLUMNS)
         with conn:
             conn.executemany(
-                f"INSERT INTO progress_entries ({', '.join(COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
+                f"INSERT INTO progress_entries ({', '.join(LOAD_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
                 text_rows,
             )
         conn.execute("ANALYZE")
@@ -124,7 +122,9 @@ async def load_postgres(dsn: str, rows: list[tuple[Any, ...]]) -> None:
     """COPY rows in, then VACUUM ANALYZE."""
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.copy_records_to_table("progress_entries", records=rows, columns=COLUMNS)
+        await conn.copy_records_to_table(
+            "progress_entries", records=chained(rows, {}), columns=LOAD_COLUMNS
+        )
         await conn.execute("VACUUM ANALYZE progress_entries")
     finally:
         await conn.close()
