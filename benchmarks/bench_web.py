@@ -107,12 +107,10 @@ def load_sqlite(path: str, rows: list[tuple[Any, ...]]) -> None:
     conn = sqlite3.connect(path)
     try:
         text_rows = [sqlite_row(r) for r in chained(rows, {})]
-        placeholders = ", ".join("?" for _ in LOAD_COLUMNS)
+        marks = ", ".join("?" for _ in LOAD_COLUMNS)
+        insert = f"INSERT INTO progress_entries ({', '.join(LOAD_COLUMNS)}) VALUES ({marks})"  # noqa: S608
         with conn:
-            conn.executemany(
-                f"INSERT INTO progress_entries ({', '.join(LOAD_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
-                text_rows,
-            )
+            conn.executemany(insert, text_rows)
         conn.execute("ANALYZE")
     finally:
         conn.close()
