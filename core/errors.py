@@ -31,6 +31,7 @@ __all__ = [
     "DateNotUnderstood",
     "DateTooFar",
     "DubanError",
+    "EventNotYet",
     "ExtensionAlreadyDecided",
     "ExtensionPending",
     "ForeignButton",
@@ -38,6 +39,7 @@ __all__ = [
     "InvalidPercent",
     "LeadershipOnly",
     "NeedsNote",
+    "NoEventWaiting",
     "NoPlan",
     "NotAUnitChat",
     "NotExtendable",
@@ -150,3 +152,20 @@ class NotYourQuestion(DubanError):
 
     def __init__(self) -> None:
         super().__init__("that question was asked of someone else")
+
+
+class EventNotYet(DubanError):
+    """A reported event dated after the day it is reported on."""
+
+    def __init__(self, event: str, day: date) -> None:
+        self.event = event
+        self.day = day
+        super().__init__(f"{event} cannot have happened on {day.isoformat()}: that is ahead")
+
+
+class NoEventWaiting(DubanError):
+    """An event reported for a task none of whose milestones waits for one."""
+
+    def __init__(self, task_id: str) -> None:
+        self.task_id = task_id
+        super().__init__(f"no milestone of {task_id} waits for an event")

@@ -30,7 +30,7 @@ from reports.xlsx_stream import (
     time_serial,
 )
 from storage.report_queries import LedgerEntry
-from vocabulary import DEFAULT_TZ, ROLE_NAMES, STATUS_NAMES
+from vocabulary import DEFAULT_TZ, ROLE_NAMES, STATUS_NAMES, pace_words
 
 __all__ = [
     "CATEGORY_ZH",
@@ -65,6 +65,7 @@ LEDGER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("灯", 6),
     ("更新时间", 17),
     ("灯的原因", 20),
+    ("目标进度", 26),
 )
 ENTRY_COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 9),
@@ -129,6 +130,13 @@ def _why(row: ReportRow) -> str:
     return "；".join(parts)
 
 
+def _target_text(row: ReportRow) -> str:
+    """Return progress against targets and the pace: 3/5家（序时进度 50%）."""
+    if not row.progress:
+        return ""
+    return row.progress + (f"（{pace_words(row.pace)}）" if row.pace is not None else "")
+
+
 def _text(ref: str, value: str | None, style: int = 0) -> str:
     return text_cell(ref, value, style) if value else ""
 
@@ -180,6 +188,7 @@ def write_ledger_sheet(
                 else ""
             )
             + _text(f"L{r}", _why(row), wrap)
+            + _text(f"M{r}", _target_text(row), wrap)
             + "</row>"
         )
     sheet.write_rows(out)
