@@ -167,8 +167,9 @@ def read_in(entry: EntryRecord | None) -> list[str]:
     if entry is None:
         return []
     lines = []
-    if entry.readings:
-        lines.append(f"目标进度：{progress_text(entry.readings)}")
+    named = [p for p in entry.readings if p.target is not None]
+    if named:
+        lines.append(f"目标进度：{progress_text(named)}")
     for event in entry.events:
         lines.append(
             f"已记录{event.event or '触发事项'}：{day(event.event_day)}，"

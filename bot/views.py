@@ -73,13 +73,13 @@ def why(row: StatusRow, today: date) -> str:
 
 
 def targets(row: StatusRow) -> str:
-    """Return a row's progress against its targets and its pace: ` · 3/5家（序时进度 50%）`."""
-    if not row.progress:
-        return ""
-    text = progress_text(row.progress)
-    if row.pace is not None:
-        text += f"（{pace_words(row.pace.expected)}）"
-    return f" · {text}"
+    """Return a row's progress against its targets and its pace: ` · 3/5家（序时进度 50%）`
+    (a bare percent, already shown with the progress, only its pace)."""
+    named = [p for p in row.progress if p.target is not None]
+    pace = pace_words(row.pace.expected) if row.pace is not None else ""
+    if not named:
+        return f" · {pace}" if pace else ""
+    return f" · {progress_text(named)}" + (f"（{pace}）" if pace else "")
 
 
 def _beside(row: StatusRow) -> str:

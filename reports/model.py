@@ -60,6 +60,8 @@ class ReportRow:
     progress: str = ""
     pace: float | None = None
     behind_pace: bool = False
+    # The lowest share reported (a bare percent on a task without targets counts too).
+    reported: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,9 +82,12 @@ def to_report_row(row: StatusRow, task: TaskRecord | None) -> ReportRow:
         silent_days=row.silent_days,
         awaiting=row.signoff == "awaiting",
         paused_until=row.paused.until if row.paused else None,
-        progress=progress_words([(p.what, p.unit, p.target, p.value) for p in row.progress]),
+        progress=progress_words(
+            [(p.what, p.unit, p.target, p.value) for p in row.progress if p.target is not None]
+        ),
         pace=row.pace.expected if row.pace else None,
         behind_pace=row.pace.behind if row.pace else False,
+        reported=row.pace.reported if row.pace else None,
     )
 
 

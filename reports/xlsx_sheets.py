@@ -14,6 +14,7 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from reports.model import CATEGORY_NAMES, Category, ReportRow
+from reports.render import pace_text
 from reports.xlsx_stream import (
     EXCEL_MAX_ROWS,
     EXCEL_MAX_TEXT,
@@ -30,7 +31,7 @@ from reports.xlsx_stream import (
     time_serial,
 )
 from storage.report_queries import LedgerEntry
-from vocabulary import DEFAULT_TZ, ROLE_NAMES, STATUS_NAMES, pace_words
+from vocabulary import DEFAULT_TZ, ROLE_NAMES, STATUS_NAMES
 
 __all__ = [
     "CATEGORY_ZH",
@@ -130,13 +131,6 @@ def _why(row: ReportRow) -> str:
     return "；".join(parts)
 
 
-def _target_text(row: ReportRow) -> str:
-    """Return progress against targets and the pace: 3/5家（序时进度 50%）."""
-    if not row.progress:
-        return ""
-    return row.progress + (f"（{pace_words(row.pace)}）" if row.pace is not None else "")
-
-
 def _text(ref: str, value: str | None, style: int = 0) -> str:
     return text_cell(ref, value, style) if value else ""
 
@@ -188,7 +182,7 @@ def write_ledger_sheet(
                 else ""
             )
             + _text(f"L{r}", _why(row), wrap)
-            + _text(f"M{r}", _target_text(row), wrap)
+            + _text(f"M{r}", pace_text(row), wrap)
             + "</row>"
         )
     sheet.write_rows(out)

@@ -149,25 +149,21 @@ def share_words(share: float) -> str:
     return f"{round(share * 100)}%"
 
 
-def progress_words(
-    parts: Sequence[tuple[str, str, float | None, float]], named: bool | None = None
-) -> str:
-    """Return progress against targets: `3/5家`; with several, `养老床位 60/150张`.
+def progress_words(parts: Sequence[tuple[str, str, float | None, float]]) -> str:
+    """Return progress against targets, each named: `老人家食堂 3/5家 · 养老床位 60/150张`.
 
     Each part is (what, measure, target value or None for a share of the whole task, value
-    reported). A share target reads `95%/90%`; a whole-task share reads `60%`.
+    reported). A share target reads `95%/90%`; a whole-task share reads `整体 60%`.
     """
-    name = len(parts) > 1 if named is None else named
     words = []
     for what, measure, target, value in parts:
         if target is None:
-            text = f"{number_words(value)}%"
-            what = "整体" if name else ""
+            text, what = f"{number_words(value)}%", "整体"
         elif measure == "%":
             text = f"{number_words(value)}%/{number_words(target)}%"
         else:
             text = f"{number_words(value)}/{number_words(target)}{measure}"
-        words.append(f"{what} {text}" if name and what else text)
+        words.append(f"{what} {text}" if what else text)
     return " · ".join(words)
 
 
