@@ -286,6 +286,7 @@ def _not_extendable(exc: errors.NotExtendable) -> str:
         "period": "只有工作时段（如上半年），没有截止日期，无需申请延期",
         "done": "的节点均已完成，无需申请延期",
         "not_deadline": "的这个节点不是截止节点，无法申请延期",
+        "event": "的节点尚待触发，触发后才起算完成时限，无需申请延期",
     }
     return f"{exc.task_id} {reasons.get(exc.why, '无法申请延期')}。"
 

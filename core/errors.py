@@ -98,7 +98,8 @@ class NotExtendable(DubanError):
     def __init__(self, task_id: str, why: str, action: str | None = None) -> None:
         self.task_id = task_id
         # "ongoing": 持续推进 work; "period": a window (上半年…); "done": nothing left open;
-        # "not_deadline": the named milestone is not a deadline.
+        # "not_deadline": the named milestone is not a deadline; "event": it waits for its
+        # event (待触发), so it has no due date to move yet.
         self.why = why
         self.action = action
         reasons = {
@@ -106,6 +107,7 @@ class NotExtendable(DubanError):
             "period": "it has only a period (such as 上半年), no deadline",
             "done": "every deadline of it is already done",
             "not_deadline": "that milestone is not a deadline",
+            "event": "its deadline waits for its event to be reported",
         }
         super().__init__(f"{task_id} cannot be extended: {reasons.get(why, why)}")
 

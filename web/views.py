@@ -38,6 +38,7 @@ from vocabulary import (
     LIGHT_NAMES,
     WAITING_NAME,
     cn_date,
+    event_words,
     pace_words,
     progress_words,
     reason_words,
@@ -557,6 +558,11 @@ def _milestones(
         if m.kind == "period" and m.start and m.end:
             when = f"{day_text(m.start, today)}—{day_text(m.end, today)}"
             views.append(MilestoneView(KIND_LABELS["period"], action, when, "按月报告进展"))
+            continue
+        if m.kind == "event":
+            # Its due date runs from its event (the rows say 待触发 until it is reported).
+            when = event_words(m.event, m.offset, m.offset_unit)
+            views.append(MilestoneView(KIND_LABELS["deadline"], action, when, ""))
             continue
         found = by_id.get(m.id)
         when = day_text(m.end, today) if m.end else ""

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bot import render, views
-from core import errors, progress, queries
+from core import errors, extensions, progress, queries
 from core.actor import Reporter
 from core.runtime import Core, CoreConfig
 from scheduler.clock import FrozenClock
@@ -151,3 +151,17 @@ async def test_readings_and_events_are_sealed_by_their_entries_hash(core: Core) 
     async with core.db.session(readonly=True) as session:
         result = await verify_ledger(session)
     assert [(b.kind, b.pair) for b in result.breaks] == [("progress reading", "1.2/社会事务科")]
+
+
+async def test_a_waiting_milestone_cannot_be_extended_until_its_event_starts_it(
+    core: Core,
+) -> None:
+    clock(core).set(at(3, 7))
+    with pytest.raises(errors.NotExtendable) as refused:
+        await extensions.request_extension(core, "社会事务科", "1.2", "4月15日", by=WANG)
+    assert refused.value.why == "event"
+    assert "尚待触发" in render.error(refused.value)
+    await progress.report(core, "社会事务科", "1.2", "in_progress", by=WANG, note="已批复 3月4日")
+    filed = await extensions.request_extension(core, "社会事务科", "1.2", "4月15日", by=WANG)
+    moved = (filed.request.old_date, filed.request.new_date)
+    assert moved == (date(2022, 4, 1), date(2022, 4, 15))

@@ -94,8 +94,11 @@ def _digest(url: str, capsys: pytest.CaptureFixture[str], *flags: str) -> str:
 def _ledger(url: str, tmp_path: Path) -> dict[str, tuple[object, ...]]:
     path = tmp_path / "台账.xlsx"
     assert duban(url, "export", "--xlsx", str(path)) == 0
-    rows = openpyxl.load_workbook(path, read_only=True)[LEDGER_SHEET].iter_rows(values_only=True)
-    header = next(rows)
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        header, *rows = book[LEDGER_SHEET].iter_rows(values_only=True)
+    finally:
+        book.close()
     assert header[-1] == "目标进度"
     return {str(r[1]): r for r in rows if r[3] == "社会事务科"}
 
