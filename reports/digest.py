@@ -198,7 +198,8 @@ def compute_digest(
         unreported=tuple(r for r in rows if r.unreported),
         awaiting=sum(r.awaiting for r in rows),
         progress=tuple(r for r in rows if r.progress and r.light != "done"),
-        behind_pace=tuple(r for r in rows if r.behind_pace and r.light != "done"),
+        # Overdue rows are listed as such; the others behind their pace are listed here.
+        behind_pace=tuple(r for r in rows if r.behind_pace and r.light in ("yellow", "green")),
     )
 
 

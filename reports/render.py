@@ -132,14 +132,16 @@ def _progress_lines(digest: Digest) -> list[str]:
     滞后序时进度 (the rows behind, per unit); nothing when no row is weighed against its pace."""
     if not digest.progress and not digest.behind_pace:
         return []
-    out = ["", "目标进度" if digest.progress else "目标进度：无"]
-    out += _capped(
-        [
-            f"{'🟡' if r.behind_pace else '🟢'} {r.unit} {r.task} {r.title} · {r.progress}"
-            + _pace(r)
-            for r in digest.progress
-        ]
-    )
+    out = [""]
+    if digest.progress:
+        out.append("目标进度")
+        out += _capped(
+            [
+                f"{'🟡' if r.behind_pace else '🟢'} {r.unit} {r.task} {r.title} · {r.progress}"
+                + _pace(r)
+                for r in digest.progress
+            ]
+        )
     if not digest.behind_pace:
         return [*out, f"{BEHIND_PACE_NAME}：无"]
     out.append(BEHIND_PACE_NAME)
