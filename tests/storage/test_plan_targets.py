@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import delete, update
+
 from plan_data import default_plan_path, load_plan
 from storage.database import Database
+from storage.models import PlanVersionRow, TargetRow
 from storage.plans import import_plan, task_by_id
 from storage.progress import record_entry
 from storage.records import EntryDraft, ReadingDraft
@@ -62,3 +65,18 @@ async def test_a_changed_target_is_a_new_one_and_old_progress_no_longer_counts(
     assert task.targets[0].id != beds.id
     assert task.targets[1].id != beds.id
     assert [r.progress for r in shown if r.task_id == "3.2"] == [()]
+
+
+async def test_a_ledger_imported_before_targets_were_kept_gets_them_on_the_next_import(
+    ledger: Database,
+) -> None:
+    # As a ledger upgraded to 0006 holds it: no targets, a plan hash made without them.
+    async with ledger.session() as session:
+        await session.execute(delete(TargetRow))
+        await session.execute(update(PlanVersionRow).values(content_hash="before-0006"))
+    async with ledger.session() as session:
+        assert (await task_by_id(session, "3.2")).targets == ()
+        result = await import_plan(session, load_plan(default_plan_path()), JULY_4)
+        task = await task_by_id(session, "3.2")
+    assert result.changed
+    assert [t.target.what for t in task.targets] == ["老年日照中心", "养老床位"]
