@@ -14,8 +14,15 @@ from core import errors
 from core.board import NoBoard
 from core.extensions import ExtensionFiled
 from core.prompts import Mark
-from storage.records import ExtensionRecord
-from vocabulary import LEADERSHIP_NAME, STATUS_NAMES, Status, cn_date, status_label
+from storage.records import EntryRecord, ExtensionRecord, TargetProgress
+from vocabulary import (
+    LEADERSHIP_NAME,
+    STATUS_NAMES,
+    Status,
+    cn_date,
+    progress_words,
+    status_label,
+)
 
 OFFICE = "东丽区民政局督办助手"
 
@@ -134,18 +141,41 @@ def done_recorded(task_id: str) -> str:
     )
 
 
-def recorded(task_id: str, status: Status) -> str:
-    """Confirm a recorded answer."""
+def recorded(task_id: str, status: Status, entry: EntryRecord | None = None) -> str:
+    """Confirm a recorded answer (and what was read in it: progress, an event)."""
     if status == "blocked":
-        return f"已记录 {task_id} 遇到困难，已转告局领导协调。"
-    if status == "done":
-        return f"已补充 {task_id} 的完成说明。"
-    return f"收到，已记录 {task_id} 进展（{STATUS_NAMES[status]}）。"
+        said = f"已记录 {task_id} 遇到困难，已转告局领导协调。"
+    elif status == "done":
+        said = f"已补充 {task_id} 的完成说明。"
+    else:
+        said = f"收到，已记录 {task_id} 进展（{STATUS_NAMES[status]}）。"
+    return "\n".join([said, *read_in(entry)])
 
 
-def report_done(task_id: str) -> str:
+def report_done(task_id: str, entry: EntryRecord | None = None) -> str:
     """Confirm a report that marked a task done."""
-    return f"已记录 {task_id} 已完成。"
+    return "\n".join([f"已记录 {task_id} 已完成。", *read_in(entry)])
+
+
+def progress_text(progress: Sequence[TargetProgress]) -> str:
+    """Return progress against targets: 3/5家, or 养老床位 60/150张 among several."""
+    return progress_words([(p.what, p.unit, p.target, p.value) for p in progress])
+
+
+def read_in(entry: EntryRecord | None) -> list[str]:
+    """Return what the core read in a report, one line each: progress, an event's deadline."""
+    if entry is None:
+        return []
+    lines = []
+    named = [p for p in entry.readings if p.target is not None]
+    if named:
+        lines.append(f"目标进度：{progress_text(named)}")
+    for event in entry.events:
+        lines.append(
+            f"已记录{event.event or '触发事项'}：{day(event.event_day)}，"
+            f"完成时限为{day_week(event.due)}，此后按期提醒。"
+        )
+    return lines
 
 
 def extension_filed(filed: ExtensionFiled, today: date) -> str:
@@ -222,6 +252,13 @@ def error(exc: Exception) -> str:
             return "请写明遇到的困难和需要的协调，如：/report 2.3 困难 场地未落实。"
         case errors.UseExtensionRequest():
             return "申请延期请点提醒中的 📅 申请延期，并写明新的完成日期。"
+        case errors.EventNotYet():
+            return (
+                f"{exc.event}的日期{day(exc.day)}还没到，"
+                f"请回复已经发生的日期，如“{exc.event} 3月5日”。"
+            )
+        case errors.NoEventWaiting():
+            return f"{exc.task_id} 没有需要等待触发的节点。"
         case errors.DateNotUnderstood():
             return BAD_DATE
         case errors.DateNotInFuture():
@@ -249,6 +286,7 @@ def _not_extendable(exc: errors.NotExtendable) -> str:
         "period": "只有工作时段（如上半年），没有截止日期，无需申请延期",
         "done": "的节点均已完成，无需申请延期",
         "not_deadline": "的这个节点不是截止节点，无法申请延期",
+        "event": "的节点尚待触发，触发后才起算完成时限，无需申请延期",
     }
     return f"{exc.task_id} {reasons.get(exc.why, '无法申请延期')}。"
 

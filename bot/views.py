@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.render import day, day_week, local
+from bot.render import day, day_week, local, progress_text
 from storage.records import EntryRecord, MilestoneRecord, StatusRow, TaskRecord
 from vocabulary import (
     AWAITING_NAME,
@@ -15,8 +15,11 @@ from vocabulary import (
     PAUSE_ICON,
     STATUS_NAMES,
     UNREPORTED_NAME,
+    WAITING_NAME,
     Light,
     cn_time,
+    event_words,
+    pace_words,
     reason_words,
     silence_words,
 )
@@ -63,8 +66,20 @@ def why(row: StatusRow, today: date) -> str:
     if row.reason is not None and row.reason.kind != "awaiting":
         return reason_words(row.reason.kind, row.reason.due, row.reason.note, today.year)
     if row.next_due is None:
+        if row.waiting:
+            return f"{WAITING_NAME}（{'、'.join(row.waiting)}）"
         return "持续推进"
     return f"{day(row.next_due, today)}截止"
+
+
+def targets(row: StatusRow) -> str:
+    """Return a row's progress against its targets and its pace: ` · 3/5家（序时进度 50%）`
+    (a bare percent, already shown with the progress, only its pace)."""
+    named = [p for p in row.progress if p.target is not None]
+    pace = pace_words(row.pace.expected) if row.pace is not None else ""
+    if not named:
+        return f" · {pace}" if pace else ""
+    return f" · {progress_text(named)}" + (f"（{pace}）" if pace else "")
 
 
 def _beside(row: StatusRow) -> str:
@@ -80,7 +95,7 @@ def _beside(row: StatusRow) -> str:
 def status_line(row: StatusRow, today: date, tz: ZoneInfo) -> str:
     """Return one (task, unit) as a line: light, id, title, why, latest progress."""
     icon = LIGHT_ICONS[row.light]
-    head = f"{icon} {row.task_id} {row.title} · {why(row, today)}{_beside(row)}"
+    head = f"{icon} {row.task_id} {row.title} · {why(row, today)}{_beside(row)}{targets(row)}"
     return f"{head} · {_progress(row, tz)}"
 
 
@@ -129,6 +144,10 @@ def bureau_status(
 def milestone_text(milestone: MilestoneRecord, today: date) -> str:
     """Return a milestone as 完成协议签署 · 6月30日截止."""
     action = milestone.action or "完成"
+    if milestone.kind == "event":
+        return (
+            f"{action} · {event_words(milestone.event, milestone.offset, milestone.offset_unit)}"
+        )
     if milestone.kind == "ongoing" or milestone.end is None:
         return f"{action} · 持续推进"
     if milestone.kind == "period" and milestone.start is not None:
@@ -169,7 +188,7 @@ def task_status(
     lines.append("")
     for row in rows:
         icon = LIGHT_ICONS[row.light]
-        head = f"{icon} {row.unit} · {why(row, today)}{_beside(row)}"
+        head = f"{icon} {row.unit} · {why(row, today)}{_beside(row)}{targets(row)}"
         lines.append(f"{head} · {_progress(row, tz)}")
     recent = sorted(entries, key=lambda e: e.created_at)[-last:]
     lines.append("")

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from storage.invites import create_invite
 from storage.plans import import_plan, require_plan
 from storage.progress import parse_status
 from storage.records import StatusRow
-from vocabulary import LEADERSHIP, LIGHT_ICONS, reason_words
+from vocabulary import LEADERSHIP, LIGHT_ICONS, progress_words, reason_words
 
 if TYPE_CHECKING:
     from core.extensions import ExtensionFiled
@@ -54,7 +54,14 @@ def register(sub: Any) -> None:
         "--milestone",
         type=int,
         metavar="N",
-        help="the task's Nth milestone (default: the nearest open deadline)",
+        help="the task's Nth milestone: the deadline an extension moves (default: the nearest"
+        " open deadline), or the one a report is about (default: all; for a recurring deadline,"
+        " its earliest open occurrence)",
+    )
+    report.add_argument(
+        "--event",
+        metavar="DATE",
+        help="the day the event a milestone waits for happened (印发之日起…: 2022-03-05)",
     )
     report.add_argument("--at", metavar="ISO", help="when it happened (default: now)")
     report.set_defaults(func=report_command)
@@ -135,8 +142,9 @@ def report_command(args: argparse.Namespace, ctx: CliContext) -> int:
         raise BadOption("status extension needs --date with the requested new date")
     if status != "extension" and args.date:
         raise BadOption("--date is the new date of an extension: use --status extension")
-    if status != "extension" and args.milestone is not None:
-        raise BadOption("--milestone names the deadline an extension moves")
+    event_day = _day(args.event, "--event") if args.event else None
+    if event_day is not None and status == "extension":
+        raise BadOption("--event reports that an event happened: use another status")
 
     async def run() -> str:
         from core import extensions, progress, queries
@@ -146,21 +154,31 @@ def report_command(args: argparse.Namespace, ctx: CliContext) -> int:
         try:
             unit = core.units.resolve(args.unit)
             task_id = args.task.strip()
+            milestone_id = None
+            if args.milestone is not None:
+                milestone_id = await queries.milestone_id(core, task_id, args.milestone)
             if status == "extension":
-                milestone_id = None
-                if args.milestone is not None:
-                    milestone_id = await queries.milestone_id(core, task_id, args.milestone)
                 filed = await extensions.request_extension(
                     core, unit, task_id, args.date, by=CLI, reason=args.note,
                     milestone_id=milestone_id, at=at,
                 )  # fmt: skip
                 return _filed_line(filed)
             entry = await progress.report(
-                core, unit, task_id, status, by=CLI, note=args.note, percent=percent, at=at
-            )
+                core, unit, task_id, status, by=CLI, note=args.note, percent=percent, at=at,
+                milestone_id=milestone_id, event_day=event_day,
+            )  # fmt: skip
         finally:
             await core.close()
-        return f"recorded entry {entry.id}: {entry.task_id} {entry.unit} {entry.status}"
+        line = f"recorded entry {entry.id}: {entry.task_id} {entry.unit} {entry.status}"
+        if entry.readings:
+            parts = [(p.what, p.unit, p.target, p.value) for p in entry.readings]
+            line += f"; progress {progress_words(parts)}"
+        for event in entry.events:
+            line += (
+                f"; {event.event or 'event'} on {event.event_day.isoformat()}:"
+                f" due {event.due.isoformat()}"
+            )
+        return line
 
     print(asyncio.run(run()), file=ctx.out)
     return 0
@@ -234,10 +252,41 @@ def status_json(unit: str | None, rows: list[StatusRow], ctx: CliContext) -> dic
                     else None
                 ),
                 "signoff": row.signoff,
+                "progress": [
+                    {
+                        "what": p.what,
+                        "unit": p.unit,
+                        "target": p.target,
+                        "value": p.value,
+                        "share": round(p.share, 4),
+                    }
+                    for p in row.progress
+                ],
+                "pace": (
+                    {
+                        "expected": round(row.pace.expected, 4),
+                        "reported": round(row.pace.reported, 4),
+                        "behind": row.pace.behind,
+                        "from": row.pace.start.isoformat(),
+                        "due": row.pace.due.isoformat(),
+                    }
+                    if row.pace
+                    else None
+                ),
+                "waiting": list(row.waiting),
             }
             for row in rows
         ],
     }
+
+
+def _targets(row: StatusRow) -> str:
+    """Return a row's progress against its targets, as /status shows it (3/5家)."""
+    if not row.progress:
+        return ""
+    parts = [(p.what, p.unit, p.target, p.value) for p in row.progress]
+    pace = f" (pace {round(row.pace.expected * 100)}%)" if row.pace else ""
+    return f"  {progress_words(parts)}{pace}"
 
 
 def _reason(row: StatusRow) -> str | None:
@@ -259,7 +308,7 @@ def status_table(rows: list[StatusRow], ctx: CliContext) -> list[str]:
         flags = "".join(f" ({flag})" for flag in row.flags)
         lines.append(
             f"{LIGHT_ICONS[row.light]} {row.task_id:<6} {_pad(row.unit, 10)} {status:<12} "
-            f"due {due:<10} {row.entries:>4} entries  {row.title}{why}{flags}"
+            f"due {due:<10} {row.entries:>4} entries  {row.title}{why}{flags}{_targets(row)}"
         )
     counts = {light: sum(r.light == light for r in rows) for light in LIGHT_ICONS}
     lines.append(
@@ -290,6 +339,13 @@ def _percent(text: str | None) -> int | None:
     if not 0 <= value <= 100:
         raise InvalidPercent(value)
     return value
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadOption(f"{option} must be a date such as 2022-03-05, not '{text}'") from None
 
 
 def _instant(text: str, ctx: CliContext) -> datetime:

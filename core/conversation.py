@@ -138,6 +138,8 @@ async def answer(core: Core, asked_of: QuestionRecord, text: str, *, by: Reporte
                 percent=percent,
                 milestone_id=asked_of.milestone_id,
                 at=now,
+                is_workday=core.calendar.is_workday,
+                tz=core.tz,
             )
             result = Answered(asked_of, status, entry=entry)
     core.changed()
@@ -163,6 +165,8 @@ async def answer_pick(
             percent=percent,
             milestone_id=item.milestone_id,
             at=now,
+            is_workday=core.calendar.is_workday,
+            tz=core.tz,
         )
     core.changed()
     return Answered(asked_of, "in_progress", entry=entry)

@@ -31,6 +31,7 @@ __all__ = [
     "DateNotUnderstood",
     "DateTooFar",
     "DubanError",
+    "EventNotYet",
     "ExtensionAlreadyDecided",
     "ExtensionPending",
     "ForeignButton",
@@ -38,6 +39,7 @@ __all__ = [
     "InvalidPercent",
     "LeadershipOnly",
     "NeedsNote",
+    "NoEventWaiting",
     "NoPlan",
     "NotAUnitChat",
     "NotExtendable",
@@ -96,7 +98,8 @@ class NotExtendable(DubanError):
     def __init__(self, task_id: str, why: str, action: str | None = None) -> None:
         self.task_id = task_id
         # "ongoing": 持续推进 work; "period": a window (上半年…); "done": nothing left open;
-        # "not_deadline": the named milestone is not a deadline.
+        # "not_deadline": the named milestone is not a deadline; "event": it waits for its
+        # event (待触发), so it has no due date to move yet.
         self.why = why
         self.action = action
         reasons = {
@@ -104,6 +107,7 @@ class NotExtendable(DubanError):
             "period": "it has only a period (such as 上半年), no deadline",
             "done": "every deadline of it is already done",
             "not_deadline": "that milestone is not a deadline",
+            "event": "its deadline waits for its event to be reported",
         }
         super().__init__(f"{task_id} cannot be extended: {reasons.get(why, why)}")
 
@@ -150,3 +154,20 @@ class NotYourQuestion(DubanError):
 
     def __init__(self) -> None:
         super().__init__("that question was asked of someone else")
+
+
+class EventNotYet(DubanError):
+    """A reported event dated after the day it is reported on."""
+
+    def __init__(self, event: str, day: date) -> None:
+        self.event = event
+        self.day = day
+        super().__init__(f"{event} cannot have happened on {day.isoformat()}: that is ahead")
+
+
+class NoEventWaiting(DubanError):
+    """An event reported for a task none of whose milestones waits for one."""
+
+    def __init__(self, task_id: str) -> None:
+        self.task_id = task_id
+        super().__init__(f"no milestone of {task_id} waits for an event")

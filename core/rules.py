@@ -80,6 +80,8 @@ def milestone_to_extend(
     if deadlines:
         raise NotExtendable(task_id, "done")
     kinds = {m.kind for m in milestones}
+    if "event" in kinds:
+        raise NotExtendable(task_id, "event")  # its deadline starts when its event is reported
     raise NotExtendable(task_id, "period" if "period" in kinds else "ongoing")
 
 

@@ -197,6 +197,9 @@ def compute_digest(
         tz=tz,
         unreported=tuple(r for r in rows if r.unreported),
         awaiting=sum(r.awaiting for r in rows),
+        progress=tuple(r for r in rows if r.progress and r.light != "done"),
+        # Overdue rows are listed as such; the others behind their pace are listed here.
+        behind_pace=tuple(r for r in rows if r.behind_pace and r.light in ("yellow", "green")),
     )
 
 
@@ -261,4 +264,16 @@ def digest_json(digest: Digest) -> dict[str, Any]:
             for r in digest.unreported
         ],
         "awaiting": digest.awaiting,
+        "progress": [_progress_json(r) for r in digest.progress],
+        "behind_pace": [_progress_json(r) for r in digest.behind_pace],
+    }
+
+
+def _progress_json(row: ReportRow) -> dict[str, Any]:
+    return {
+        "task": row.task,
+        "unit": row.unit,
+        "progress": row.progress,
+        "pace": round(row.pace, 4) if row.pace is not None else None,
+        "behind": row.behind_pace,
     }

@@ -55,6 +55,13 @@ class ReportRow:
     silent_days: int | None = None
     awaiting: bool = False
     paused_until: date | None = None
+    # Progress against the targets in words (`3/5家`), the share of the row's time elapsed
+    # (序时进度), and whether the reported share trails it by more than the margin.
+    progress: str = ""
+    pace: float | None = None
+    behind_pace: bool = False
+    # The lowest share reported (a bare percent on a task without targets counts too).
+    reported: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +158,6 @@ class Digest:
     # Rows flagged 未报 (prompted, no report for N workdays), and rows waiting for sign-off.
     unreported: tuple[ReportRow, ...] = ()
     awaiting: int = 0
+    # Rows that reported progress against targets, and the open ones behind their pace.
+    progress: tuple[ReportRow, ...] = ()
+    behind_pace: tuple[ReportRow, ...] = ()

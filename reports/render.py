@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from reports.model import Counts, Digest, DueItem, UnitLine
-from vocabulary import cn_date
+from reports.model import Counts, Digest, DueItem, ReportRow, UnitLine
+from vocabulary import BEHIND_PACE_NAME, cn_date, pace_words, share_words
 
 # A chat message holds about 4,000 characters; the ledger has the rest.
 MAX_ITEMS = 12
@@ -78,6 +78,8 @@ def render_digest(digest: Digest) -> str:
         ]
     )
 
+    out += _progress_lines(digest)
+
     out += ["", "待审批延期" if digest.extensions else "待审批延期：无"]
     out += _capped([f"📅 {e.unit} {e.task} → {cn_date(e.date, year)}" for e in digest.extensions])
 
@@ -109,6 +111,45 @@ def render_digest(digest: Digest) -> str:
     if timely:
         out += ["", "时效（已到期节点）", *timely]
     return "\n".join(out)
+
+
+def _pace(row: ReportRow) -> str:
+    return f"（{pace_words(row.pace)}）" if row.pace is not None else ""
+
+
+def pace_text(row: ReportRow) -> str:
+    """Return a row's progress against targets (else the share it reported) with its pace:
+    3/5家（序时进度 50%）, 整体 30%（序时进度 93%）; empty without either."""
+    if row.progress:
+        return row.progress + _pace(row)
+    if row.reported is not None and row.pace is not None:
+        return f"整体 {share_words(row.reported)}{_pace(row)}"
+    return ""
+
+
+def _progress_lines(digest: Digest) -> list[str]:
+    """Return 目标进度 (each row's progress against its targets and its pace) and
+    滞后序时进度 (the rows behind, per unit); nothing when no row is weighed against its pace."""
+    if not digest.progress and not digest.behind_pace:
+        return []
+    out = [""]
+    if digest.progress:
+        out.append("目标进度")
+        out += _capped(
+            [
+                f"{'🟡' if r.behind_pace else '🟢'} {r.unit} {r.task} {r.title} · {r.progress}"
+                + _pace(r)
+                for r in digest.progress
+            ]
+        )
+    if not digest.behind_pace:
+        return [*out, f"{BEHIND_PACE_NAME}：无"]
+    out.append(BEHIND_PACE_NAME)
+    by_unit: dict[str, list[str]] = {}
+    for r in digest.behind_pace:
+        by_unit.setdefault(r.unit, []).append(f"{r.task} {pace_text(r)}")
+    out += _capped([f"{unit}：{'；'.join(items)}" for unit, items in by_unit.items()])
+    return out
 
 
 def _flags(line: UnitLine) -> str:

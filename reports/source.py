@@ -14,7 +14,7 @@ from storage.records import MilestoneRecord, StatusRow, TaskRecord
 from storage.report_queries import pending_extensions
 from storage.status import StatusRules, status_rows
 from storage.timeliness import UnitTimeliness, milestone_timeliness, unit_timeliness
-from vocabulary import DEFAULT_TZ, cn_date, reason_words
+from vocabulary import DEFAULT_TZ, cn_date, event_words, progress_words, reason_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,10 @@ class ReportInput:
 def milestone_text(m: MilestoneRecord, open_due: dict[int, date], done: bool) -> str:
     """Return one milestone as the ledger's 节点 column shows it."""
     action = m.action or ""
+    if m.kind == "event":
+        when = open_due.get(m.id)
+        wait = event_words(m.event, m.offset, m.offset_unit)
+        return f"{action} {wait}".strip() + (f"（{cn_date(when)}）" if when else "")
     if m.kind == "ongoing":
         return action or "持续推进"
     if m.kind == "period" and m.start is not None and m.end is not None:
@@ -78,6 +82,12 @@ def to_report_row(row: StatusRow, task: TaskRecord | None) -> ReportRow:
         silent_days=row.silent_days,
         awaiting=row.signoff == "awaiting",
         paused_until=row.paused.until if row.paused else None,
+        progress=progress_words(
+            [(p.what, p.unit, p.target, p.value) for p in row.progress if p.target is not None]
+        ),
+        pace=row.pace.expected if row.pace else None,
+        behind_pace=row.pace.behind if row.pace else False,
+        reported=row.pace.reported if row.pace else None,
     )
 
 

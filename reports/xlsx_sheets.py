@@ -14,6 +14,7 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from reports.model import CATEGORY_NAMES, Category, ReportRow
+from reports.render import pace_text
 from reports.xlsx_stream import (
     EXCEL_MAX_ROWS,
     EXCEL_MAX_TEXT,
@@ -65,6 +66,7 @@ LEDGER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("灯", 6),
     ("更新时间", 17),
     ("灯的原因", 20),
+    ("目标进度", 26),
 )
 ENTRY_COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 9),
@@ -180,6 +182,7 @@ def write_ledger_sheet(
                 else ""
             )
             + _text(f"L{r}", _why(row), wrap)
+            + _text(f"M{r}", pace_text(row), wrap)
             + "</row>"
         )
     sheet.write_rows(out)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from storage.records import ItemKind
-from vocabulary import DEFAULT_TZ, cn_date
+from vocabulary import DEFAULT_TZ, WAITING_NAME, cn_date
 
 # The leadership's buttons under a 【延期申请】.
 APPROVE = "同意"
@@ -31,6 +31,8 @@ class PromptItem:
     escalate: bool = False
     last_note: str | None = None
     last_at: datetime | None = None
+    # The event a milestone still waits for (待触发): its deadline starts when it is reported.
+    waiting: str | None = None
 
 
 def day_heading(day: date) -> str:
@@ -41,6 +43,8 @@ def day_heading(day: date) -> str:
 def due_phrase(item: PromptItem, today: date) -> str:
     """Return 6月30日截止（还有7天）, 今天截止, 已逾期N天 or the check-in wording."""
     if item.kind == "checkin":
+        if item.waiting is not None:
+            return f"{WAITING_NAME}（{item.waiting}后起算，届时请回复，如“{item.waiting} 3月5日”）"
         if item.due is None:
             return "本月进展（持续推进）"
         return f"本月进展（{cn_date(item.due, today.year)}结束）"

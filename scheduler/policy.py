@@ -6,6 +6,12 @@ and every third workday after that, leadership told from the second overdue prom
 and ongoing work get a monthly check-in on the 25th (moved back) inside its window; a period
 also gets D-7 and D before its end. Nothing falls before `floor` (the later of the plan's start
 and the service's first start). Every number comes from PolicySettings.
+
+A recurring deadline (one of a series, `每月28日前`) is reminded only on lead days shorter
+than its interval, so that one occurrence's reminders never start before the previous one is
+due (monthly: D-14 on, not D-30). A deadline that has a start (one that waited for its event:
+the event day) is never reminded before it; until its event is reported such a milestone has
+no dates, and gets the monthly check-in only.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ class MilestoneWindow:
     kind: str
     start: date | None
     end: date | None
+    # A recurring deadline's nominal days between occurrences (None: not recurring).
+    interval_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +120,10 @@ def _reminders(
     if m.end is None or m.kind == "ongoing":
         return []
     leads = settings.lead_days if m.kind == "deadline" else settings.period_end_lead_days
+    if m.interval_days is not None:
+        leads = tuple(n for n in leads if n < m.interval_days)
     days = {calendar.workday_on_or_before(m.end - timedelta(days=n)) for n in leads}
-    if m.start is not None and m.kind == "period":
+    if m.start is not None:
         days = {d for d in days if d >= m.start}
     return [PromptPoint(d, "reminder", m.end) for d in sorted(days)]
 

@@ -115,12 +115,12 @@ async def _prompt_drafts(
     if not scope.calendar.is_workday(scope.today) or scope.now < send_at:
         return []
     sent = await latest_points(session, ("prompt", "escalation"))
-    memo: dict[tuple[str, date | None, date | None], PromptPoint | None] = {}
+    memo: dict[tuple[str, date | None, date | None, int | None], PromptPoint | None] = {}
     due: list[tuple[ScheduleMilestone, PromptPoint]] = []
     for m in await schedule_milestones(session, scope.now, signoff=scope.settings.signoff):
         if m.done:
             continue
-        window = (m.kind, m.start, m.end)
+        window = (m.kind, m.start, m.end, m.interval_days)
         if window not in memo:
             # Many milestones share dates (年底前): the policy is pure, so compute once.
             memo[window] = latest_point(
@@ -187,6 +187,7 @@ def _item(m: ScheduleMilestone, point: PromptPoint, last: LastEntry | None) -> P
         escalate=point.escalate,
         last_note=last.note if last else None,
         last_at=last.created_at if last else None,
+        waiting=m.event if m.waiting else None,
     )
 
 

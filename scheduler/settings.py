@@ -42,6 +42,10 @@ class PolicySettings:
     warn_days: int = 7
     unreported_workdays: int = 20
     signoff: bool = True
+    # 序时进度: a row this many points behind the elapsed share of its span turns 🟡, and the
+    # span is counted in workdays (the office's calendar) or calendar days.
+    pace_margin: int = 15
+    pace_workdays: bool = True
 
     def status_rules(self, calendar: WorkCalendar | None = None) -> StatusRules:
         """Return what the lights weigh, counting workdays on the office's calendar."""
@@ -51,6 +55,8 @@ class PolicySettings:
             unreported_workdays=self.unreported_workdays,
             signoff=self.signoff,
             workdays_between=days.workdays_in,
+            pace_margin=self.pace_margin,
+            pace_workdays=self.pace_workdays,
         )
 
     def calendar(self) -> WorkCalendar:
@@ -112,6 +118,8 @@ def _settings(data: dict[str, Any], base_dir: Path, tz: ZoneInfo) -> PolicySetti
         warn_days=_days_count(data["warn_days"], "warn_days"),
         unreported_workdays=_positive(data["unreported_workdays"], "unreported_workdays"),
         signoff=_bool(data["signoff"], "signoff"),
+        pace_margin=_percent_points(data["pace_margin"], "pace_margin"),
+        pace_workdays=_pace_count(data["pace_count"]),
     )
 
 
@@ -136,6 +144,18 @@ def _bool(value: object, key: str) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{key} must be true or false")
     return value
+
+
+def _percent_points(value: object, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+        raise ValueError(f"{key} must be a whole number of percentage points between 0 and 100")
+    return value
+
+
+def _pace_count(value: object) -> bool:
+    if value not in ("workdays", "days"):
+        raise ValueError('pace_count must be "workdays" or "days"')
+    return value == "workdays"
 
 
 def _days_count(value: object, key: str) -> int:

@@ -8,7 +8,9 @@ One per line, `#` starts a comment:
     2022-06-11 approve 2.3 社救科      (or reject)
 
 Each is applied through the core (`core.progress`, `core.extensions`): a line the bot or the
-CLI would refuse is refused here too, naming its line.
+CLI would refuse is refused here too, naming its line. The note is read as the chat's is:
+progress against targets (`已建成3家`), and an event a milestone waits for
+(`2022-03-07 1.2 社会事务科 in_progress 规划已批复 3月4日`).
 """
 
 from __future__ import annotations

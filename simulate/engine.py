@@ -146,8 +146,9 @@ async def _due_days(
     async with db.session() as session:
         milestones = await schedule_milestones(session, now, signoff=settings.signoff)
     days = set(digest_days(calendar, settings, first, last))
-    for kind, start, end in {(m.kind, m.start, m.end) for m in milestones if not m.done}:
-        window = MilestoneWindow(kind, start, end)
+    windows = {(m.kind, m.start, m.end, m.interval_days) for m in milestones if not m.done}
+    for kind, start, end, interval in windows:
+        window = MilestoneWindow(kind, start, end, interval)
         days.update(p.day for p in prompt_points(window, calendar, settings, first, last))
     return days
 

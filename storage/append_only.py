@@ -23,8 +23,10 @@ APPEND_ONLY_TABLES = (
     "extension_decisions",
     "signoffs",
     "pauses",
+    "progress_readings",
+    "milestone_events",
 )
-"""The tables the migrations make append-only (0003, 0005): `duban verify` checks them."""
+"""The tables the migrations make append-only (0003, 0005, 0006): `duban verify` checks them."""
 
 PG_FUNCTION = "duban_refuse_change"
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")

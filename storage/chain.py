@@ -9,7 +9,9 @@ Every (task, unit) pair has one chain of progress entries in the order they were
 Changing an entry's content breaks its own hash; rewriting its hash as well breaks the
 next entry's `prev_hash`; removing an entry breaks the link of the one after it. Extension
 requests and decisions hang off the chain: a request's hash starts from its entry's hash,
-a decision's from its request's hash, so neither can change without showing.
+a decision's from its request's hash, so neither can change without showing. So do what the
+core read in an entry (progress against targets, a reported event and its due date): they
+move lights and deadlines, so each starts from its entry's hash too.
 
 The functions here are pure except `link_entry`, which reads the pair's latest hash and, on
 PostgreSQL, holds a per-pair lock until the transaction ends so that two writers never fork
@@ -61,6 +63,10 @@ REQUEST_FIELDS = (
     "requested_at",
 )
 DECISION_FIELDS = ("request_id", "approve", "decided_by", "decided_at")
+READING_FIELDS = ("entry_id", "task_id", "unit_id", "target_id", "value", "share", "text",
+                  "created_at")  # fmt: skip
+EVENT_FIELDS = ("entry_id", "task_id", "unit_id", "milestone_id", "event_day", "due",
+                "created_at")  # fmt: skip
 
 _LOCK_NAMESPACE = b"duban-chain"
 
@@ -86,6 +92,18 @@ def request_hash(entry: str, fields: Mapping[str, Any]) -> str:
 def decision_hash(request: str, fields: Mapping[str, Any]) -> str:
     """Return the hash of a decision on an extension request, anchored on the request's hash."""
     return _digest(request, canonical("extension_decision", fields, DECISION_FIELDS))
+
+
+def reading_hash(entry: str, fields: Mapping[str, Any]) -> str:
+    """Return the hash of a progress reading, anchored on its entry's hash: what the lights
+    and 序时进度 read from a report cannot change without showing."""
+    return _digest(entry, canonical("progress_reading", fields, READING_FIELDS))
+
+
+def event_hash(entry: str, fields: Mapping[str, Any]) -> str:
+    """Return the hash of a reported event (and the due date it gives), anchored on its
+    entry's hash."""
+    return _digest(entry, canonical("milestone_event", fields, EVENT_FIELDS))
 
 
 def chain_rows(
@@ -148,4 +166,7 @@ def _plain(value: object) -> object:
         return value.isoformat()
     if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, float):
+        # The shortest text that reads back as this float: the same on both databases.
+        return repr(value)
     raise TypeError(f"cannot hash a {type(value).__name__}")

@@ -7,6 +7,10 @@ scheduler (what to prompt), the status layer (lights) and the core (what can be 
   next 已完成. The latest of these, by time, decides.
 - An approved extension moves the milestone's due date (the latest decision wins; one without
   a milestone moves every milestone of the pair).
+- A milestone that waits for its event (`印发之日起20个工作日内`) has no dates until a unit
+  reports the event; from then it is a deadline from the event day to the due date stored
+  with the report (the latest report wins; an event is a fact of the task, so it starts the
+  milestone for every owning unit), and an approved extension moves that date like any other.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from storage.models import (
     EntryRow,
     ExtensionDecisionRow,
     ExtensionRow,
+    MilestoneEventRow,
     MilestoneRow,
     SignoffRow,
     TaskOwnerRow,
@@ -53,6 +58,12 @@ class MilestoneStatus:
     # The 已完成 entry that made it awaiting or signed (what a sign-off is about).
     done_entry_id: int | None = None
     done_at: datetime | None = None
+    # A recurring deadline's nominal days between occurrences (reminders fit inside them).
+    interval_days: int | None = None
+    # The event an event milestone waits for; `waiting` until a unit reports it (then its
+    # kind reads "deadline", from the event day to its due date).
+    event: str | None = None
+    waiting: bool = False
 
     @property
     def done(self) -> bool:
@@ -78,6 +89,7 @@ async def milestone_statuses(
     done = await _latest_done(session, as_of, pair, unit_id)
     steps = await _latest_steps(session, as_of, pair, unit_id)
     moved = await _moves(session, as_of, pair, unit_id)
+    happened = await _events(session, as_of, pair, unit_id)
     scope: list[ColumnElement[bool]] = [
         TaskRow.archived_at.is_(None),
         MilestoneRow.archived_at.is_(None),
@@ -98,6 +110,8 @@ async def milestone_statuses(
             MilestoneRow.action,
             MilestoneRow.start,
             MilestoneRow.end,
+            MilestoneRow.interval_days,
+            MilestoneRow.event,
         )
         .select_from(TaskOwnerRow)
         .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
@@ -107,8 +121,18 @@ async def milestone_statuses(
         .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position)
     )
     found = []
-    for task_row, code, title, unit, name, m_id, kind, action, start, end in rows:
+    for row in rows:
+        task_row, code, title, unit, name, m_id, kind, action, start, end = row[:10]
+        interval, event = row[10:]
         own, whole = (task_row, unit, m_id), (task_row, unit, None)
+        waiting = False
+        if kind == "event":
+            # Until its event is reported it waits, with no dates; then it is a deadline.
+            reported = happened.get(m_id)
+            if reported is None:
+                waiting = True
+            else:
+                kind, (start, end) = "deadline", reported
         latest_done = max(
             (d for d in (done.get(own), done.get(whole)) if d is not None), default=None
         )
@@ -132,6 +156,9 @@ async def milestone_statuses(
                 end,
                 latest_done[1] if latest_done and state != "open" else None,
                 latest_done[0] if latest_done and state != "open" else None,
+                interval,
+                event,
+                waiting,
             )
         )
     return found
@@ -242,6 +269,29 @@ async def _moves(
     ):
         moved[(t, u, m)] = new_date  # the latest decision wins
     return moved
+
+
+async def _events(
+    session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None, unit_id: int | None
+) -> dict[int, tuple[date, date]]:
+    """Return (event day, due date) per event milestone whose event was reported by as_of.
+
+    An event starts the milestone for every owner of the task, whoever reported it.
+    """
+    scope: list[ColumnElement[bool]] = [MilestoneEventRow.created_at <= as_of]
+    if pair is not None:
+        scope.append(MilestoneEventRow.task_id == pair[0])
+    if unit_id is not None:
+        owned = select(TaskOwnerRow.task_id).where(TaskOwnerRow.unit_id == unit_id)
+        scope.append(MilestoneEventRow.task_id.in_(owned))
+    found: dict[int, tuple[date, date]] = {}
+    for milestone_id, day, due in await session.execute(
+        select(MilestoneEventRow.milestone_id, MilestoneEventRow.event_day, MilestoneEventRow.due)
+        .where(*scope)
+        .order_by(MilestoneEventRow.created_at, MilestoneEventRow.id)
+    ):
+        found[milestone_id] = (day, due)  # the latest report wins
+    return found
 
 
 def _aware(value: datetime | str) -> datetime:

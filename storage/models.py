@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -134,6 +135,29 @@ class MilestoneRow(Base):
     start: Mapped[date | None] = mapped_column(Date, nullable=True)
     end: Mapped[date | None] = mapped_column(Date, nullable=True)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # A recurring deadline's series (`每月28日前`) and the nominal days between occurrences.
+    series: Mapped[str | None] = mapped_column(Text, nullable=True)
+    interval_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # A deadline that waits for its event (`印发之日起20个工作日内`): the event, and how long
+    # after it the milestone falls due (its due date is a MilestoneEventRow's).
+    event: Mapped[str | None] = mapped_column(Text, nullable=True)
+    offset: Mapped[int | None] = mapped_column("event_offset", Integer, nullable=True)
+    offset_unit: Mapped[str | None] = mapped_column("event_offset_unit", String(16), nullable=True)
+
+
+class TargetRow(Base):
+    """A quantitative target read from a task's text (`新建老年日照中心4个`)."""
+
+    __tablename__ = "task_targets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    what: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class ChatRow(Base):
@@ -216,6 +240,45 @@ class EvidenceRow(Base):
     file_name: Mapped[str | None] = mapped_column(Text, nullable=True)
     mime_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
     size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class ReadingRow(Base):
+    """Progress against a task's target that a report gave (`已建成3家` → 3 of 5).
+
+    Append-only; anchored on its entry's hash (storage/chain.py). A reading without a target
+    is a share of the whole task (`60%` on a task with several targets, or none).
+    """
+
+    __tablename__ = "progress_readings"
+    __table_args__ = (Index("ix_readings_pair", "task_id", "unit_id", "created_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("progress_entries.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("task_targets.id"), nullable=True)
+    value: Mapped[float] = mapped_column(Float)
+    share: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class MilestoneEventRow(Base):
+    """A unit's report that the event a milestone waits for happened, and the due date it
+    gives (computed when reported, on the office's calendar). Append-only; the latest wins;
+    anchored on its entry's hash."""
+
+    __tablename__ = "milestone_events"
+    __table_args__ = (Index("ix_milestone_events_milestone", "milestone_id", "created_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("progress_entries.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"))
+    event_day: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class SignoffRow(Base):

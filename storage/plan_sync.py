@@ -16,9 +16,16 @@ from typing import Any, Protocol
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plan_data.model import Plan, Task
+from plan_data.model import Milestone, Plan, Target, Task
 from plan_data.units import ALIASES
-from storage.models import MilestoneRow, TaskOwnerRow, TaskRow, UnitAliasRow, UnitRow
+from storage.models import (
+    MilestoneRow,
+    TargetRow,
+    TaskOwnerRow,
+    TaskRow,
+    UnitAliasRow,
+    UnitRow,
+)
 
 
 async def sync_units(
@@ -128,6 +135,7 @@ async def sync_tasks(
     rows_in_plan = [(row_of[task.id], task) for task in plan.tasks]
     await _sync_owners(session, plan_id, rows_in_plan, units)
     await _sync_milestones(session, plan_id, rows_in_plan, now)
+    await _sync_targets(session, plan_id, rows_in_plan, now)
     return added, [row.task_id for row in archived], len(used)
 
 
@@ -205,11 +213,31 @@ class _MilestoneLike(Protocol):
     def start(self) -> date | None: ...
     @property
     def end(self) -> date | None: ...
+    @property
+    def event(self) -> str | None: ...
 
 
-def milestone_key(m: _MilestoneLike) -> tuple[str, str | None, str, str]:
-    """Return what identifies a milestone across imports: kind, action and dates."""
-    return (m.kind, m.action, str(m.start), str(m.end))
+def milestone_key(m: _MilestoneLike) -> tuple[str | None, ...]:
+    """Return what identifies a milestone across imports: kind, action and dates (and the
+    event an event milestone waits for)."""
+    key = (m.kind, m.action, str(m.start), str(m.end))
+    return (*key, m.event) if m.event is not None else key
+
+
+def milestone_extras(m: Milestone) -> dict[str, Any]:
+    """Return a milestone's series and event columns (kept in place across imports)."""
+    return {
+        "series": m.series,
+        "interval_days": m.interval_days,
+        "event": m.event,
+        "offset": m.offset,
+        "offset_unit": m.offset_unit,
+    }
+
+
+def target_key(t: Target) -> tuple[str, str, str, str]:
+    """Return what identifies a target across imports: kind, value, measure and what."""
+    return (t.kind, repr(float(t.value)), t.unit, t.what)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +250,20 @@ class _StoredMilestone:
     end: date | None
     position: int
     archived_at: datetime | None
+    series: str | None
+    interval_days: int | None
+    event: str | None
+    offset: int | None
+    offset_unit: str | None
+
+    def extras(self) -> dict[str, Any]:
+        return {
+            "series": self.series,
+            "interval_days": self.interval_days,
+            "event": self.event,
+            "offset": self.offset,
+            "offset_unit": self.offset_unit,
+        }
 
 
 async def _sync_milestones(
@@ -238,18 +280,24 @@ async def _sync_milestones(
             MilestoneRow.end,
             MilestoneRow.position,
             MilestoneRow.archived_at,
+            MilestoneRow.series,
+            MilestoneRow.interval_days,
+            MilestoneRow.event,
+            MilestoneRow.offset,
+            MilestoneRow.offset_unit,
         )
         .join(TaskRow, TaskRow.id == MilestoneRow.task_id)
         .where(TaskRow.plan_id == plan_id)
         .order_by(MilestoneRow.task_id, MilestoneRow.id)
     ):
-        stored[row.task_id].append(_StoredMilestone(*row))
+        stored[row.task_id].append(_StoredMilestone(*tuple(row)))
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     for task_row, task in tasks:
         free = list(stored.get(task_row, ()))
         for position, milestone in enumerate(task.milestones):
             key = milestone_key(milestone)
+            extras = milestone_extras(milestone)
             found = next((r for r in free if milestone_key(r) == key), None)
             if found is None:
                 new.append(
@@ -261,14 +309,20 @@ async def _sync_milestones(
                         "end": milestone.end,
                         "position": position,
                         "archived_at": None,
+                        **extras,
                     }
                 )
                 continue
             free.remove(found)
-            if found.position != position or found.archived_at is not None:
+            if (
+                found.position != position
+                or found.archived_at is not None
+                or found.extras() != extras
+            ):
                 changed.append({"id": found.id, "position": position, "archived_at": None})
+                changed[-1].update(extras)
         changed += [
-            {"id": r.id, "position": r.position, "archived_at": now}
+            {"id": r.id, "position": r.position, "archived_at": now, **r.extras()}
             for r in free
             if r.archived_at is None
         ]
@@ -276,3 +330,84 @@ async def _sync_milestones(
         await session.execute(insert(MilestoneRow), new, execution_options=BULK)
     if changed:
         await session.execute(update(MilestoneRow), changed)
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredTarget:
+    id: int
+    task_id: int
+    position: int
+    kind: str
+    value: float
+    unit: str
+    what: str
+    text: str
+    archived_at: datetime | None
+
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.kind, repr(float(self.value)), self.unit, self.what)
+
+
+async def _sync_targets(
+    session: AsyncSession, plan_id: int, tasks: list[tuple[int, Task]], now: datetime
+) -> None:
+    """Keep each task's targets: a target with the same kind, value, measure and what keeps
+    its row (progress read against it stays with it); others are added or archived."""
+    stored: dict[int, list[_StoredTarget]] = defaultdict(list)
+    for row in await session.execute(
+        select(
+            TargetRow.id,
+            TargetRow.task_id,
+            TargetRow.position,
+            TargetRow.kind,
+            TargetRow.value,
+            TargetRow.unit,
+            TargetRow.what,
+            TargetRow.text,
+            TargetRow.archived_at,
+        )
+        .join(TaskRow, TaskRow.id == TargetRow.task_id)
+        .where(TaskRow.plan_id == plan_id)
+        .order_by(TargetRow.task_id, TargetRow.id)
+    ):
+        stored[row.task_id].append(_StoredTarget(*row))
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for task_row, task in tasks:
+        free = list(stored.get(task_row, ()))
+        for position, target in enumerate(task.targets):
+            key = target_key(target)
+            found = next((r for r in free if r.key() == key), None)
+            if found is None:
+                new.append(
+                    {
+                        "task_id": task_row,
+                        "position": position,
+                        "kind": target.kind,
+                        "value": float(target.value),
+                        "unit": target.unit,
+                        "what": target.what,
+                        "text": target.text,
+                        "archived_at": None,
+                    }
+                )
+                continue
+            free.remove(found)
+            if (found.position, found.archived_at, found.text) != (position, None, target.text):
+                changed.append(
+                    {
+                        "id": found.id,
+                        "position": position,
+                        "archived_at": None,
+                        "text": target.text,
+                    }
+                )
+        changed += [
+            {"id": r.id, "position": r.position, "archived_at": now, "text": r.text}
+            for r in free
+            if r.archived_at is None
+        ]
+    if new:
+        await session.execute(insert(TargetRow), new, execution_options=BULK)
+    if changed:
+        await session.execute(update(TargetRow), changed)

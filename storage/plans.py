@@ -15,19 +15,20 @@ from typing import cast
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plan_data.model import MilestoneKind, Owner, OwnerRole, Plan
+from plan_data.model import MilestoneKind, OffsetUnit, Owner, OwnerRole, Plan, Target, TargetKind
 from storage.errors import NoPlan, UnknownTask
 from storage.models import (
     MilestoneRow,
     PlanRow,
     PlanVersionRow,
+    TargetRow,
     TaskOwnerRow,
     TaskRow,
     UnitAliasRow,
     UnitRow,
 )
-from storage.plan_sync import milestone_key, sync_tasks, sync_units
-from storage.records import ImportResult, MilestoneRecord, PlanRecord, TaskRecord
+from storage.plan_sync import milestone_extras, milestone_key, sync_tasks, sync_units, target_key
+from storage.records import ImportResult, MilestoneRecord, PlanRecord, TargetRecord, TaskRecord
 
 
 def plan_hash(plan: Plan) -> str:
@@ -37,6 +38,14 @@ def plan_hash(plan: Plan) -> str:
         parts += [task.id, task.chapter, task.title, task.body, task.deadline_text]
         parts += [f"{o.unit}:{o.role}" for o in task.owners]
         parts += [repr(milestone_key(m)) for m in task.milestones]
+        # Series, events and targets only where a plan has them (a plan without any keeps
+        # the hash it had before they were stored).
+        parts += [
+            repr(sorted((k, v) for k, v in milestone_extras(m).items() if v is not None))
+            for m in task.milestones
+            if m.series is not None or m.event is not None
+        ]
+        parts += [repr(target_key(t)) for t in task.targets]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -199,8 +208,22 @@ async def _records(session: AsyncSession, tasks: list[TaskRow]) -> list[TaskReco
                 id=m.id,
                 task_row=m.task_id,
                 position=m.position,
+                series=m.series,
+                interval_days=m.interval_days,
+                event=m.event,
+                offset=m.offset,
+                offset_unit=cast("OffsetUnit | None", m.offset_unit),
             )
         )
+    targets: dict[int, list[TargetRecord]] = {i: [] for i in ids}
+    for t in await session.scalars(
+        select(TargetRow)
+        .where(TargetRow.task_id.in_(ids), TargetRow.archived_at.is_(None))
+        .order_by(TargetRow.task_id, TargetRow.position)
+    ):
+        value = int(t.value) if float(t.value).is_integer() else t.value
+        target = Target(value, t.unit, t.what, t.text, cast("TargetKind", t.kind))
+        targets[t.task_id].append(TargetRecord(t.id, t.task_id, t.position, target))
     return [
         TaskRecord(
             row=t.id,
@@ -212,6 +235,7 @@ async def _records(session: AsyncSession, tasks: list[TaskRow]) -> list[TaskReco
             owners=tuple(owners[t.id]),
             milestones=tuple(milestones[t.id]),
             archived_at=t.archived_at,
+            targets=tuple(targets[t.id]),
         )
         for t in tasks
     ]

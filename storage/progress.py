@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -10,11 +10,28 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.chain import link_entry
+from storage.chain import event_hash, link_entry, reading_hash
 from storage.errors import InvalidPercent, NotOwner, UnknownMilestone, UnknownStatus
-from storage.models import EntryRow, EvidenceRow, TaskRow, UnitRow
+from storage.models import (
+    EntryRow,
+    EvidenceRow,
+    MilestoneEventRow,
+    MilestoneRow,
+    ReadingRow,
+    TargetRow,
+    TaskRow,
+    UnitRow,
+)
 from storage.plans import task_by_id
-from storage.records import ENTRY_STATUSES, EntryDraft, EntryRecord, EvidenceRecord
+from storage.records import (
+    ENTRY_STATUSES,
+    EntryDraft,
+    EntryRecord,
+    EventDraft,
+    EvidenceRecord,
+    TargetProgress,
+    TaskRecord,
+)
 from vocabulary import Status, read_status
 
 IN_CHUNK = 10_000
@@ -45,6 +62,7 @@ async def record_entry(session: AsyncSession, draft: EntryDraft, now: datetime) 
         m.id for m in task.milestones
     }:
         raise UnknownMilestone(draft.milestone_id, task.id)
+    _check_readings(task, draft)
     unit_id = await session.scalar(select(UnitRow.id).where(UnitRow.name == draft.unit))
     values = {
         "task_id": task.row,
@@ -76,7 +94,53 @@ async def record_entry(session: AsyncSession, draft: EntryDraft, now: datetime) 
             return raced
     if new_id is None:
         raise RuntimeError("progress entry was not stored")
+    await _record_readings(session, new_id, values, draft)
     return await entry(session, new_id)
+
+
+def _check_readings(task: TaskRecord, draft: EntryDraft) -> None:
+    """Refuse readings against another task's target, and an event for a milestone that
+    does not wait for one."""
+    targets = {t.id for t in task.targets}
+    for reading in draft.readings:
+        if reading.target_id is not None and reading.target_id not in targets:
+            raise ValueError(f"target {reading.target_id} is not one of task {task.id}'s")
+    if draft.event is not None:
+        waits = {m.id for m in task.milestones if m.kind == "event"}
+        if draft.event.milestone_id not in waits:
+            raise UnknownMilestone(draft.event.milestone_id, task.id)
+
+
+async def _record_readings(
+    session: AsyncSession, entry_id: int, entry: Mapping[str, object], draft: EntryDraft
+) -> None:
+    """Append what the core read in the entry, each row anchored on the entry's hash."""
+    anchor = str(entry["hash"])
+    common = {
+        "entry_id": entry_id,
+        "task_id": entry["task_id"],
+        "unit_id": entry["unit_id"],
+        "created_at": entry["created_at"],
+    }
+    for reading in draft.readings:
+        values = {
+            **common,
+            "target_id": reading.target_id,
+            "value": float(reading.value),
+            "share": float(reading.share),
+            "text": reading.text,
+        }
+        session.add(ReadingRow(**values, hash=reading_hash(anchor, values)))
+    if draft.event is not None:
+        values = {
+            **common,
+            "milestone_id": draft.event.milestone_id,
+            "event_day": draft.event.event_day,
+            "due": draft.event.due,
+        }
+        session.add(MilestoneEventRow(**values, hash=event_hash(anchor, values)))
+    if draft.readings or draft.event is not None:
+        await session.flush()
 
 
 async def entry(session: AsyncSession, entry_id: int) -> EntryRecord:
@@ -149,16 +213,34 @@ async def _select(session: AsyncSession, *conditions: object) -> list[EntryRecor
     )
     found = rows.all()
     evidence: dict[int, list[EvidenceRecord]] = {}
+    readings: dict[int, list[TargetProgress]] = {}
+    events: dict[int, list[EventDraft]] = {}
     ids = [e.id for e, _, _ in found]
     # In chunks: drivers cap the number of bound parameters (SQLite 32766, asyncpg 32767).
     for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
         for ev in await session.scalars(
-            select(EvidenceRow)
-            .where(EvidenceRow.entry_id.in_(ids[start : start + IN_CHUNK]))
-            .order_by(EvidenceRow.id)
+            select(EvidenceRow).where(EvidenceRow.entry_id.in_(chunk)).order_by(EvidenceRow.id)
         ):
             evidence.setdefault(ev.entry_id, []).append(
                 EvidenceRecord(ev.id, ev.entry_id, ev.file_id, ev.kind, ev.created_at)
+            )
+        for entry_id, progress in await _readings_of(session, chunk):
+            readings.setdefault(entry_id, []).append(progress)
+        for entry_id, milestone_id, day, due, event in await session.execute(
+            select(
+                MilestoneEventRow.entry_id,
+                MilestoneEventRow.milestone_id,
+                MilestoneEventRow.event_day,
+                MilestoneEventRow.due,
+                MilestoneRow.event,
+            )
+            .join(MilestoneRow, MilestoneRow.id == MilestoneEventRow.milestone_id)
+            .where(MilestoneEventRow.entry_id.in_(chunk))
+            .order_by(MilestoneEventRow.id)
+        ):
+            events.setdefault(entry_id, []).append(
+                EventDraft(milestone_id, day, due, event or "")
             )
     return [
         EntryRecord(
@@ -177,6 +259,48 @@ async def _select(session: AsyncSession, *conditions: object) -> list[EntryRecor
             source=e.source,
             source_key=e.source_key,
             evidence=tuple(evidence.get(e.id, ())),
+            readings=tuple(readings.get(e.id, ())),
+            events=tuple(events.get(e.id, ())),
         )
         for e, task_code, unit in found
     ]
+
+
+async def _readings_of(
+    session: AsyncSession, entry_ids: list[int]
+) -> list[tuple[int, TargetProgress]]:
+    """Return the progress readings of some entries, with their targets, in entry order."""
+    rows = await session.execute(
+        select(
+            ReadingRow.entry_id,
+            ReadingRow.target_id,
+            TargetRow.what,
+            TargetRow.unit,
+            TargetRow.value,
+            ReadingRow.value,
+            ReadingRow.share,
+            ReadingRow.text,
+        )
+        .outerjoin(TargetRow, TargetRow.id == ReadingRow.target_id)
+        .where(ReadingRow.entry_id.in_(entry_ids))
+        .order_by(ReadingRow.id)
+    )
+    return [
+        (entry_id, progress_of(target_id, what, unit, goal, value, share, text))
+        for entry_id, target_id, what, unit, goal, value, share, text in rows
+    ]
+
+
+def progress_of(
+    target_id: int | None,
+    what: str | None,
+    unit: str | None,
+    goal: float | None,
+    value: float,
+    share: float,
+    text: str,
+) -> TargetProgress:
+    """Return a stored reading as progress (a reading without a target: a whole-task %)."""
+    if target_id is None:
+        return TargetProgress(None, "", "%", None, value, share, text)
+    return TargetProgress(target_id, what or "", unit or "", goal, value, share, text)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from plan_data.model import Milestone, Owner
+from plan_data.model import Milestone, Owner, Target
 from vocabulary import LEADERSHIP, STATUSES, Light, Status
 
 EntryStatus = Status
@@ -33,6 +33,16 @@ class MilestoneRecord(Milestone):
 
 
 @dataclass(frozen=True, slots=True)
+class TargetRecord:
+    """A task's target as stored: its row id, its place among the task's targets."""
+
+    id: int
+    task_row: int
+    position: int
+    target: Target
+
+
+@dataclass(frozen=True, slots=True)
 class TaskRecord:
     """A current (or archived) task of the ledger's plan."""
 
@@ -45,6 +55,7 @@ class TaskRecord:
     owners: tuple[Owner, ...]
     milestones: tuple[MilestoneRecord, ...]
     archived_at: datetime | None = None
+    targets: tuple[TargetRecord, ...] = ()
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -89,6 +100,41 @@ class EvidenceRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadingDraft:
+    """Progress a report gives against a target (None: a share of the whole task)."""
+
+    target_id: int | None
+    value: float
+    share: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """A report that a milestone's event happened on a day, and the due date that gives."""
+
+    milestone_id: int
+    event_day: date
+    due: date
+    # The event as the plan words it (not stored with the report: the milestone has it).
+    event: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetProgress:
+    """The latest progress against one target (or the whole task) of a (task, unit)."""
+
+    target_id: int | None
+    what: str
+    unit: str
+    # The target's value; None for a share of the whole task (a bare percent).
+    target: float | None
+    value: float
+    share: float
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class EntryDraft:
     """A progress entry to record (task by its plan id such as "2.3")."""
 
@@ -105,6 +151,9 @@ class EntryDraft:
     reporter_chat_id: int | None = None
     # The channel's id of the update that carried it (`telegram:123`): recorded once.
     source_key: str | None = None
+    # What the core read in it: progress against targets, and an event that happened.
+    readings: tuple[ReadingDraft, ...] = ()
+    event: EventDraft | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +175,8 @@ class EntryRecord:
     source: str
     source_key: str | None
     evidence: tuple[EvidenceRecord, ...] = ()
+    readings: tuple[TargetProgress, ...] = ()
+    events: tuple[EventDraft, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +304,21 @@ class OpenMilestone:
     due: date
 
 
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """序时进度: the share of a row's span already elapsed against the lowest share reported.
+
+    The span runs from the plan year's start (an event-triggered deadline: its event day; a
+    period: its start) to the due date of the row's last open deadline (or period).
+    """
+
+    expected: float
+    reported: float
+    behind: bool
+    start: date
+    due: date
+
+
 ReasonKind = Literal["overdue", "due_soon", "blocked", "behind_pace", "awaiting"]
 SignoffState = Literal["awaiting", "signed"]
 
@@ -303,6 +369,11 @@ class StatusRow:
     # Sign-off: "awaiting" when a milestone waits for leadership (待验收), "signed" when
     # every deadline is signed off (办结).
     signoff: SignoffState | None = None
+    # The latest progress against each target (or the whole task), and the pace it keeps.
+    progress: tuple[TargetProgress, ...] = ()
+    pace: Pace | None = None
+    # Events that open milestones still wait for (待触发).
+    waiting: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,9 @@ Lights (DESIGN "Progress", issue 11):
 - 🟢 green (正常): everything else that is open, ongoing work included; reported done and
   waiting for sign-off (待验收) is green too.
 The reason is kept as facts beside the light (`Reason`); "no report for N workdays since a
-prompt" is a flag (未报), never a colour; a paused unit's rows carry the pause.
+prompt" is a flag (未报), never a colour; a paused unit's rows carry the pause. A row keeps the
+latest progress against each of its targets and its pace (序时进度, `storage.pace`), and the
+events its milestones still wait for (待触发).
 Milestone states come from `storage.milestones` (the one rule the scheduler reads too);
 entries and decisions after `as_of` are ignored, so the past reads as it was.
 """
@@ -30,10 +32,15 @@ from storage.models import (
     EntryRow,
     OutboxItemRow,
     OutboxRow,
+    PlanRow,
+    ReadingRow,
+    TargetRow,
     TaskOwnerRow,
     TaskRow,
     UnitRow,
 )
+from storage.pace import PACE_MARGIN, pace_of
+from storage.progress import progress_of
 from storage.records import (
     EntryStatus,
     Light,
@@ -41,6 +48,7 @@ from storage.records import (
     Reason,
     SignoffState,
     StatusRow,
+    TargetProgress,
 )
 from vocabulary import DEFAULT_TZ
 
@@ -58,6 +66,10 @@ class StatusRules:
     # Workdays in (after, until]: the official calendar when the caller has one; storage
     # knows no calendar, so the fallback counts Monday to Friday.
     workdays_between: Callable[[date, date], int] | None = None
+    # 序时进度: points behind the elapsed share that turn a row 🟡, and whether the elapsed
+    # share counts workdays (else calendar days).
+    pace_margin: int = PACE_MARGIN
+    pace_workdays: bool = True
 
     def workdays(self, after: date, until: date) -> int:
         """Return how many workdays lie in (after, until]."""
@@ -126,13 +138,27 @@ async def status_rows(
     unanswered = await _first_unanswered_prompts(session, as_of, unit_id)
     paused = await pauses.events(session, as_of, unit)
     today = as_of.astimezone(tz).date()
+    progress = await latest_progress(session, as_of, unit_id)
+    year = await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1))
+    year_start = date(year or today.year, 1, 1)
+    counting = rules.workdays if rules.pace_workdays else None
     rows = []
     for task_row, task_id, chapter, title, u_id, unit_name, role, count, latest_id in pairs:
         mine = by_pair.get((task_row, u_id), [])
         entry = latest.get(latest_id) if latest_id is not None else None
         status, note = (entry[0], entry[1]) if entry else (None, None)
         updated_at = entry[3] if entry else None
-        light, reason, signoff = light_of(mine, status, note, today, rules.warn_days)
+        reported = progress.get((task_row, u_id), ())
+        pace = pace_of(
+            mine,
+            reported,
+            today,
+            year_start,
+            margin=rules.pace_margin,
+            workdays_between=counting,
+        )
+        behind = pace is not None and pace.behind
+        light, reason, signoff = light_of(mine, status, note, today, rules.warn_days, behind)
         open_ms = sorted(
             (
                 OpenMilestone(m.milestone_id, m.action, m.planned_end or m.end, m.end)
@@ -175,9 +201,61 @@ async def status_rows(
                 silent_days=silent_days,
                 paused=pause,
                 signoff=signoff,
+                progress=reported,
+                pace=pace,
+                waiting=tuple(m.event or "" for m in mine if m.waiting and m.state == "open"),
             )
         )
     return rows
+
+
+async def latest_progress(
+    session: AsyncSession, as_of: datetime, unit_id: int | None = None
+) -> dict[tuple[int, int], tuple[TargetProgress, ...]]:
+    """Return, per (task row, unit id), the latest reading of each current target (in the
+    targets' order) and of the whole task (last), as of an instant."""
+    query = (
+        select(
+            ReadingRow.task_id,
+            ReadingRow.unit_id,
+            ReadingRow.target_id,
+            TargetRow.what,
+            TargetRow.unit,
+            TargetRow.value,
+            ReadingRow.value,
+            ReadingRow.share,
+            ReadingRow.text,
+            TargetRow.position,
+        )
+        .outerjoin(TargetRow, TargetRow.id == ReadingRow.target_id)
+        .where(
+            ReadingRow.created_at <= as_of,
+            or_(ReadingRow.target_id.is_(None), TargetRow.archived_at.is_(None)),
+        )
+        .order_by(ReadingRow.created_at, ReadingRow.id)
+    )
+    if unit_id is not None:
+        query = query.where(ReadingRow.unit_id == unit_id)
+    latest: dict[tuple[int, int], dict[int | None, tuple[int, TargetProgress]]] = {}
+    for (
+        task_row,
+        u_id,
+        target_id,
+        what,
+        unit,
+        goal,
+        value,
+        share,
+        text,
+        place,
+    ) in await session.execute(query):
+        found = progress_of(target_id, what, unit, goal, value, share, text)
+        order = place if place is not None else 1 << 30
+        latest.setdefault((task_row, u_id), {})[target_id] = (order, found)
+    return {
+        pair: tuple(p for _, p in sorted(by_target.values(), key=lambda item: item[0]))
+        for pair, by_target in latest.items()
+    }
 
 
 _Pair = tuple[int, str, str, str, int, str, str, int, int | None]

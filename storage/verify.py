@@ -13,13 +13,25 @@ from storage.append_only import APPEND_ONLY_TABLES
 from storage.chain import (
     DECISION_FIELDS,
     ENTRY_FIELDS,
+    EVENT_FIELDS,
     GENESIS,
+    READING_FIELDS,
     REQUEST_FIELDS,
     decision_hash,
     entry_hash,
+    event_hash,
+    reading_hash,
     request_hash,
 )
-from storage.models import EntryRow, ExtensionDecisionRow, ExtensionRow, TaskRow, UnitRow
+from storage.models import (
+    EntryRow,
+    ExtensionDecisionRow,
+    ExtensionRow,
+    MilestoneEventRow,
+    ReadingRow,
+    TaskRow,
+    UnitRow,
+)
 
 STREAM_ROWS = 5_000
 CHANGED = "content does not match its hash (changed after it was written)"
@@ -30,7 +42,8 @@ class Break:
     """The first row of a chain that does not check out, and why."""
 
     kind: str
-    """"entry", "extension request" or "extension decision"."""
+    """"entry", "extension request", "extension decision", "progress reading" or
+    "reported event"."""
     row_id: int
     pair: str
     """The chain it belongs to, as "2.3/社救科"."""
@@ -102,6 +115,7 @@ async def verify_ledger(session: AsyncSession) -> VerifyResult:
                 breaks.append(Break("entry", values["id"], names(pair), problem))
         chain.last_id, chain.last_hash = values["id"], values["hash"]
     requests, decisions = await _check_extensions(session, names, breaks)
+    await _check_readings(session, names, breaks)
     return VerifyResult(
         entries=count,
         chains=len(chains),
@@ -176,6 +190,26 @@ async def _check_extensions(
                 Break("extension decision", decision.id, names((task_row, unit_id)), problem)
             )
     return request_count, decision_count
+
+
+async def _check_readings(session: AsyncSession, names: _Names, breaks: list[Break]) -> None:
+    """Check what the core read in entries (progress, events) against their entries' hashes."""
+    checks = (
+        ("progress reading", ReadingRow, READING_FIELDS, reading_hash),
+        ("reported event", MilestoneEventRow, EVENT_FIELDS, event_hash),
+    )
+    for kind, model, fields, hash_of in checks:
+        rows = await session.execute(
+            select(model, EntryRow.hash)
+            .join(EntryRow, EntryRow.id == model.entry_id)
+            .order_by(model.id)
+        )
+        for found, anchor in rows:
+            row: Any = found  # a ReadingRow or a MilestoneEventRow: the same columns used here
+            values = {name: getattr(row, name) for name in fields}
+            if hash_of(anchor, values) != row.hash:
+                problem = f"{CHANGED}, or its entry {row.entry_id} was rewritten"
+                breaks.append(Break(kind, row.id, names((row.task_id, row.unit_id)), problem))
 
 
 class _Names:

@@ -6,6 +6,7 @@ This package imports nothing of the project; every other package may import it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
@@ -83,6 +84,10 @@ LIGHT_NAMES: Final[dict[Light, str]] = {
 PAUSE_ICON: Final = "⏸"
 UNREPORTED_NAME: Final = "未报"
 AWAITING_NAME: Final = "待验收"
+WAITING_NAME: Final = "待触发"
+"""A milestone that waits for its event (`印发之日起20个工作日内`) before its deadline runs."""
+BEHIND_PACE_NAME: Final = "滞后序时进度"
+PACE_NAME: Final = "序时进度"
 
 # ---- time --------------------------------------------------------------------------------
 
@@ -121,7 +126,7 @@ def reason_words(
         said = (note or "").strip()
         return f"困难：{said[:20]}{'…' if len(said) > 20 else ''}" if said else "遇到困难"
     if kind == "behind_pace":
-        return "滞后序时进度"
+        return BEHIND_PACE_NAME
     if kind == "awaiting":
         return AWAITING_NAME
     return ""
@@ -130,3 +135,49 @@ def reason_words(
 def silence_words(days: int) -> str:
     """Return the 未报 flag in words: `久未报送 35天`."""
     return f"久未报送 {days}天"
+
+
+def number_words(value: float) -> str:
+    """Return a number as people write it: `3`, `2.5`, `1.25` (no trailing zeros)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def share_words(share: float) -> str:
+    """Return a share as a whole percent: `60%`."""
+    return f"{round(share * 100)}%"
+
+
+def progress_words(parts: Sequence[tuple[str, str, float | None, float]]) -> str:
+    """Return progress against targets, each named: `老人家食堂 3/5家 · 养老床位 60/150张`.
+
+    Each part is (what, measure, target value or None for a share of the whole task, value
+    reported). A share target reads `95%/90%`; a whole-task share reads `整体 60%`.
+    """
+    words = []
+    for what, measure, target, value in parts:
+        if target is None:
+            text, what = f"{number_words(value)}%", "整体"
+        elif measure == "%":
+            text = f"{number_words(value)}%/{number_words(target)}%"
+        else:
+            text = f"{number_words(value)}/{number_words(target)}{measure}"
+        words.append(f"{what} {text}" if what else text)
+    return " · ".join(words)
+
+
+def pace_words(expected: float) -> str:
+    """Return the elapsed share of a row's time: `序时进度 50%`."""
+    return f"{PACE_NAME} {share_words(expected)}"
+
+
+_OFFSET_UNITS: Final = {"days": "日", "workdays": "个工作日", "months": "个月"}
+
+
+def event_words(event: str | None, offset: int | None, unit: str | None) -> str:
+    """Return when an event milestone falls due: `印发后20个工作日内`, `场地移交后`."""
+    what = event or "触发事项"
+    if not offset or unit not in _OFFSET_UNITS:
+        return f"{what}后"
+    return f"{what}后{offset}{_OFFSET_UNITS[unit]}内"

@@ -33,7 +33,17 @@ from storage.timeliness import (
     milestone_timeliness,
     unit_timeliness,
 )
-from vocabulary import AWAITING_NAME, LIGHT_NAMES, cn_date, reason_words, silence_words
+from vocabulary import (
+    AWAITING_NAME,
+    LIGHT_NAMES,
+    WAITING_NAME,
+    cn_date,
+    event_words,
+    pace_words,
+    progress_words,
+    reason_words,
+    silence_words,
+)
 from web.evidence import EvidenceStore
 
 LIGHTS: tuple[Light, ...] = ("red", "yellow", "green", "done")
@@ -279,7 +289,7 @@ def reason_text(row: StatusRow, today: date) -> str:
     if row.reason is not None:
         return reason_words(row.reason.kind, row.reason.due, row.reason.note, today.year)
     if row.next_due is None:
-        return "持续推进"
+        return f"{WAITING_NAME}（{'、'.join(row.waiting)}）" if row.waiting else "持续推进"
     first = row.open_milestones[0] if row.open_milestones else None
     node = f"{first.action} " if first is not None and first.action else ""
     return f"下一节点 {node}{day_text(row.next_due, today)}"
@@ -320,6 +330,12 @@ def row_view(row: StatusRow, category: Category, today: date, tz: ZoneInfo) -> R
         paused=row.paused is not None,
         signoff=AWAITING_NAME if row.signoff == "awaiting" else None,
         pause=_pause_text(row, today),
+        target=(
+            progress_words([(p.what, p.unit, p.target, p.value) for p in row.progress])
+            if row.progress
+            else None
+        ),
+        pace=pace_words(row.pace.expected) if row.pace else None,
     )
 
 
@@ -542,6 +558,11 @@ def _milestones(
         if m.kind == "period" and m.start and m.end:
             when = f"{day_text(m.start, today)}—{day_text(m.end, today)}"
             views.append(MilestoneView(KIND_LABELS["period"], action, when, "按月报告进展"))
+            continue
+        if m.kind == "event":
+            # Its due date runs from its event (the rows say 待触发 until it is reported).
+            when = event_words(m.event, m.offset, m.offset_unit)
+            views.append(MilestoneView(KIND_LABELS["deadline"], action, when, ""))
             continue
         found = by_id.get(m.id)
         when = day_text(m.end, today) if m.end else ""

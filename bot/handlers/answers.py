@@ -75,7 +75,7 @@ async def on_pick_press(convo: Conversation, press: Press) -> None:
     answered = await conversation.answer_pick(core, asked, item, by=reporter(convo, binding))
     await convo.acknowledge()
     await _update_prompt(convo, item, asked.prompt_ref)
-    await convo.say(render.recorded(item.task_id, answered.status))
+    await convo.say(render.recorded(item.task_id, answered.status, answered.entry))
 
 
 async def on_text(convo: Conversation) -> None:
@@ -140,7 +140,7 @@ async def _answer(convo: Conversation, binding: BindingRecord, asked: QuestionRe
     if answered.filed is not None:
         await convo.say(render.extension_filed(answered.filed, core.today()))
     else:
-        await convo.say(render.recorded(task_id, answered.status))
+        await convo.say(render.recorded(task_id, answered.status, answered.entry))
 
 
 async def _reply_to_prompt(
@@ -168,7 +168,7 @@ async def _reply_to_prompt(
         await conversation.asked(core, asked.id, ref)
         return
     note, percent = rules.split_percent(text)
-    await progress.report(
+    entry = await progress.report(
         core,
         binding.unit,
         item.task_id,
@@ -179,7 +179,7 @@ async def _reply_to_prompt(
         milestone_id=item.milestone_id,
     )
     await _update_prompt(convo, item, convo.incoming.reply_to)
-    await convo.say(render.recorded(item.task_id, "in_progress"))
+    await convo.say(render.recorded(item.task_id, "in_progress", entry))
 
 
 async def _update_prompt(convo: Conversation, item: OutboxItemRecord, ref: str | None) -> None:

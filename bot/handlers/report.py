@@ -31,7 +31,7 @@ async def on_report(convo: Conversation, args: list[str]) -> None:
         return
     task_id, status, text = parsed
     note, percent = rules.split_percent(text)
-    await progress.report(
+    entry = await progress.report(
         convo.core,
         binding.unit,
         task_id,
@@ -41,7 +41,9 @@ async def on_report(convo: Conversation, args: list[str]) -> None:
         percent=percent,
     )
     done = status == "done"
-    await convo.say(render.report_done(task_id) if done else render.recorded(task_id, status))
+    await convo.say(
+        render.report_done(task_id, entry) if done else render.recorded(task_id, status, entry)
+    )
 
 
 async def on_history(convo: Conversation, args: list[str]) -> None:

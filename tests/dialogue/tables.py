@@ -116,4 +116,36 @@ TABLES = [
             Step("unit", "at", "2022-06-24T09:00", hears="【督办提醒】社救科 · 6月24日（周五）"),
         ],
     ),
+    # Issue 14 on the seed: on 7月4日 124 of 2022's 249 workdays have gone, so a task due
+    # 12月31日 should be 49.8% done (序时进度 50%): 3/5 (60%) and 60/150 (40%, 9.8 points
+    # behind, inside the 15-point margin) are 🟢; 30/150 (20%) is 🟡 滞后序时进度.
+    Dialogue(
+        "reports read against the task's targets, and /status weighs them against the pace",
+        {"unit": "社会事务科"},
+        [
+            at("2022-07-04T10:00"),
+            Step("unit", "say", "/report 3.1 已建成3家", hears="目标进度：老人家食堂 3/5家"),
+            Step("unit", "say", "/report 3.2 新增床位60张", hears="目标进度：养老床位 60/150张"),
+            Step(
+                "unit",
+                "say",
+                "状态 社会事务科",
+                hears="🟢 3.1 推进助餐服务提标扩面 · 12月31日截止 · 老人家食堂 3/5家"
+                "（序时进度 50%）",
+            ),
+            Step(
+                "unit",
+                "say",
+                "状态 3.2",
+                hears="🟢 社会事务科 · 12月31日截止 · 养老床位 60/150张（序时进度 50%）",
+            ),
+            Step("unit", "say", "/report 3.2 新增床位30张", hears="目标进度：养老床位 30/150张"),
+            Step(
+                "unit",
+                "say",
+                "状态 3.2",
+                hears="🟡 社会事务科 · 滞后序时进度 · 养老床位 30/150张（序时进度 50%）",
+            ),
+        ],
+    ),
 ]

@@ -59,6 +59,7 @@ def test_json_has_designs_shape() -> None:
     assert set(data) == {
         "week", "as_of", "totals", "units", "overdue", "due_soon", "blocked",
         "extensions", "silent_units", "done_this_week", "unreported", "awaiting",
+        "progress", "behind_pace",
     }
     assert set(data["totals"]) == {
         "rows", "done", "overdue", "blocked", "in_progress", "not_started"

@@ -80,7 +80,7 @@ async def test_digest_json_text_and_ledger_agree(ledger: Database) -> None:
     buffer = io.BytesIO()
     await write_ledger(ledger, buffer, WEEK27)
     full = openpyxl.load_workbook(buffer)[LEDGER_SHEET]
-    assert (full.freeze_panes, full.auto_filter.ref) == ("A2", "A1:L67")
+    assert (full.freeze_panes, full.auto_filter.ref) == ("A2", "A1:M67")
     assert full.page_setup.orientation == "landscape"
 
     async with ledger.session() as session:

@@ -46,11 +46,11 @@ def test_ledger_sheet_has_header_freeze_filter_and_landscape_a4() -> None:
     header = [cell.value for cell in sheet[1]]
     assert header == [
         "序号", "任务编号", "重点任务", "责任科室", "角色", "完成时限", "节点",
-        "最新进展", "状态", "灯", "更新时间", "灯的原因",
+        "最新进展", "状态", "灯", "更新时间", "灯的原因", "目标进度",
     ]
     assert len(header) == len(LEDGER_COLUMNS)
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:L8"
+    assert sheet.auto_filter.ref == "A1:M8"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.paperSize == 9  # A4
     assert sheet.page_setup.fitToWidth == 1

@@ -169,3 +169,27 @@ def test_unknown_year_with_and_without_holiday_override(tmp_path: Path) -> None:
     points = prompt_points(due, known, SETTINGS, date(2027, 1, 1), date(2027, 12, 31))
     assert days(points, "reminder")[-1] == date(2027, 9, 30)
     assert days(points, "overdue")[0] == date(2027, 10, 8)
+
+
+def test_a_monthly_deadline_is_reminded_only_within_its_interval() -> None:
+    monthly = MilestoneWindow("deadline", None, date(2022, 3, 28), interval_days=30)
+    points = prompt_points(monthly, CALENDAR, SETTINGS, YEAR_START, YEAR_END)
+    # D-30 (2月26日, before February's occurrence is due) is dropped; D-14, D-7, D-3, D-1, D.
+    assert days(points, "reminder") == [
+        date(2022, 3, 14), date(2022, 3, 21), date(2022, 3, 25), date(2022, 3, 28),
+    ]  # fmt: skip
+    weekly = MilestoneWindow("deadline", None, date(2022, 3, 11), interval_days=7)
+    assert days(prompt_points(weekly, CALENDAR, SETTINGS, YEAR_START, YEAR_END), "reminder") == [
+        date(2022, 3, 8), date(2022, 3, 10), date(2022, 3, 11),
+    ]  # fmt: skip
+
+
+def test_an_event_milestone_has_check_ins_until_its_event_then_no_reminder_before_it() -> None:
+    waiting = MilestoneWindow("event", None, None)
+    points = prompt_points(waiting, CALENDAR, SETTINGS, YEAR_START, date(2022, 3, 31))
+    assert {p.kind for p in points} == {"checkin"}
+    started = MilestoneWindow("deadline", date(2022, 3, 4), date(2022, 4, 1))
+    reminders = days(prompt_points(started, CALENDAR, SETTINGS, YEAR_START, YEAR_END), "reminder")
+    assert reminders[0] == date(2022, 3, 18)  # D-30 (3月2日) fell before the event
+    latest = latest_point(started, CALENDAR, SETTINGS, date(2022, 3, 7), YEAR_START)
+    assert latest is None  # nothing owed on the day it is reported

@@ -56,6 +56,18 @@ def test_report_then_status_json(database_url: str, capsys: pytest.CaptureFixtur
         "silent_days": None,
         "paused": None,
         "signoff": None,
+        # 30% of the whole task (2.3 has no quantitative target) on 6月20日, when 114 of the
+        # 122 workdays up to its last deadline (6月30日) have gone: behind its pace, though
+        # its light already says 困难.
+        "progress": [{"what": "", "unit": "%", "target": None, "value": 30.0, "share": 0.3}],
+        "pace": {
+            "expected": 0.9344,
+            "reported": 0.3,
+            "behind": True,
+            "from": "2022-01-01",
+            "due": "2022-06-30",
+        },
+        "waiting": [],
     }
 
 

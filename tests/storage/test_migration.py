@@ -1,4 +1,5 @@
-"""Revision 0003 keeps a ledger made by 0001: every entry hashed, every decision moved."""
+"""Revision 0003 keeps a ledger made by 0001: every entry hashed, every decision moved; 0006
+reads plan series and targets on the next import."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from alembic import command
 from sqlalchemy import Connection, column, insert, select, table, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger, Date, Integer, String, Text
 
 from plan_data import default_plan_path, load_plan
@@ -14,8 +16,7 @@ from storage.chain import GENESIS
 from storage.database import MIGRATING, Database
 from storage.extensions import all_extensions, pending_extensions
 from storage.migrate import alembic_config
-from storage.models import EntryRow, UnitRow, UtcDateTime
-from storage.plans import import_plan, task_by_id
+from storage.models import EntryRow, UtcDateTime
 from storage.progress import all_entries, record_entry
 from storage.status import status_rows
 from storage.verify import verify_ledger
@@ -59,6 +60,68 @@ def _migrate(connection: Connection, revision: str, down: bool = False) -> None:
     (command.downgrade if down else command.upgrade)(alembic_config(connection), revision)
 
 
+old_plan = table("plans", column("id", Integer), column("year", Integer),
+                 column("title", Text), column("created_at", UtcDateTime))
+old_units = table("units", column("id", Integer), column("plan_id", Integer),
+                  column("name", String), column("position", Integer))
+old_tasks = table(
+    "tasks", column("id", Integer), column("plan_id", Integer), column("task_id", String),
+    column("position", Integer), column("chapter", Text), column("title", Text),
+    column("body", Text), column("deadline_text", Text),
+)
+old_owners = table("task_owners", column("task_id", Integer), column("unit_id", Integer),
+                   column("role", String), column("position", Integer))
+old_milestones = table(
+    "milestones", column("id", Integer), column("task_id", Integer),
+    column("position", Integer), column("kind", String), column("action", Text),
+    column("start", Date), column("end", Date),
+)  # fmt: skip
+
+
+async def _import_at_0001(
+    session: AsyncSession,
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Load the seed plan into a 0001 ledger as 0001's code did (today's import writes the
+    columns of later revisions); return unit, task and first-milestone row ids."""
+    plan = load_plan(default_plan_path())
+    await session.execute(
+        insert(old_plan).values(id=1, year=plan.year, title=plan.title, created_at=LEDGER_NOW)
+    )
+    units = {name: n + 1 for n, name in enumerate(plan.units)}
+    for name, unit_id in units.items():
+        await session.execute(
+            insert(old_units).values(id=unit_id, plan_id=1, name=name, position=unit_id - 1)
+        )
+    tasks: dict[str, int] = {}
+    first: dict[str, int] = {}
+    milestone_id = 0
+    for position, task in enumerate(plan.tasks):
+        tasks[task.id] = position + 1
+        await session.execute(
+            insert(old_tasks).values(
+                id=position + 1, plan_id=1, task_id=task.id, position=position,
+                chapter=task.chapter, title=task.title, body=task.body,
+                deadline_text=task.deadline_text,
+            )
+        )  # fmt: skip
+        for n, owner in enumerate(task.owners):
+            await session.execute(
+                insert(old_owners).values(
+                    task_id=position + 1, unit_id=units[owner.unit], role=owner.role, position=n
+                )
+            )
+        for n, m in enumerate(task.milestones):
+            milestone_id += 1
+            first.setdefault(task.id, milestone_id)
+            await session.execute(
+                insert(old_milestones).values(
+                    id=milestone_id, task_id=position + 1, position=n, kind=m.kind,
+                    action=m.action, start=m.start, end=m.end,
+                )
+            )  # fmt: skip
+    return units, tasks, first
+
+
 async def _ledger_at_0001(url: str) -> dict[str, int]:
     """Make a 0001 ledger: 7 entries; requests approved, rejected and pending."""
     db = await Database.connect(url, migrate=False)
@@ -66,21 +129,17 @@ async def _ledger_at_0001(url: str) -> dict[str, int]:
         async with db.engine.begin() as conn:
             await conn.run_sync(_migrate, "0001")
         async with db.session() as session:
-            await import_plan(session, load_plan(default_plan_path()), LEDGER_NOW)
-            task = await task_by_id(session, "2.3")
-            other = await task_by_id(session, "7.2")
-            units: dict[str, int] = {}
-            for name, unit_id in await session.execute(select(UnitRow.name, UnitRow.id)):
-                units[name] = unit_id
+            units, tasks, first_milestone = await _import_at_0001(session)
+            task, other = tasks["2.3"], tasks["7.2"]
             rows: list[dict[str, Any]] = []
             for i, (task_row, unit) in enumerate(
-                [(task.row, "社救科")] * 4 + [(other.row, "社区科")] * 2 + [(other.row, "婚姻科")]
+                [(task, "社救科")] * 4 + [(other, "社区科")] * 2 + [(other, "婚姻科")]
             ):
                 rows.append(
                     {
                         "task_id": task_row,
                         "unit_id": units[unit],
-                        "milestone_id": task.milestones[0].id if i == 1 else None,
+                        "milestone_id": first_milestone["2.3"] if i == 1 else None,
                         "status": ["in_progress", "extension", "extension", "extension"][i % 4],
                         "note": f"第{i}次 ✓" if i != 5 else None,
                         "percent": 10 * i if i % 2 else None,
@@ -102,7 +161,7 @@ async def _ledger_at_0001(url: str) -> dict[str, int]:
                 await session.execute(
                     insert(old_requests).values(
                         entry_id=entry_id,
-                        task_id=task.row,
+                        task_id=task,
                         unit_id=units["社救科"],
                         milestone_id=None,
                         old_date=date(2022, 6, 30),

@@ -74,7 +74,7 @@ async def test_unit_page_rows_are_the_status_rows(ledger: Database) -> None:
     assert first.reason == "逾期 6月30日"
     assert first.note == "街道调整导致协议需重新审核"
     assert first.next_due == "6月30日"
-    assert first.target is None  # issue 14 fills targets and pace
+    assert first.target is None  # 2.3 has no target (issue 14 fills targets and pace)
 
 
 async def test_task_page_lists_every_entry_extension_and_milestone(ledger: Database) -> None:
