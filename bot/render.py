@@ -296,7 +296,6 @@ def ledger_caption(rows: int, entries: int, now: datetime, tz: ZoneInfo) -> str:
 # ---- sign-off (销号), 撤回 and 催办 ------------------------------------------------------------
 
 WITHDRAW_USAGE = "请写任务编号，如：撤回 2.3"
-EMPTY_REASON = '请写明退回原因，如"照片不清晰，请补充验收材料"。'
 _REVIEW_FOOTER = "请逐项点 通过 或 退回（退回需写明原因）。"
 _VERDICT_WORDS = {"pass": "已通过", "return": "已退回", "withdraw": "已撤回"}
 
@@ -371,9 +370,10 @@ def _leadership_error(exc: Exception) -> str | None:
         ):
             return f"{exc.unit}已撤回 {exc.task_id} 的已完成，无需审核，未作改动。"
         case errors.NotAwaitingSignoff(step=step) if step is not None:
-            return (
-                f"{exc.unit} {exc.task_id} 已由{step.by}{_VERDICT_WORDS[step.verdict]}，未作改动。"
-            )
+            verb = "通过" if step.verdict == "pass" else "退回"
+            return f"{exc.unit} {exc.task_id} 已由{step.by}{verb}，未作改动。"
+        case errors.ReasonNeeded():
+            return '请写明退回原因，如"照片不清晰，请补充验收材料"。'
         case errors.NothingToWithdraw(signed=True):
             return f"{exc.task_id} 已通过验收办结，不能撤回。"
         case errors.NothingToWithdraw():

@@ -52,6 +52,7 @@ __all__ = [
     "NothingToUrge",
     "NothingToWithdraw",
     "QuestionClosed",
+    "ReasonNeeded",
     "StaleButton",
     "UnitWithoutChat",
     "UnknownExtension",
@@ -189,6 +190,13 @@ class NotAwaitingSignoff(DubanError):
         self.step = step
         done = f"was {step.verdict} by {step.by}" if step else "waits for no sign-off"
         super().__init__(f"{task_id} of {unit} {done}")
+
+
+class ReasonNeeded(DubanError):
+    """A 退回 without a reason: the unit must be told what to put right."""
+
+    def __init__(self) -> None:
+        super().__init__("a return needs a reason the unit can act on")
 
 
 class NothingToWithdraw(DubanError):

@@ -25,6 +25,7 @@ from core.errors import (
     NothingToWithdraw,
     NotOwner,
     QuestionClosed,
+    ReasonNeeded,
     StaleButton,
 )
 from core.runtime import Core
@@ -90,10 +91,14 @@ def review_buttons(reviews: Sequence[PayloadReview]) -> tuple[tuple[Button, ...]
     )
 
 
-def _leadership(binding: BindingRecord | None) -> BindingRecord:
-    if binding is None or not binding.is_leadership:
+def for_leadership(binding: BindingRecord | None) -> bool:
+    """Return whether a chat speaks for the leadership (who may pass and return)."""
+    return binding is not None and binding.is_leadership
+
+
+def _leadership(leadership: bool) -> None:
+    if not leadership:
         raise LeadershipOnlyAction("signoff")
-    return binding
 
 
 async def _waiting(session: AsyncSession, core: Core, entry_id: int) -> ReviewState:
@@ -107,18 +112,12 @@ async def _waiting(session: AsyncSession, core: Core, entry_id: int) -> ReviewSt
     return state
 
 
-async def check_waiting(core: Core, binding: BindingRecord | None, entry_id: int) -> ReviewState:
-    """Return a report leadership may pass or return now (before a reason is asked for)."""
-    _leadership(binding)
-    async with core.db.session(readonly=True) as session:
-        return await _waiting(session, core, entry_id)
+async def sign_off(core: Core, entry_id: int, *, by: Reporter, leadership: bool) -> Decided:
+    """Pass a reported 已完成 (通过): its milestones are 办结; the unit hears it.
 
-
-async def sign_off(
-    core: Core, binding: BindingRecord | None, entry_id: int, *, by: Reporter
-) -> Decided:
-    """Pass a reported 已完成 (通过): its milestones are 办结; the unit hears it."""
-    _leadership(binding)
+    `leadership`: whether `by` acts for the leadership (a leadership chat, the admin's CLI).
+    """
+    _leadership(leadership)
     async with core.db.session() as session:
         decided = await _decide(session, core, entry_id, "pass", by)
     core.changed()
@@ -126,10 +125,12 @@ async def sign_off(
 
 
 async def send_back(
-    core: Core, binding: BindingRecord | None, entry_id: int, reason: str, *, by: Reporter
+    core: Core, entry_id: int, reason: str, *, by: Reporter, leadership: bool
 ) -> Decided:
     """Return a reported 已完成 with a reason (退回): it reopens, the unit is told why."""
-    _leadership(binding)
+    _leadership(leadership)
+    if not reason.strip():
+        raise ReasonNeeded
     async with core.db.session() as session:
         decided = await _decide(session, core, entry_id, "return", by, reason.strip())
     core.changed()
@@ -137,17 +138,16 @@ async def send_back(
 
 
 async def ask_reason(
-    core: Core,
-    binding: BindingRecord | None,
-    entry_id: int,
-    person: str,
-    card_ref: str | None,
+    core: Core, binding: BindingRecord | None, entry_id: int, person: str, card_ref: str | None
 ) -> QuestionRecord:
-    """Open the question a 退回 asks its leader: why (the card is edited once answered)."""
-    chat = _leadership(binding)
-    state = await check_waiting(core, chat, entry_id)
+    """Open the question a 退回 asks its leader in chat: why (the card is edited once it is
+    answered); refuse at once what no reason could make right."""
+    _leadership(for_leadership(binding))
+    assert binding is not None  # noqa: S101 - for_leadership checked it
+    async with core.db.session(readonly=True) as session:
+        state = await _waiting(session, core, entry_id)
     return await conversation.ask(
-        core, chat.chat_id, person, "reason", entry=state.entry, prompt_ref=card_ref
+        core, binding.chat_id, person, "reason", entry=state.entry, prompt_ref=card_ref
     )
 
 
@@ -155,10 +155,19 @@ async def answer_reason(core: Core, asked: QuestionRecord, text: str, *, by: Rep
     """Return the report a 退回 question is about, with the typed reason; close the question."""
     if asked.entry_id is None:
         raise QuestionClosed
+    if not text.strip():
+        raise ReasonNeeded
+    stale: NotAwaitingSignoff | None = None
     async with core.db.session() as session:
         if not await questions.close(session, asked.id, core.now()):
             raise QuestionClosed
-        decided = await _decide(session, core, asked.entry_id, "return", by, text.strip())
+        try:
+            decided = await _decide(session, core, asked.entry_id, "return", by, text.strip())
+        except NotAwaitingSignoff as exc:
+            # Settled meanwhile (passed elsewhere, withdrawn): nothing waits for this answer.
+            stale = exc
+    if stale is not None:
+        raise stale
     core.changed()
     return decided
 
@@ -252,6 +261,18 @@ async def waiting(core: Core) -> list[ReviewItem]:
         return []
     async with core.db.session(readonly=True) as session:
         return await signoffs.reviews(session, core.now())
+
+
+async def waiting_report(core: Core, unit: str, task_id: str) -> ReviewItem:
+    """Return the report of a (task, unit) that waits for sign-off (for the CLI by name)."""
+    async with core.db.session(readonly=True) as session:
+        task = await task_by_id(session, task_id)
+    if unit not in task.units:
+        raise NotOwner(task.id, unit, task.units)
+    found = [i for i in await waiting(core) if i.entry.task_id == task.id and i.entry.unit == unit]
+    if not found:
+        raise NotAwaitingSignoff(task.id, unit)
+    return found[0]
 
 
 async def review_card(core: Core, chat_id: int, entry_id: int) -> ReviewCard | None:

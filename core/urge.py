@@ -27,7 +27,7 @@ from scheduler.messages import PromptItem
 from storage import bindings, outbox, status
 from storage.milestones import MilestoneStatus, milestone_statuses
 from storage.plans import unit_ids
-from storage.records import BindingRecord, ItemKind, StatusRow
+from storage.records import ItemKind, StatusRow
 from storage.schedule_queries import existing_keys, last_entries
 
 URGE_LABEL = "催办"
@@ -70,10 +70,13 @@ async def urge_buttons(
 
 
 async def urge(
-    core: Core, binding: BindingRecord | None, task_row: int, unit_id: int, *, by: Reporter
+    core: Core, task_row: int, unit_id: int, *, by: Reporter, leadership: bool
 ) -> Urged:
-    """Queue a 【局领导催办】 for one (task, unit) now; once per item per day."""
-    if binding is None or not binding.is_leadership:
+    """Queue a 【局领导催办】 for one (task, unit) now; once per item per day.
+
+    `leadership`: whether `by` acts for the leadership (a leadership chat, the admin's CLI).
+    """
+    if not leadership:
         raise LeadershipOnlyAction("urge")
     now = core.now()
     today = now.astimezone(core.tz).date()

@@ -112,13 +112,13 @@ def milestones_phrase(milestones: Sequence[MilestoneStatus], year: int) -> str:
     """Return the milestones a report closes: 完成协议签署 · 6月30日截止."""
     parts = []
     for m in milestones:
-        action = m.action or "完成"
         if m.kind == "deadline" and m.end is not None:
-            parts.append(f"{action} · {cn_date(m.end, year)}截止")
+            when = f"{cn_date(m.end, year)}截止"
         elif m.end is not None:
-            parts.append(f"{action} · 至{cn_date(m.end, year)}")
+            when = f"至{cn_date(m.end, year)}"
         else:
-            parts.append(f"{action} · 持续推进")
+            when = "持续推进"
+        parts.append(f"{m.action} · {when}" if m.action else when)
     return "；".join(parts)
 
 

@@ -20,7 +20,9 @@ async def on_signoff_press(convo: Conversation, press: Press) -> None:
         return
     core = convo.core
     if press.choice == "pass":
-        decided = await signoff.sign_off(core, binding, press.target, by=reporter(convo, binding))
+        decided = await signoff.sign_off(
+            core, press.target, by=reporter(convo, binding), leadership=binding.is_leadership
+        )
         await convo.tell(render.signed_off(decided))
         await _update_card(convo, binding, press.target, convo.incoming.press_ref)
         return
@@ -35,10 +37,7 @@ async def on_signoff_press(convo: Conversation, press: Press) -> None:
 
 async def on_reason(convo: Conversation, binding: BindingRecord, asked: QuestionRecord) -> None:
     """Take a leader's message as the reason for a 退回: return the report, tell the unit."""
-    text = convo.incoming.text.strip()
-    if not text:
-        await convo.say(render.EMPTY_REASON)
-        return
+    text = convo.incoming.text
     decided = await signoff.answer_reason(convo.core, asked, text, by=reporter(convo, binding))
     if asked.entry_id is not None:
         await _update_card(convo, binding, asked.entry_id, asked.prompt_ref)

@@ -18,6 +18,10 @@ async def on_urge_press(convo: Conversation, press: Press) -> None:
     if press.extra is None or press.choice != "now":
         raise StaleButton
     done = await urge.urge(
-        convo.core, binding, press.target, press.extra, by=reporter(convo, binding)
+        convo.core,
+        press.target,
+        press.extra,
+        by=reporter(convo, binding),
+        leadership=binding.is_leadership,
     )
     await convo.tell(render.urged(done))
