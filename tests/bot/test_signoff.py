@@ -37,7 +37,7 @@ async def test_review_card_shows_who_settled_each_item_and_refuses_a_stale_press
     lead = await harness.bound("局领导群", "李局长", None)
     await harness.at(NINE)
     prompt = await harness.next_message(unit, containing="【督办提醒】")
-    await harness.press(unit, prompt, "已完成")
+    await harness.answer_of(await harness.press(unit, prompt, "已完成"))
     await harness.say(other, "/report 3.2 已完成 日照中心已建成", expect="已记录 3.2 已完成")
     status = await harness.say(unit, "/status 2.3", expect="2.3")
     assert "🟢 社救科 · 待验收 · 已完成" in text_of(status)
@@ -92,7 +92,7 @@ async def test_a_bureau_without_signoff_closes_a_done_at_once(
     lead = await harness.bound("局领导群", "李局长", None)
     await harness.at(NINE)
     prompt = await harness.next_message(unit, containing="【督办提醒】")
-    await harness.press(unit, prompt, "已完成")
+    await harness.answer_of(await harness.press(unit, prompt, "已完成"))
     status = await harness.say(unit, "/status 社救科", expect="社救科 ·")
     assert "✅ 2.3 创新社会救助方式 · 办结" in text_of(status)
     assert "待验收" not in text_of(status)
@@ -128,3 +128,20 @@ async def test_urging_a_unit_without_a_chat_is_refused(harness: Harness) -> None
     query = await harness.press(lead, listed, "催办", row=1)
     toast = str((await harness.answer_of(query)).get("text"))
     assert toast == "社救科尚未绑定会话，无法催办。"
+
+
+async def test_a_press_on_a_withdrawn_report_changes_nothing(harness: Harness) -> None:
+    unit = await harness.bound("社救科工作群", "王科长", "社救科")
+    lead = await harness.bound("局领导群", "李局长", None)
+    await harness.at(NINE)
+    prompt = await harness.next_message(unit, containing="【督办提醒】")
+    await harness.answer_of(await harness.press(unit, prompt, "已完成"))
+    await harness.at(FRIDAY)
+    card = await harness.next_message(lead, containing="【办结审核】")
+    await harness.say(unit, "/withdraw 2.3", expect="已撤回 2.3 的已完成")
+    query = await harness.press(lead, card, "通过")
+    toast = str((await harness.answer_of(query)).get("text"))
+    assert toast == "社救科已撤回 2.3 的已完成，无需审核，未作改动。"
+    status = await harness.say(lead, "/status 社救科", expect="社救科 ·")
+    assert "🟡 2.3 创新社会救助方式 · 临近 6月30日" in text_of(status)
+    assert "待验收" not in text_of(status)
