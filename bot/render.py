@@ -14,6 +14,8 @@ from core import errors
 from core.board import NoBoard
 from core.extensions import ExtensionFiled
 from core.prompts import Mark
+from core.signoff import Decided, ReviewMark
+from core.urge import Urged
 from storage.records import EntryRecord, ExtensionRecord, TargetProgress
 from vocabulary import (
     LEADERSHIP_NAME,
@@ -51,12 +53,17 @@ BIND_USAGE = "请在 /bind 后面写上邀请码，如：/bind 7Q4K-92XD"
 INVALID_INVITE = "邀请码无效或已过期，请向综合办重新索取。"
 
 
-def bound(unit: str | None, private: bool = False) -> str:
-    """Say which unit (or leadership) this chat now belongs to."""
+def bound(unit: str | None, private: bool = False, level: int = 1) -> str:
+    """Say which unit (or leadership, at which level) this chat now belongs to."""
     who = "您将在这里" if private else "本群将"
+    if unit is None and level == 2:
+        return (
+            f"已绑定：局领导（主要领导）。此后{who}收到督办周报和逾期较久事项的督办提醒。"
+            "发送 /help 查看可用命令。"
+        )
     if unit is None:
         return (
-            f"已绑定：局领导。此后{who}收到督办周报、逾期提醒、困难协调和延期审批。"
+            f"已绑定：局领导。此后{who}收到督办周报、逾期提醒、困难协调、延期审批和办结审核。"
             "发送 /help 查看可用命令。"
         )
     return f"已绑定：{unit}。此后{who}收到{unit}的督办提醒。发送 /help 查看可用命令。"
@@ -81,6 +88,8 @@ def help_text(unit: str | None) -> str:
             "/digest（周报）本周督办周报",
             "/export（导出）导出督办台账（xlsx）",
             "看板 获取网页看板的登录链接（私信发送）",
+            "",
+            "状态 科室、逾期 中的逾期和临近事项可点“催办”；【办结审核】中逐项点通过或退回。",
         ]
     else:
         lines += [
@@ -90,6 +99,7 @@ def help_text(unit: str | None) -> str:
             "/overdue（逾期）逾期事项",
             "/report 2.3 进展说明（汇报）直接报告进展",
             "/history 2.3（历史）某项任务的全部记录",
+            "/withdraw 2.3（撤回）撤回尚未验收的已完成",
             "看板 获取本科室网页看板的登录链接（私信发送）",
             "",
             "收到督办提醒时，点选按钮即可；回复提醒消息也算作进展说明。",
@@ -277,7 +287,7 @@ def error(exc: Exception) -> str:
             return NOT_YOUR_QUESTION
         case NoBoard():
             return "看板尚未开通，请联系综合办。"
-    return SORRY
+    return _leadership_error(exc) or SORRY
 
 
 def _not_extendable(exc: errors.NotExtendable) -> str:
@@ -319,3 +329,97 @@ LEDGER_FILE = "督办台账.xlsx"
 def ledger_caption(rows: int, entries: int, now: datetime, tz: ZoneInfo) -> str:
     """Describe the exported ledger."""
     return f"督办台账 · 截至{day(local(now, tz).date())} · {rows}项，{entries}条进展记录"
+
+
+# ---- sign-off (销号), 撤回 and 催办 ------------------------------------------------------------
+
+WITHDRAW_USAGE = "请写任务编号，如：撤回 2.3"
+_REVIEW_FOOTER = "请逐项点 通过 或 退回（退回需写明原因）。"
+_VERDICT_WORDS = {"pass": "已通过", "return": "已退回", "withdraw": "已撤回"}
+
+
+def ask_return_reason(task_id: str | None, unit: str | None) -> str:
+    """Ask a leader why a report goes back (the answer is sent to the unit)."""
+    what = f"{unit or ''} {task_id or ''}".strip()
+    return f'退回 {what}：请回复退回原因，如"照片不清晰，请补充验收材料"，将转告科室。'
+
+
+def signed_off(decided: Decided) -> str:
+    """Confirm a 通过."""
+    return f"已通过 {decided.entry.unit} {decided.entry.task_id}，本节点办结，已告知科室。"
+
+
+def returned(decided: Decided) -> str:
+    """Confirm a 退回 and say what the unit was told."""
+    reason = decided.steps[0].reason or ""
+    return (
+        f"已退回 {decided.entry.unit} {decided.entry.task_id}：{reason}。"
+        "已告知科室，督办提醒恢复。"
+    )
+
+
+def withdrawn(decided: Decided) -> str:
+    """Confirm a unit's 撤回."""
+    return f"已撤回 {decided.entry.task_id} 的已完成，恢复督办提醒；完成后请重新报送。"
+
+
+def review_mark(mark: ReviewMark, tz: ZoneInfo) -> str:
+    """Return the line added to a 【办结审核】 once an item is settled."""
+    step = mark.step
+    when = day(local(step.at, tz).date())
+    if step.verdict == "withdraw":
+        return f"{mark.task_id} {mark.unit}{_VERDICT_WORDS['withdraw']} · {when}"
+    reason = f"：{step.reason}" if step.verdict == "return" and step.reason else ""
+    return f"{mark.task_id} {_VERDICT_WORDS[step.verdict]}{reason} · {when} {step.by}"
+
+
+def review_after_decision(
+    text: str, marks: Sequence[ReviewMark], finished: bool, tz: ZoneInfo
+) -> str:
+    """Return a 【办结审核】's text with the settled items noted under it."""
+    body = text.rstrip()
+    footer = body.endswith(_REVIEW_FOOTER)
+    if footer:
+        body = body[: -len(_REVIEW_FOOTER)].rstrip()
+    result = body + "\n\n" + "\n".join(review_mark(m, tz) for m in marks)
+    if footer and not finished:
+        result += "\n\n" + _REVIEW_FOOTER
+    return result
+
+
+def urged(done: Urged) -> str:
+    """Confirm a 催办."""
+    return f"已向{done.unit}发出催办：{done.task_id} {done.title}。"
+
+
+def _leadership_error(exc: Exception) -> str | None:
+    """Return the sentence for a sign-off, 撤回 or 催办 refusal (None: not one of those)."""
+    match exc:
+        case errors.StaleButton():
+            return STALE_BUTTON
+        case errors.LeadershipOnlyAction(action="urge"):
+            return "只有局领导可以催办，未作记录。"
+        case errors.LeadershipOnlyAction():
+            return "只有局领导可以验收销号，未作记录。"
+        case errors.NotAwaitingSignoff(step=None):
+            return f"{exc.unit} {exc.task_id} 目前没有待验收的完成报告，未作改动。"
+        case errors.NotAwaitingSignoff(step=step) if (
+            step is not None and step.verdict == "withdraw"
+        ):
+            return f"{exc.unit}已撤回 {exc.task_id} 的已完成，无需审核，未作改动。"
+        case errors.NotAwaitingSignoff(step=step) if step is not None:
+            verb = "通过" if step.verdict == "pass" else "退回"
+            return f"{exc.unit} {exc.task_id} 已由{step.by}{verb}，未作改动。"
+        case errors.ReasonNeeded():
+            return '请写明退回原因，如"照片不清晰，请补充验收材料"。'
+        case errors.NothingToWithdraw(signed=True):
+            return f"{exc.task_id} 已通过验收办结，不能撤回。"
+        case errors.NothingToWithdraw():
+            return f"{exc.task_id} 没有待验收的已完成，无需撤回。"
+        case errors.NothingToUrge():
+            return f"{exc.unit} {exc.task_id} 目前没有逾期或临近的节点，无需催办。"
+        case errors.AlreadyUrged():
+            return f"今天已催办过{exc.unit} {exc.task_id}，明天可再次催办。"
+        case errors.UnitWithoutChat():
+            return f"{exc.unit}尚未绑定会话，无法催办。"
+    return None

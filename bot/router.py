@@ -23,8 +23,10 @@ from bot.handlers import (
     lists,
     membership,
     report,
+    signoff,
     start,
     status,
+    urge,
 )
 from core.buttons import Press
 from core.channel import Channel
@@ -50,6 +52,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "digest": leadership.on_digest,
     "export": leadership.on_export,
     "board": board.on_board,
+    "withdraw": signoff.on_withdraw,
 }
 ALIASES: dict[str, str] = {
     "帮助": "help",
@@ -66,6 +69,7 @@ ALIASES: dict[str, str] = {
     "导出": "export",
     "台账": "export",
     "看板": "board",
+    "撤回": "withdraw",
 }
 
 
@@ -140,5 +144,9 @@ class Dialogue:
             await decisions.on_decision(convo, press)
         elif press.kind == "pick":
             await answers.on_pick_press(convo, press)
+        elif press.kind == "signoff":
+            await signoff.on_signoff_press(convo, press)
+        elif press.kind == "urge":
+            await urge.on_urge_press(convo, press)
         else:
             await convo.tell(render.STALE_BUTTON)

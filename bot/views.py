@@ -63,7 +63,7 @@ def why(row: StatusRow, today: date) -> str:
     """Return a row's light in words: its reason, else its next due date (or 持续推进)."""
     if row.light == "done":
         return LIGHT_NAMES["done"]
-    if row.reason is not None and row.reason.kind != "awaiting":
+    if row.reason is not None:
         return reason_words(row.reason.kind, row.reason.due, row.reason.note, today.year)
     if row.next_due is None:
         if row.waiting:
@@ -85,7 +85,8 @@ def targets(row: StatusRow) -> str:
 def _beside(row: StatusRow) -> str:
     """Return what stands beside the light: 待验收, 久未报送 N天."""
     marks = []
-    if row.signoff == "awaiting":
+    # 待验收 is the reason itself when nothing more pressing gives the light.
+    if row.signoff == "awaiting" and (row.reason is None or row.reason.kind != "awaiting"):
         marks.append(AWAITING_NAME)
     if "unreported" in row.flags and row.silent_days is not None:
         marks.append(silence_words(row.silent_days))

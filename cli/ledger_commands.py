@@ -41,6 +41,13 @@ def register(sub: Any) -> None:
     target = invite.add_mutually_exclusive_group(required=True)
     target.add_argument("unit", nargs="?", help="the unit the chat will report for")
     target.add_argument("--leadership", action="store_true", help="bind the leadership chat")
+    invite.add_argument(
+        "--level",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="with --leadership: 1 分管领导 (default), 2 主要领导 (digest, later escalations)",
+    )
     invite.set_defaults(func=invite_command)
 
     report = sub.add_parser("report", help="record progress on a task for a unit")
@@ -109,6 +116,8 @@ def plan_import_command(args: argparse.Namespace, ctx: CliContext) -> int:
 def invite_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Print a one-time invite code (alone on the last line)."""
     now = ctx.clock.now()
+    if args.level != 1 and not args.leadership:
+        raise BadOption("--level is a leadership level: use it with --leadership")
 
     async def run() -> tuple[str, str, datetime]:
         db = await _open(ctx)
@@ -118,10 +127,13 @@ def invite_command(args: argparse.Namespace, ctx: CliContext) -> int:
                 if not args.leadership:
                     plan = await require_plan(session)
                     unit = UnitResolver(plan.units).resolve(args.unit)
-                invite = await create_invite(session, unit, now)
+                invite = await create_invite(session, unit, now, level=args.level)
         finally:
             await db.close()
-        return invite.code, invite.unit or LEADERSHIP, invite.expires_at
+        target = invite.unit or LEADERSHIP
+        if invite.unit is None and invite.level != 1:
+            target += f" (level {invite.level})"
+        return invite.code, target, invite.expires_at
 
     code, target, expires_at = asyncio.run(run())
     shown = expires_at.astimezone(ctx.settings.tz).strftime("%Y-%m-%d %H:%M")

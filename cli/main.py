@@ -18,6 +18,7 @@ from cli import (
     plan_commands,
     report_commands,
     scheduler_commands,
+    signoff_commands,
     web_commands,
     wecom_commands,
 )
@@ -30,6 +31,7 @@ from scheduler.clock import clock_from_option
 COMMAND_MODULES = [
     plan_commands,
     ledger_commands,
+    signoff_commands,
     integrity_commands,
     report_commands,
     scheduler_commands,

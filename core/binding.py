@@ -28,8 +28,10 @@ async def bind(core: Core, chat: ChatRef, code: str, title: str | None) -> Bindi
     now = core.now()
     async with core.db.session() as session:
         key = await chat_key(session, chat.channel, chat.address, now, title)
-        unit = await invites.redeem_invite(session, code, key, now)
-        binding = await bindings.bind(session, key, unit, now, title)
+        redeemed = await invites.redeem(session, code, key, now)
+        binding = await bindings.bind(
+            session, key, redeemed.unit, now, title, level=redeemed.level
+        )
     core.bindings.put((chat.channel, chat.address), binding)
     return binding
 

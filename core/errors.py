@@ -7,6 +7,7 @@ each class once: English on the CLI (the message), Chinese in chat (`bot/render.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from plan_data.dates import DateNotInFuture, DateNotUnderstood, DateTooFar
 from plan_data.errors import DubanError
@@ -23,8 +24,10 @@ from storage.errors import (
     UnknownStatus,
     UnknownTask,
 )
+from storage.signoffs import SignoffStep
 
 __all__ = [
+    "AlreadyUrged",
     "BeyondPlanWindow",
     "DatabaseUnavailable",
     "DateNotInFuture",
@@ -38,15 +41,22 @@ __all__ = [
     "InvalidInvite",
     "InvalidPercent",
     "LeadershipOnly",
+    "LeadershipOnlyAction",
     "NeedsNote",
     "NoEventWaiting",
     "NoPlan",
     "NotAUnitChat",
+    "NotAwaitingSignoff",
     "NotExtendable",
     "NotLater",
     "NotOwner",
     "NotYourQuestion",
+    "NothingToUrge",
+    "NothingToWithdraw",
     "QuestionClosed",
+    "ReasonNeeded",
+    "StaleButton",
+    "UnitWithoutChat",
     "UnknownExtension",
     "UnknownMilestone",
     "UnknownStatus",
@@ -171,3 +181,76 @@ class NoEventWaiting(DubanError):
     def __init__(self, task_id: str) -> None:
         self.task_id = task_id
         super().__init__(f"no milestone of {task_id} waits for an event")
+
+
+# ---- sign-off (销号) and 催办 ------------------------------------------------------------------
+
+
+class StaleButton(DubanError):
+    """A press that names nothing this ledger holds (forged, or from a wiped ledger)."""
+
+    def __init__(self) -> None:
+        super().__init__("this button names nothing the ledger holds")
+
+
+class LeadershipOnlyAction(DubanError):
+    """A sign-off (通过 / 退回) or a 催办 from a chat that is not the leadership's."""
+
+    def __init__(self, action: Literal["signoff", "urge"]) -> None:
+        self.action = action
+        super().__init__(f"only the leadership may {action}")
+
+
+class NotAwaitingSignoff(DubanError):
+    """A sign-off of a report that waits for none: already passed, returned or withdrawn
+    (`step` says which, by whom), or sign-off is not in use."""
+
+    def __init__(self, task_id: str, unit: str, step: SignoffStep | None = None) -> None:
+        self.task_id = task_id
+        self.unit = unit
+        self.step = step
+        done = f"was {step.verdict} by {step.by}" if step else "waits for no sign-off"
+        super().__init__(f"{task_id} of {unit} {done}")
+
+
+class ReasonNeeded(DubanError):
+    """A 退回 without a reason: the unit must be told what to put right."""
+
+    def __init__(self) -> None:
+        super().__init__("a return needs a reason the unit can act on")
+
+
+class NothingToWithdraw(DubanError):
+    """A 撤回 with no 已完成 to withdraw: none reported, or already signed off."""
+
+    def __init__(self, task_id: str, signed: bool) -> None:
+        self.task_id = task_id
+        self.signed = signed
+        why = "it is signed off already" if signed else "no 已完成 of it waits for sign-off"
+        super().__init__(f"{task_id} cannot be withdrawn: {why}")
+
+
+class NothingToUrge(DubanError):
+    """A 催办 of an item that is neither overdue nor close to its deadline any more."""
+
+    def __init__(self, task_id: str, unit: str) -> None:
+        self.task_id = task_id
+        self.unit = unit
+        super().__init__(f"{task_id} of {unit} is neither overdue nor due soon")
+
+
+class AlreadyUrged(DubanError):
+    """A second 催办 of one item on one day."""
+
+    def __init__(self, task_id: str, unit: str) -> None:
+        self.task_id = task_id
+        self.unit = unit
+        super().__init__(f"{task_id} of {unit} was urged today already")
+
+
+class UnitWithoutChat(DubanError):
+    """A message for a unit that has no chat bound."""
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        super().__init__(f"{unit} has no chat bound")

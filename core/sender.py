@@ -21,6 +21,7 @@ from core.channel import (
     Undeliverable,
 )
 from core.prompts import answer_buttons
+from core.signoff import review_buttons
 from scheduler.clock import Clock
 from scheduler.messages import APPROVE, REJECT
 from scheduler.payload import OutboxPayload, PayloadError
@@ -60,6 +61,8 @@ def outgoing(
         buttons = answer_buttons(items)
     elif payload.buttons == "extension_decision" and payload.extension_id is not None:
         buttons = decision_buttons(payload.extension_id)
+    elif payload.buttons == "signoff":
+        buttons = review_buttons(payload.reviews)
     title = payload.text.split("\n", 1)[0] if buttons else None
     # The weekly digest reads best as a document (WeCom: markdown); others send it plain.
     return OutgoingMessage(payload.text, buttons, title=title, markdown=kind == "digest")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from scheduler.messages import PromptItem
-from scheduler.payload import ButtonSet, OutboxPayload, PayloadItem
+from scheduler.payload import ButtonSet, OutboxPayload, PayloadItem, PayloadReview
 from storage.records import OutboxDraft, OutboxItemDraft, OutboxKind
 
 
@@ -21,6 +21,7 @@ def outbox_draft(
     items: Sequence[PromptItem] = (),
     buttons: ButtonSet | None = None,
     extension_id: int | None = None,
+    reviews: Sequence[PayloadReview] = (),
 ) -> OutboxDraft:
     """Return an outbox row: its text, its items (one per milestone) and its buttons."""
     payload = OutboxPayload(
@@ -30,6 +31,7 @@ def outbox_draft(
         ),
         buttons=buttons,
         extension_id=extension_id,
+        reviews=tuple(reviews),
     )
     return OutboxDraft(
         dedupe_key=key,

@@ -15,7 +15,7 @@ from plan_data.errors import DubanError
 from storage.records import ItemKind
 
 PAYLOAD_VERSION = 1
-ButtonSet = Literal["prompt", "extension_decision"]
+ButtonSet = Literal["prompt", "extension_decision", "signoff"]
 
 
 class PayloadError(DubanError):
@@ -35,6 +35,14 @@ class PayloadItem:
 
 
 @dataclass(frozen=True, slots=True)
+class PayloadReview:
+    """One 已完成 a 【办结审核】 lists (its 通过 / 退回 buttons name the entry)."""
+
+    entry_id: int
+    task: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxPayload:
     """A queued message: its text, the items it is about, and which buttons go with it."""
 
@@ -42,11 +50,12 @@ class OutboxPayload:
     items: tuple[PayloadItem, ...] = ()
     buttons: ButtonSet | None = None
     extension_id: int | None = None
+    reviews: tuple[PayloadReview, ...] = ()
     version: int = PAYLOAD_VERSION
 
     def to_json(self) -> dict[str, Any]:
         """Return the payload as stored (JSON)."""
-        return {
+        data: dict[str, Any] = {
             "version": self.version,
             "text": self.text,
             "items": [
@@ -63,6 +72,10 @@ class OutboxPayload:
             "buttons": self.buttons,
             "extension_id": self.extension_id,
         }
+        if self.reviews:
+            # Only a 【办结审核】 carries reviews: other rows keep the shape they always had.
+            data["reviews"] = [{"entry_id": r.entry_id, "task": r.task} for r in self.reviews]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OutboxPayload:
@@ -81,6 +94,10 @@ class OutboxPayload:
                 items=tuple(_item(i) for i in data.get("items") or ()),
                 buttons=buttons,
                 extension_id=int(extension_id) if extension_id is not None else None,
+                reviews=tuple(
+                    PayloadReview(int(r["entry_id"]), str(r["task"]))
+                    for r in data.get("reviews") or ()
+                ),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PayloadError(f"malformed outbox payload: {exc}") from exc

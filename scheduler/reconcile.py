@@ -18,6 +18,7 @@ from reports.digest import compute_digest, render_digest
 from reports.source import read_report_input
 from scheduler.drafts import outbox_draft
 from scheduler.events import event_drafts
+from scheduler.leadership import Tiers, leadership_tiers, review_drafts
 from scheduler.messages import PromptItem, escalation_text, prompt_text
 from scheduler.policy import MilestoneWindow, PromptPoint, digest_day_of_week, latest_point
 from scheduler.settings import PolicySettings
@@ -80,11 +81,15 @@ async def reconcile(
                 calendar,
             )
             bound = await bindings.all_bindings(session)
+            # Requests, alerts, reviews and escalations go to leadership's first level; the
+            # second level gets later escalations and the digest (scheduler.leadership).
+            tiers = leadership_tiers(bound)
             # A group robot only posts: it gets the day's prompts, nothing that asks back.
-            talkers = _by_recipient([b for b in bound if not b.posts_only])
+            talkers = _by_recipient([b for b in bound if not b.posts_only], tiers)
             drafts = await event_drafts(session, scope.now, scope.floor, year, talkers, tz)
-            drafts += await _prompt_drafts(session, scope, _by_recipient(bound))
-            drafts += await _digest_drafts(session, scope, talkers.get(LEADERSHIP, []))
+            drafts += await _prompt_drafts(session, scope, _by_recipient(bound, tiers), tiers)
+            drafts += await _review_drafts(session, scope, tiers.first)
+            drafts += await _digest_drafts(session, scope, list(tiers.everyone))
             written = await outbox.enqueue_many(session, drafts, now)
     return ReconcileResult(ran=True, written=tuple(written))
 
@@ -97,10 +102,13 @@ async def _first_started(session: AsyncSession, now: datetime) -> datetime:
     return await service_state.first_started_at(session, now)
 
 
-def _by_recipient(found: list[BindingRecord]) -> dict[str, list[int]]:
+def _by_recipient(found: list[BindingRecord], tiers: Tiers) -> dict[str, list[int]]:
     chats: dict[str, list[int]] = defaultdict(list)
     for binding in found:
-        chats[binding.recipient].append(binding.chat_id)
+        if not binding.is_leadership:
+            chats[binding.recipient].append(binding.chat_id)
+    if tiers.first:
+        chats[LEADERSHIP] = list(tiers.first)
     return chats
 
 
@@ -109,7 +117,7 @@ def _at(scope: _Scope, clock_time: time) -> datetime:
 
 
 async def _prompt_drafts(
-    session: AsyncSession, scope: _Scope, chats: dict[str, list[int]]
+    session: AsyncSession, scope: _Scope, chats: dict[str, list[int]], tiers: Tiers
 ) -> list[OutboxDraft]:
     send_at = _at(scope, scope.settings.send_time)
     if not scope.calendar.is_workday(scope.today) or scope.now < send_at:
@@ -152,12 +160,18 @@ async def _prompt_drafts(
                 )
             )
     escalated = _ordered([_item(m, p, last.get(m.pair)) for m, p in to_lead])
-    if escalated:
-        text = escalation_text(scope.today, escalated, scope.settings.timezone)
-        for chat in chats.get(LEADERSHIP, []):
+    top_from = scope.settings.escalate_top_from
+    to_top = _ordered(
+        [_item(m, p, last.get(m.pair)) for m, p in to_lead if p.overdue_number >= top_from]
+    )
+    for lead_chats, lead_items in ((tiers.first, escalated), (tiers.top, to_top)):
+        if not lead_items:
+            continue
+        text = escalation_text(scope.today, lead_items, scope.settings.timezone)
+        for chat in lead_chats:
             key = f"escalation:{scope.today.isoformat()}:{chat}"
             drafts.append(
-                outbox_draft(key, chat, LEADERSHIP, "escalation", text, send_at, items=escalated)
+                outbox_draft(key, chat, LEADERSHIP, "escalation", text, send_at, items=lead_items)
             )
     return drafts
 
@@ -201,6 +215,17 @@ def _ordered(items: list[PromptItem]) -> list[PromptItem]:
             i.task_row,
         ),
     )
+
+
+async def _review_drafts(
+    session: AsyncSession, scope: _Scope, chats: tuple[int, ...]
+) -> list[OutboxDraft]:
+    send_at = _at(scope, scope.settings.send_time)
+    if not scope.settings.signoff or not scope.calendar.is_workday(scope.today):
+        return []
+    if scope.now < send_at:
+        return []
+    return await review_drafts(session, scope.now, send_at, chats, scope.settings.timezone)
 
 
 async def _digest_drafts(

@@ -6,10 +6,13 @@ One per line, `#` starts a comment:
     2022-06-20 3.2 社会事务科 blocked 需协调街道
     2022-06-10 2.3 社救科 extension 2022-07-15 [reason]
     2022-06-11 approve 2.3 社救科      (or reject)
+    2022-06-24 pass 2.3 社救科         (sign-off: 通过)
+    2022-06-24 return 2.3 社救科 照片不清晰    (退回, with its reason)
+    2022-06-24 2.3 社救科 withdraw     (the unit's 撤回)
 
-Each is applied through the core (`core.progress`, `core.extensions`): a line the bot or the
-CLI would refuse is refused here too, naming its line. The note is read as the chat's is:
-progress against targets (`已建成3家`), and an event a milestone waits for
+Each is applied through the core (`core.progress`, `core.extensions`, `core.signoff`): a line
+the bot or the CLI would refuse is refused here too, naming its line. The note is read as the
+chat's is: progress against targets (`已建成3家`), and an event a milestone waits for
 (`2022-03-07 1.2 社会事务科 in_progress 规划已批复 3月4日`).
 """
 
@@ -18,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from core import extensions, progress
+from core import extensions, progress, signoff
 from core.actor import Reporter
 from core.errors import DubanError
 from core.runtime import Core
@@ -28,8 +31,11 @@ from storage.schedule_queries import schedule_milestones
 from vocabulary import STATUSES, read_status
 
 DECISIONS = ("approve", "reject")
+SIGNOFF = ("pass", "return")
+WITHDRAW = "withdraw"
 REPORTER = Reporter("simulate", "simulate")
 LEADER = "局领导"
+LEADER_REPORTER = Reporter(LEADER, "simulate")
 
 
 class AnswerError(DubanError):
@@ -70,7 +76,14 @@ def _parse(number: int, line: str) -> Answer:
         raise AnswerError(f"{where}: {words[0]!r} is not a date such as 2022-06-10") from None
     if words[1] in DECISIONS:
         return Answer(number, day, words[1], words[2], words[3])
+    if words[1] in SIGNOFF:
+        reason = " ".join(words[4:]) or None
+        if words[1] == "return" and reason is None:
+            raise AnswerError(f"{where}: a return needs its reason, e.g. 照片不清晰")
+        return Answer(number, day, words[1], words[2], words[3], reason)
     task_id, unit, action, rest = words[1], words[2], words[3], words[4:]
+    if action == WITHDRAW:
+        return Answer(number, day, action, task_id, unit)
     if action not in STATUSES:
         raise AnswerError(f"{where}: status {action!r} is not one of {', '.join(STATUSES)}")
     new_date = None
@@ -112,6 +125,18 @@ async def _apply(core: Core, answer: Answer) -> None:
         await extensions.decide(core, leader, request.id, answer.action == "approve", LEADER)
         return
     unit = core.units.resolve(answer.unit)
+    if answer.action in SIGNOFF:
+        report = await signoff.waiting_report(core, unit, answer.task_id)
+        if answer.action == "pass":
+            await signoff.sign_off(core, report.entry.id, by=LEADER_REPORTER, leadership=True)
+        else:
+            await signoff.send_back(
+                core, report.entry.id, answer.note or "", by=LEADER_REPORTER, leadership=True
+            )
+        return
+    if answer.action == WITHDRAW:
+        await signoff.withdraw(core, unit, answer.task_id, by=REPORTER)
+        return
     if answer.action == "extension" and answer.new_date is not None:
         await extensions.request_extension(
             core, unit, answer.task_id, answer.new_date.isoformat(), by=REPORTER,

@@ -136,7 +136,8 @@ async def _due_days(
     settings: PolicySettings,
     calendar: WorkCalendar,
 ) -> set[date]:
-    """Return the days on which, with the ledger as it is now, a prompt or digest can be due.
+    """Return the days on which, with the ledger as it is now, a prompt, a digest or a
+    【办结审核】 can be due.
 
     Only answers change the ledger in a simulation, so on any other workday the reconcile
     would find every milestone's latest point already queued and write nothing: skipping it
@@ -146,6 +147,10 @@ async def _due_days(
     async with db.session() as session:
         milestones = await schedule_milestones(session, now, signoff=settings.signoff)
     days = set(digest_days(calendar, settings, first, last))
+    if any(m.state == "awaiting" for m in milestones):
+        # While a 已完成 waits for sign-off, every workday brings a 【办结审核】.
+        span_days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        days.update(d for d in span_days if calendar.is_workday(d))
     windows = {(m.kind, m.start, m.end, m.interval_days) for m in milestones if not m.done}
     for kind, start, end, interval in windows:
         window = MilestoneWindow(kind, start, end, interval)

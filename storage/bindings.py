@@ -32,8 +32,11 @@ async def bind(
     unit: str | None,
     now: datetime,
     title: str | None = None,
+    *,
+    level: int = 1,
 ) -> BindingRecord:
-    """Bind a chat to a unit (None or "leadership" for the leadership), replacing any binding.
+    """Bind a chat to a unit (None or "leadership" for the leadership, at a level: 1 分管领导,
+    2 主要领导), replacing any binding.
 
     The chat is one `storage.chats.chat_key` returned; a key never seen is a Telegram chat id.
     """
@@ -48,7 +51,13 @@ async def bind(
     if target is not None:
         unit_id = (await unit_ids(session))[target]
     session.add(
-        BindingRow(chat_id=chat_id, unit_id=unit_id, leadership=target is None, bound_at=now)
+        BindingRow(
+            chat_id=chat_id,
+            unit_id=unit_id,
+            leadership=target is None,
+            level=level if target is None else 1,
+            bound_at=now,
+        )
     )
     await session.flush()
     found = await binding_for(session, chat_id)
@@ -96,10 +105,11 @@ async def _active(session: AsyncSession, *conditions: object) -> list[BindingRec
             BindingRow.bound_at,
             ChatRow.channel,
             ChatRow.address,
+            BindingRow.level,
         )
         .join(ChatRow, ChatRow.chat_id == BindingRow.chat_id)
         .outerjoin(UnitRow, UnitRow.id == BindingRow.unit_id)
         .where(BindingRow.unbound_at.is_(None), *conditions)  # type: ignore[arg-type]
         .order_by(BindingRow.bound_at, BindingRow.id)
     )
-    return [BindingRecord(c, t, u, b, ch, a) for c, t, u, b, ch, a in rows]
+    return [BindingRecord(c, t, u, b, ch, a, lv) for c, t, u, b, ch, a, lv in rows]

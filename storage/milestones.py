@@ -4,7 +4,9 @@ scheduler (what to prompt), the status layer (lights) and the core (what can be 
 - A 已完成 entry for a milestone (or without a milestone: for every milestone of the pair)
   makes it *awaiting* sign-off (待验收), or *signed* (办结) when the bureau works without
   sign-off; leadership's 通过 signs it off; 退回 or the unit's 撤回 reopens it, until the
-  next 已完成. The latest of these, by time, decides.
+  next 已完成. A step names the 已完成 it is about: it counts for that report's round (no
+  later 已完成 than the one it names), so a report and a step in the same second (a frozen
+  clock, `--at` in whole seconds) still read in the order they were made.
 - An approved extension moves the milestone's due date (the latest decision wins; one without
   a milestone moves every milestone of the pair).
 - A milestone that waits for its event (`印发之日起20个工作日内`) has no dates until a unit
@@ -133,12 +135,15 @@ async def milestone_statuses(
                 waiting = True
             else:
                 kind, (start, end) = "deadline", reported
+        # The latest report is the one made last (the highest entry id).
         latest_done = max(
-            (d for d in (done.get(own), done.get(whole)) if d is not None), default=None
+            (d for d in (done.get(own), done.get(whole)) if d is not None),
+            key=lambda d: d[1],
+            default=None,
         )
         state: MilestoneState = "open"
         if latest_done is not None:
-            state = _state(latest_done[0], steps.get(own, {}), steps.get(whole, {}), signoff)
+            state = _state(latest_done[1], steps.get(own, {}), steps.get(whole, {}), signoff)
         new_end = moved.get(own) or moved.get(whole)
         found.append(
             MilestoneStatus(
@@ -165,24 +170,23 @@ async def milestone_statuses(
 
 
 def _state(
-    done_at: datetime,
-    own: dict[str, datetime],
-    whole: dict[str, datetime],
+    done_entry: int,
+    own: dict[str, int],
+    whole: dict[str, int],
     signoff: bool,
 ) -> MilestoneState:
-    """Return a reported milestone's state from the latest time of each kind of step."""
+    """Return a reported milestone's state from the latest 已完成 and, per kind of step, the
+    latest 已完成 a step of that kind was about (entry ids grow with every report)."""
 
-    def latest(*verdicts: str) -> datetime | None:
-        times = [t for v in verdicts for t in (own.get(v), whole.get(v)) if t is not None]
-        return max(times, default=None)
+    def about_latest(*verdicts: str) -> bool:
+        named = [e for v in verdicts for e in (own.get(v), whole.get(v)) if e is not None]
+        return max(named, default=0) >= done_entry
 
-    reopened = latest("return", "withdraw")
-    if reopened is not None and reopened >= done_at:
+    if about_latest("return", "withdraw"):
         return "open"
     if not signoff:
         return "signed"
-    passed = latest("pass")
-    return "signed" if passed is not None and passed >= done_at else "awaiting"
+    return "signed" if about_latest("pass") else "awaiting"
 
 
 def _pair_scope(
@@ -223,15 +227,16 @@ async def _latest_done(
 
 async def _latest_steps(
     session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None, unit_id: int | None
-) -> dict[Key, dict[str, datetime]]:
-    """Return the latest time of each sign-off verdict per (task, unit, milestone or None)."""
+) -> dict[Key, dict[str, int]]:
+    """Return, per (task, unit, milestone or None) and verdict, the latest 已完成 entry a
+    sign-off step was about (steps after `as_of` unseen)."""
     rows = await session.execute(
         select(
             SignoffRow.task_id,
             SignoffRow.unit_id,
             SignoffRow.milestone_id,
             SignoffRow.verdict,
-            func.max(SignoffRow.at),
+            func.max(SignoffRow.entry_id),
         )
         .where(
             SignoffRow.at <= as_of,
@@ -241,9 +246,9 @@ async def _latest_steps(
             SignoffRow.task_id, SignoffRow.unit_id, SignoffRow.milestone_id, SignoffRow.verdict
         )
     )
-    found: dict[Key, dict[str, datetime]] = {}
-    for t, u, m, verdict, at in rows:
-        found.setdefault((t, u, m), {})[verdict] = _aware(at)
+    found: dict[Key, dict[str, int]] = {}
+    for t, u, m, verdict, entry in rows:
+        found.setdefault((t, u, m), {})[verdict] = int(entry)
     return found
 
 

@@ -194,6 +194,19 @@ async def by_message(
     return _message(row) if row else None
 
 
+async def recent_to_chat(
+    session: AsyncSession, chat_id: int, kind: str, limit: int = 30
+) -> list[OutboxMessage]:
+    """Return the latest messages of a kind queued for a chat, newest first."""
+    rows = await session.scalars(
+        select(OutboxRow)
+        .where(OutboxRow.chat_id == chat_id, OutboxRow.kind == kind)
+        .order_by(OutboxRow.id.desc())
+        .limit(limit)
+    )
+    return [_message(row) for row in rows]
+
+
 async def _items(session: AsyncSession, *conditions: object) -> list[OutboxItemRecord]:
     rows = await session.execute(
         select(OutboxItemRow, TaskRow.task_id, UnitRow.name)

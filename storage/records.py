@@ -13,12 +13,20 @@ EntryStatus = Status
 ENTRY_STATUSES = STATUSES
 ExtensionState = Literal["pending", "approved", "rejected"]
 OutboxKind = Literal[
-    "prompt", "digest", "escalation", "alert", "extension_request", "extension_outcome", "notice"
+    "prompt",
+    "digest",
+    "escalation",
+    "alert",
+    "extension_request",
+    "extension_outcome",
+    "notice",
+    "signoff_review",
+    "signoff_outcome",
 ]
 ItemKind = Literal["reminder", "overdue", "checkin"]
 # Channels that can only post into a chat (a WeCom group robot's webhook), never ask.
 POSTING_CHANNELS = frozenset({"wecom_robot"})
-QuestionKind = Literal["note", "help", "date", "evidence", "pick"]
+QuestionKind = Literal["note", "help", "date", "evidence", "pick", "reason"]
 
 __all__ = ["LEADERSHIP", "Light"]
 
@@ -189,6 +197,8 @@ class BindingRecord:
     bound_at: datetime
     channel: str = "telegram"
     address: str = ""
+    # Leadership only: 1 分管领导 (reviews, requests, first escalations), 2 主要领导.
+    level: int = 1
 
     @property
     def is_leadership(self) -> bool:
@@ -214,6 +224,7 @@ class InviteRecord:
     unit: str | None
     created_at: datetime
     expires_at: datetime
+    level: int = 1
 
 
 @dataclass(frozen=True, slots=True)

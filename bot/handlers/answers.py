@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bot import render
 from bot.dialogue import Conversation
+from bot.handlers import signoff
 from bot.handlers.common import TASK_ID, reporter, require_binding
 from core import conversation, extensions, progress, prompts, rules
 from core.buttons import Button, Press
@@ -89,7 +90,10 @@ async def on_text(convo: Conversation) -> None:
     core = convo.core
     asked = await conversation.open_question(core, binding.chat_id, incoming.person.id)
     if asked is not None and incoming.reply_to in (None, asked.question_ref):
-        await _answer(convo, binding, asked)
+        if asked.kind == "reason":
+            await signoff.on_reason(convo, binding, asked)  # a leader's 退回: why
+        else:
+            await _answer(convo, binding, asked)
         return
     if incoming.reply_to is not None and incoming.reply_to_bot:
         prompt = await prompts.prompt_by_ref(core, binding.chat_id, incoming.reply_to)

@@ -14,7 +14,7 @@ async def on_bind(convo: Conversation, args: list[str]) -> None:
         return
     incoming = convo.incoming
     bound = await bindings.bind(convo.core, incoming.chat, "".join(args), incoming.title)
-    await convo.say(render.bound(bound.unit, incoming.private))
+    await convo.say(render.bound(bound.unit, incoming.private, bound.level))
 
 
 async def on_unbind(convo: Conversation, args: list[str]) -> None:

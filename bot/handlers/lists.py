@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import render, views
 from bot.dialogue import Conversation
 from bot.handlers.common import require_binding
-from core import queries
+from core import queries, urge
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
@@ -44,4 +44,10 @@ async def on_overdue(convo: Conversation, args: list[str]) -> None:
         return
     core = convo.core
     late = queries.overdue(await queries.rows(core, binding.unit))
-    await convo.say(views.overdue(binding.unit, late, core.now(), core.tz))
+    text = views.overdue(binding.unit, late, core.now(), core.tz)
+    # Leadership may nudge each overdue item from here (催办).
+    buttons = await urge.urge_buttons(core, late, with_unit=True) if binding.is_leadership else ()
+    if buttons:
+        await convo.ask(text, buttons)
+    else:
+        await convo.say(text)

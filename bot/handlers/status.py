@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import views
 from bot.dialogue import Conversation
 from bot.handlers.common import TASK_ID, require_binding
-from core import queries
+from core import queries, urge
 
 
 async def on_status(convo: Conversation, args: list[str]) -> None:
@@ -21,7 +21,14 @@ async def on_status(convo: Conversation, args: list[str]) -> None:
         text = views.task_status(view.task, view.rows, view.entries, now, core.tz)
     elif wanted:
         unit = core.units.resolve(wanted)
-        text = views.unit_status(unit, await queries.rows(core, unit), now, core.tz)
+        rows = await queries.rows(core, unit)
+        text = views.unit_status(unit, rows, now, core.tz)
+        if binding.is_leadership:
+            # Leadership may nudge each overdue or due-soon item from here (催办).
+            buttons = await urge.urge_buttons(core, rows, with_unit=False)
+            if buttons:
+                await convo.ask(text, buttons)
+                return
     elif binding.unit is not None:
         rows = await queries.rows(core, binding.unit)
         text = views.unit_status(binding.unit, rows, now, core.tz)

@@ -31,6 +31,7 @@ MENU = [
     BotCommand("overdue", "逾期事项"),
     BotCommand("report", "报告进展，如 /report 2.3 已签约3家"),
     BotCommand("history", "某项任务的全部记录"),
+    BotCommand("withdraw", "撤回尚未验收的已完成，如 /withdraw 2.3"),
     BotCommand("digest", "督办周报（局领导）"),
     BotCommand("export", "导出督办台账（局领导）"),
     BotCommand("bind", "用邀请码绑定本会话"),

@@ -50,6 +50,7 @@ INERT_KEY: Final = "recorded"
 # The card's own words (the dialogue's texts arrive in the OutgoingMessage).
 SEE_TEXT_ABOVE: Final = "完整内容见上一条消息。"
 CHOOSE_ITEM: Final = "请先在下方选择事项，再点选当前进展。"
+CHOOSE_ITEM_ACTION: Final = "请先在下方选择事项，再点按钮。"
 CHOOSE_OPTION: Final = "请在下方选择后点“确定”。"
 ITEM_LIST_TITLE: Final = "事项"
 MENU_LIST_TITLE: Final = "选择"
@@ -175,6 +176,8 @@ def _grid(rows: list[tuple[Button, ...]], text: str) -> list[_Page] | None:
     for number, (target, group) in enumerate(groups.items(), start=1):
         name = group[0].label.removesuffix(first_suffix).strip() if first_suffix else ""
         options.append((str(target), _option_text(name, text, number)))
+    # A prompt's buttons record progress; others (通过 / 退回, 催办) act on the chosen item.
+    hint = CHOOSE_ITEM if signature[0][0] == "answer" else CHOOSE_ITEM_ACTION
     pages = []
     for start in range(0, len(options), MAX_OPTIONS):
         page = options[start : start + MAX_OPTIONS]
@@ -187,7 +190,7 @@ def _grid(rows: list[tuple[Button, ...]], text: str) -> list[_Page] | None:
                 tuple(zip(labels, keys, strict=True)),
                 ITEM_QUESTION,
                 tuple(page),
-                CHOOSE_ITEM,
+                hint,
             )
         )
     return pages

@@ -19,6 +19,7 @@ class Step:
     does:  "say" (a new message), "answer" (a reply to the latest question or prompt where the
            channel has replies; the next message where it has none), "press" (a button),
            "press_foreign" (press, in who's chat, a button of `to`'s latest message),
+           "photo" (a picture, named `text`, sent the way "answer" sends a message),
            "at" (the clock moves to `text`, an ISO time, and the scheduler runs), "restart"
            (the service stops and starts again), "" (nothing: only check what is heard)
     text:  what is typed, the button's label, or the time

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.model import User
-from tests.bot.harness import WAIT, Harness, text_of
+from tests.bot.harness import WAIT, Harness, buttons_of, text_of
 from tests.dialogue.script import STRANGER, Step, instant
 
 # A read-only command: once the bot has answered it, every earlier message was handled.
@@ -70,8 +70,11 @@ class TelegramDriver:
                 chat.cursor = max(chat.cursor, own["message_id"])
                 self.emu.press(chat.id, own["message_id"], data, chat.user, force=True)
             return
-        reply_to = self._reply_target(chat) if step.does == "answer" else None
-        sent = self.emu.send(chat.id, chat.user, step.text, reply_to)
+        reply_to = self._reply_target(chat) if step.does in ("answer", "photo") else None
+        if step.does == "photo":
+            sent = self.emu.send_photo(chat.id, chat.user, reply_to_message_id=reply_to)
+        else:
+            sent = self.emu.send(chat.id, chat.user, step.text, reply_to)
         chat.cursor = max(chat.cursor, sent["message_id"])
 
     async def next_text(self, who: str, containing: str) -> str:
@@ -80,7 +83,9 @@ class TelegramDriver:
 
         def probe() -> tuple[str, int] | None:
             for message in self.emu.bot_messages(chat.id):
-                if message["message_id"] > chat.cursor and containing in text_of(message):
+                # What a person reads: the text and the buttons' labels (as a WeCom card shows).
+                shown = "\n".join([text_of(message), *(b["text"] for b in buttons_of(message))])
+                if message["message_id"] > chat.cursor and containing in shown:
                     return text_of(message), message["message_id"]
             for event in self.emu.events[chat.seen_event :]:
                 toast = str(event.get("text") or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from contextlib import AsyncExitStack
 from typing import Any
@@ -20,6 +21,7 @@ from web.config import WebConfig
 
 WAIT = 10.0
 PROBE = "状态 2.3"
+PHOTO = b"\xff\xd8\xff\xe0 a picture of the signed agreement"
 PEOPLE = {
     "unit": "王科长",
     "lead": "李局长",
@@ -147,11 +149,14 @@ class WeComDriver:
         who = step.who
         self._note_updates(who)
         if step.does == "press":
-            card = self._card(who, step.text, step.item)
+            card = await self._wait_card(who, step.text, step.item)
             listed = card["template_card"].get("button_selection")
             await self.wecom.press(who, card, step.text, item=step.item if listed else None)
         elif step.does == "press_foreign":
             await self._forged_press(who, step)
+        elif step.does == "photo":
+            await self.wecom.send_file(who, PHOTO, step.text, "image/jpeg", picture=True)
+            self.cursor[who] = len(self.wecom.messages(who))
         else:
             await self.wecom.send_text(who, step.text)
             self.cursor[who] = len(self.wecom.messages(who))
@@ -192,6 +197,20 @@ class WeComDriver:
     def _note_updates(self, who: str) -> None:
         self.updates[who] = {m["msgid"]: len(m["updates"]) for m in self.wecom.messages(who)}
 
+    async def _wait_card(self, who: str, label: str, item: str | None) -> Message:
+        """Return the card `_card` finds, waiting for it (a text part may come before it)."""
+
+        def ready(_: Message) -> bool:
+            try:
+                self._card(who, label, item)
+            except AssertionError:
+                return False
+            return True
+
+        with contextlib.suppress(TimeoutError):
+            await self.wecom.wait_for_message(who, ready, after=0, timeout=WAIT)
+        return self._card(who, label, item)
+
     def _card(self, who: str, label: str, item: str | None) -> Message:
         """Return the newest card to `who` with a button ending in `label` (and the item)."""
         for message in reversed(self.wecom.messages(who)):
@@ -212,7 +231,7 @@ class WeComDriver:
     async def _forged_press(self, who: str, step: Step) -> None:
         """Post, as `who`, a press of a button on the card another member was sent."""
         owner = step.to or "unit"
-        card = self._card(owner, step.text, step.item)["template_card"]
+        card = (await self._wait_card(owner, step.text, step.item))["template_card"]
         button = next(b for b in card["button_list"] if str(b["text"]).endswith(step.text))
         options = (card.get("button_selection") or {}).get("option_list", [])
         chosen = next(
