@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from core import errors
+from core import errors, evidence
 from core.board import NoBoard
 from core.extensions import ExtensionFiled
 from core.prompts import Mark
@@ -240,7 +240,28 @@ def error(exc: Exception) -> str:
             return NOT_YOUR_QUESTION
         case NoBoard():
             return "看板尚未开通，请联系综合办。"
+        case evidence.EvidenceTooLarge():
+            return (
+                f"这个文件有{_megabytes(exc.size)}，超过了佐证材料{_megabytes(exc.limit)}的上限，"
+                "未作记录，请压缩或拆分后再发送。"
+            )
+        case evidence.EvidenceNotAllowed():
+            what = f"{exc.suffix}文件" if exc.suffix.startswith(".") else "没有扩展名的文件"
+            return (
+                f"{what}不能作为佐证保存，未作记录；"
+                "请发送照片、PDF、Word/Excel/WPS文档、文本或压缩包。"
+            )
+        case evidence.EvidenceUnavailable():
+            return "没能从聊天中取到这个文件，未作记录，请重新发送。"
     return SORRY
+
+
+def _megabytes(size: int) -> str:
+    """Return a size as people say it: 20MB, 35MB, 2.5MB, 800KB."""
+    value = size / (1024 * 1024)
+    if value < 1:
+        return f"{max(1, round(size / 1024))}KB"
+    return f"{value:.0f}MB" if value >= 10 or value == int(value) else f"{value:.1f}MB"
 
 
 def _not_extendable(exc: errors.NotExtendable) -> str:

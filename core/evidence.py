@@ -9,15 +9,21 @@ no trace; a file sent twice is stored once.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Final
 
 from core.errors import DubanError
+from storage import urls
 
+# Telegram lets a bot download files up to 20 MB; the same limit on every channel.
 MAX_BYTES: Final = 20 * 1024 * 1024
+FOLDER_NAME: Final = "evidence"
+SHA256: Final = re.compile(r"[0-9a-f]{64}")
 # What an office sends as proof: pictures, PDFs and office documents (WPS included), text.
 ALLOWED_SUFFIXES: Final = frozenset(
     {
@@ -41,10 +47,17 @@ class EvidenceTooLarge(DubanError):
 class EvidenceNotAllowed(DubanError):
     """A file of a type the office does not keep as evidence (programs, scripts …)."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.suffix = PurePath(name).suffix.lower() or "（无扩展名）"
-        super().__init__(f"files like {name!r} are not kept as evidence")
+    def __init__(self, name: str | None) -> None:
+        self.name = name or ""
+        self.suffix = suffix_of(name) or "（无扩展名）"
+        super().__init__(f"files like {self.name!r} are not kept as evidence")
+
+
+class EvidenceUnavailable(DubanError):
+    """A file the chat announced but whose bytes could not be fetched from it."""
+
+    def __init__(self) -> None:
+        super().__init__("the file could not be downloaded from the chat; send it again")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +70,41 @@ class StoredFile:
     size: int
 
 
-def check(name: str, size: int | None, limit: int = MAX_BYTES) -> None:
-    """Refuse, before downloading it, a file whose name or announced size cannot be kept."""
-    if PurePath(name).suffix.lower() not in ALLOWED_SUFFIXES:
+def suffix_of(name: str | None) -> str:
+    """Return a file name's extension, lower case (`.jpg`), or "" for none."""
+    return PurePath(name.replace("\\", "/")).suffix.lower() if name else ""
+
+
+def check(name: str | None, size: int | None, limit: int = MAX_BYTES) -> str:
+    """Refuse, before downloading it, a file whose name or announced size cannot be kept;
+    return the name of one that can."""
+    if name is None or suffix_of(name) not in ALLOWED_SUFFIXES:
         raise EvidenceNotAllowed(name)
     if size is not None and size > limit:
         raise EvidenceTooLarge(size, limit)
+    return name
+
+
+def mime_of(name: str, announced: str | None) -> str:
+    """Return a file's type: as the chat announced it, else as its name suggests."""
+    if announced:
+        return announced
+    guessed, _ = mimetypes.guess_type(name, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def default_folder(database_url: str) -> Path:
+    """Return where evidence is kept when DUBAN_EVIDENCE_DIR is not set.
+
+    `evidence/` beside a SQLite ledger file (so the ledger and its files move together);
+    for PostgreSQL, or a ledger in memory, `evidence/` in the working directory.
+    """
+    parsed = urls.parse(database_url)
+    database = parsed.database or ""
+    in_memory = not database or database == ":memory:" or database.startswith("file:")
+    if parsed.get_backend_name() != "sqlite" or in_memory:
+        return Path(FOLDER_NAME)
+    return Path(database).expanduser().parent / FOLDER_NAME
 
 
 class EvidenceStore:
@@ -73,8 +115,16 @@ class EvidenceStore:
         self.limit = limit
 
     def path(self, sha256: str) -> Path:
-        """Return where the file with this hash is kept."""
+        """Return where the file with this hash is kept (a hash, never a path, goes in)."""
+        if not SHA256.fullmatch(sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:]
+
+    def has(self, sha256: str | None) -> bool:
+        """Return whether a file with this hash is kept here."""
+        return sha256 is not None and SHA256.fullmatch(sha256) is not None and (
+            self.path(sha256).is_file()
+        )
 
     def put(self, data: bytes, name: str, mime_type: str | None) -> StoredFile:
         """Check and keep a file (once, however often it is sent); return what was kept."""
@@ -82,7 +132,11 @@ class EvidenceStore:
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            # Only the service's user may read what units sent (folders 0700, files 0600).
+            for folder in (self.root, target.parent):
+                if not folder.is_dir():
+                    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                    folder.chmod(0o700)  # mkdir's mode passes through the umask
             # Written aside and renamed: a crash never leaves half a file under its hash.
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
             try:
@@ -93,7 +147,7 @@ class EvidenceStore:
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
-        return StoredFile(digest, name, mime_type or "application/octet-stream", len(data))
+        return StoredFile(digest, name, mime_of(name, mime_type), len(data))
 
     def read(self, sha256: str) -> bytes:
         """Return a kept file's bytes."""

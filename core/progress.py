@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import rules
+from core import evidence, rules
 from core.actor import Reporter
-from core.errors import NotAUnitChat
+from core.errors import DubanError, NotAUnitChat
 from core.runtime import Core
 from storage import progress
 from storage.records import EntryDraft, EntryRecord, EvidenceRecord
 from vocabulary import Status
+
+log = logging.getLogger(__name__)
 
 
 async def report(
@@ -75,7 +80,45 @@ async def record(
     return await progress.record_entry(session, draft, at)
 
 
-async def attach_evidence(core: Core, entry_id: int, file_ref: str, kind: str) -> EvidenceRecord:
-    """Keep a file sent in a chat as evidence of an entry."""
+async def keep_evidence(
+    core: Core,
+    entry_id: int,
+    *,
+    ref: str,
+    kind: str,
+    name: str | None,
+    mime_type: str | None,
+    size: int | None,
+    fetch: Callable[[], Awaitable[bytes]],
+) -> EvidenceRecord:
+    """Check a file sent as evidence of an entry, download it, keep it and attach it.
+
+    A file of a type not kept, or announced larger than the limit, is refused before it is
+    downloaded (EvidenceNotAllowed, EvidenceTooLarge) and nothing is recorded. A photo,
+    which chats send without a name, is named by when it came: 照片20220623-090112.jpg.
+    """
+    if name is None and kind == "photo":
+        name = f"照片{core.now().astimezone(core.tz):%Y%m%d-%H%M%S}.jpg"
+    name = evidence.check(name, size, core.evidence.limit)
+    try:
+        data = await fetch()
+    except DubanError:
+        raise
+    except Exception as exc:
+        log.warning("could not download evidence %s: %s", ref, exc)
+        raise evidence.EvidenceUnavailable from exc
+    kept = await asyncio.to_thread(core.evidence.put, data, name, mime_type)
     async with core.db.session() as session:
-        return await progress.attach_evidence(session, entry_id, file_ref, kind, core.now())
+        record = await progress.attach_evidence(
+            session,
+            entry_id,
+            ref,
+            kind,
+            core.now(),
+            sha256=kept.sha256,
+            file_name=kept.name,
+            mime_type=kept.mime_type,
+            size=kept.size,
+        )
+    core.changed()
+    return record
