@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from core import errors, evidence
+from core import errors, evidence, pause
 from core.board import NoBoard
 from core.extensions import ExtensionFiled
 from core.prompts import Mark
@@ -73,6 +73,8 @@ def help_text(unit: str | None) -> str:
             "/upcoming 14（临近）未来14天到期的事项",
             "/digest（周报）本周督办周报",
             "/export（导出）导出督办台账（xlsx）",
+            f"暂停 某科室的督办提醒，如：{PAUSE_EXAMPLE}",
+            "恢复 科室 恢复某科室的督办提醒，如：恢复 社区科",
             "看板 获取网页看板的登录链接（私信发送）",
         ]
     else:
@@ -253,6 +255,22 @@ def error(exc: Exception) -> str:
             )
         case evidence.EvidenceUnavailable():
             return "没能从聊天中取到这个文件，未作记录，请重新发送。"
+        case pause.PauseLeadershipOnly():
+            return "只有局领导可以暂停或恢复科室的督办提醒。"
+        case pause.PauseNeedsReason():
+            return f"请写明暂停原因，如：{PAUSE_EXAMPLE}。"
+        case pause.PauseEndsBeforeStart():
+            return (
+                f"暂停的结束日期（{day(exc.last)}）早于开始日期（{day(exc.first)}），"
+                f"未作变更，请重新写，如：{PAUSE_EXAMPLE}。"
+            )
+        case pause.PauseBeyondPlanYear():
+            return (
+                f"暂停最晚到{exc.limit.year}年12月31日，{day(exc.last, exc.limit)}超出了本年度，"
+                f"未作变更；请写今年的日期，如：{PAUSE_EXAMPLE}。"
+            )
+        case pause.NotPaused():
+            return f"{exc.unit}目前没有暂停，无需恢复。"
     return SORRY
 
 
@@ -272,6 +290,32 @@ def _not_extendable(exc: errors.NotExtendable) -> str:
         "not_deadline": "的这个节点不是截止节点，无法申请延期",
     }
     return f"{exc.task_id} {reasons.get(exc.why, '无法申请延期')}。"
+
+
+# ---- pause --------------------------------------------------------------------------------
+
+PAUSE_EXAMPLE = "暂停 社区科 至7月15日 防汛抢险"
+PAUSE_USAGE = f"请写科室、截止日期和原因，如：{PAUSE_EXAMPLE}"
+RESUME_USAGE = "请写科室，如：恢复 社区科"
+
+
+def paused(held: pause.Pause, today: date) -> str:
+    """Confirm a unit's pause: until when, why, and what it means."""
+    since = "" if held.first <= today else f"自{day_week(held.first, today)}起"
+    return (
+        f"已暂停 {held.unit} {since}至{day_week(held.last, today)}：{held.reason}，"
+        "期间不发提醒，逾期不计。"
+    )
+
+
+def resumed(ended: pause.Pause, today: date) -> str:
+    """Confirm that a unit's reminders resume (or that a planned pause is off)."""
+    if ended.first > today:
+        return f"已取消 {ended.unit} 自{day_week(ended.first, today)}起的暂停，督办提醒照常。"
+    return (
+        f"已恢复 {ended.unit} 的督办提醒（原定暂停至{day(ended.last, today)}），"
+        "今天起照常提醒，逾期照常计算。"
+    )
 
 
 BOARD_START_PRIVATELY = "请先私聊督办助手发送 /start，再在这里发送 看板，登录链接会私下发给您。"

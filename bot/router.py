@@ -22,6 +22,7 @@ from bot.handlers import (
     leadership,
     lists,
     membership,
+    pause,
     report,
     start,
     status,
@@ -50,6 +51,8 @@ COMMANDS: dict[str, CommandHandler] = {
     "digest": leadership.on_digest,
     "export": leadership.on_export,
     "board": board.on_board,
+    "pause": pause.on_pause,
+    "resume": pause.on_resume,
 }
 ALIASES: dict[str, str] = {
     "帮助": "help",
@@ -66,6 +69,8 @@ ALIASES: dict[str, str] = {
     "导出": "export",
     "台账": "export",
     "看板": "board",
+    "暂停": "pause",
+    "恢复": "resume",
 }
 
 

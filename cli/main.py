@@ -15,6 +15,7 @@ from cli import (
     document_commands,
     integrity_commands,
     ledger_commands,
+    pause_commands,
     plan_commands,
     report_commands,
     scheduler_commands,
@@ -30,6 +31,7 @@ from scheduler.clock import clock_from_option
 COMMAND_MODULES = [
     plan_commands,
     ledger_commands,
+    pause_commands,
     integrity_commands,
     report_commands,
     scheduler_commands,

@@ -19,10 +19,16 @@ from reports.source import read_report_input
 from scheduler.drafts import outbox_draft
 from scheduler.events import event_drafts
 from scheduler.messages import PromptItem, escalation_text, prompt_text
-from scheduler.policy import MilestoneWindow, PromptPoint, digest_day_of_week, latest_point
+from scheduler.policy import (
+    MilestoneWindow,
+    Paused,
+    PromptPoint,
+    digest_day_of_week,
+    latest_point,
+)
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
-from storage import bindings, outbox, service_state
+from storage import bindings, outbox, pauses, service_state
 from storage.database import Database
 from storage.locks import reconcile_lock
 from storage.records import BindingRecord, OutboxDraft
@@ -115,16 +121,23 @@ async def _prompt_drafts(
     if not scope.calendar.is_workday(scope.today) or scope.now < send_at:
         return []
     sent = await latest_points(session, ("prompt", "escalation"))
-    memo: dict[tuple[str, date | None, date | None], PromptPoint | None] = {}
+    # A paused unit's items wait out the pause; their overdue count skips its days.
+    paused = await pauses.unit_windows(session, scope.now)
+    memo: dict[tuple[str, date | None, date | None, Paused], PromptPoint | None] = {}
     due: list[tuple[ScheduleMilestone, PromptPoint]] = []
     for m in await schedule_milestones(session, scope.now, signoff=scope.settings.signoff):
         if m.done:
             continue
-        window = (m.kind, m.start, m.end)
+        window = (m.kind, m.start, m.end, paused.get(m.unit, ()))
         if window not in memo:
             # Many milestones share dates (年底前): the policy is pure, so compute once.
             memo[window] = latest_point(
-                MilestoneWindow(*window), scope.calendar, scope.settings, scope.today, scope.floor
+                MilestoneWindow(*window[:3]),
+                scope.calendar,
+                scope.settings,
+                scope.today,
+                scope.floor,
+                window[3],
             )
         point = memo[window]
         if point is not None:
