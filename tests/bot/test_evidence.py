@@ -77,8 +77,9 @@ async def test_a_photo_is_kept_once_survives_a_restart_and_is_exported(
     await harness.stop()
 
     out = tmp_path / "巡察"
+    whole = tmp_path / "台账.xlsx"
     argv = ["--db", sqlite_url, "--clock", "2022-06-23T12:00", "export", "--evidence", str(out)]
-    assert await asyncio.to_thread(main, argv) == 0
+    assert await asyncio.to_thread(main, [*argv, "--xlsx", str(whole)]) == 0
     folder = out / "2.3 创新社会救助方式"
     files = sorted(p.name for p in folder.iterdir())
     photos = [name for name in files if name.startswith("照片")]
@@ -93,6 +94,9 @@ async def test_a_photo_is_kept_once_survives_a_restart_and_is_exported(
     assert [(row[1], row[3]) for row in ledger] == [("2.3", "社救科")]
     entries = list(book[ENTRIES_SHEET].iter_rows(min_row=2, values_only=True))
     assert [(row[1], row[3], row[9]) for row in entries] == [("2.3", "已完成", photos[0])]
+    # The whole 台账's 进展记录 sheet names the file too.
+    rows = list(openpyxl.load_workbook(whole)[ENTRIES_SHEET].iter_rows(values_only=True))
+    assert [(row[1], row[9]) for row in rows[1:]] == [("2.3", photos[0])]
     with (folder / MANIFEST_FILE).open(encoding="utf-8-sig", newline="") as listed:
         lines = list(csv.DictReader(listed))
     assert [(line["文件"], line["责任科室"], line["SHA-256"]) for line in lines] == [
