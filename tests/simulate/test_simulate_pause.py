@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,9 @@ from plan_data import default_plan_path
 from scheduler.settings import load_settings
 from simulate.answers import parse_answers
 from simulate.engine import simulate
+from storage.database import Database
+from storage.status import status_rows
+from vocabulary import DEFAULT_TZ
 
 SPAN = ["--from", "2022-06-20", "--to", "2022-07-22", "--json"]
 # 2.3 社救科 is due 30 June (a Thursday); 社救科 is paused Monday 27 June to Friday 8 July.
@@ -112,3 +115,25 @@ async def test_skipping_quiet_days_is_exact_with_pauses(tmp_path: Path) -> None:
         default_plan_path(), *span, settings, answers, db_url=f"sqlite:///{tmp_path / 's.db'}"
     )
     assert [m.to_json() for m in skipping] == [m.to_json() for m in every_day]
+
+
+async def test_silence_while_paused_does_not_count_towards_unreported(tmp_path: Path) -> None:
+    """2.1 社救科 is overdue since January and prompted from 4 May; paused 9 May to 10 June,
+    it has 15 unpaused workdays of silence by 30 June, under the 20 that make 未报."""
+    settings = load_settings()
+    rules = settings.status_rules(settings.calendar())
+    as_of = datetime(2022, 6, 30, 18, 0, tzinfo=DEFAULT_TZ)
+    flagged = {}
+    for name, answers in (("plain", ""), ("paused", "2022-05-09 pause 社救科 2022-06-10 防汛\n")):
+        url = f"sqlite:///{tmp_path / name}.db"
+        span = (date(2022, 5, 4), date(2022, 6, 30))
+        await simulate(default_plan_path(), *span, settings, parse_answers(answers), db_url=url)
+        db = await Database.connect(url)
+        try:
+            async with db.session(readonly=True) as session:
+                rows = await status_rows(session, as_of, "社救科", rules=rules)
+        finally:
+            await db.close()
+        flagged[name] = {r.task_id for r in rows if "unreported" in r.flags}
+    assert "2.1" in flagged["plain"]
+    assert "2.1" not in flagged["paused"]
