@@ -9,8 +9,10 @@ unit replaces what was set for it from its first day on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import DateNotUnderstood, DubanError
 from core.runtime import Core
@@ -23,6 +25,7 @@ OFFICE: Literal["office"] = "office"
 Authority = BindingRecord | Literal["office"]
 _EDGE = " ，,。;；:：、"
 _REASON_WORDS = ("原因是", "原因为", "原因", "因为", "因")
+_EVER = datetime.max.replace(tzinfo=UTC)
 
 
 class PauseLeadershipOnly(DubanError):
@@ -121,10 +124,18 @@ def _reason(text: str) -> str | None:
     return rest or None
 
 
-def _instant(core: Core) -> datetime:
-    """Return now in whole seconds: with `--clock X` every command's clock starts at X, and
-    a pause recorded a few ms "after" X must be seen by a resume made next (ties go by id)."""
-    return core.now().replace(microsecond=0)
+async def _history(
+    session: AsyncSession, core: Core, unit: str
+) -> tuple[datetime, list[tuple[date, date, str | None]]]:
+    """Return when the next event of a unit is recorded, and the unit's pause windows.
+
+    Every recorded event counts, and the next one is never recorded before the last: with
+    `--clock X` every command's clock starts at X, so a pause recorded at X plus a second
+    by one command must still come before the resume the next command records.
+    """
+    found = (await pauses.events(session, _EVER, unit)).get(unit, [])
+    now = max([core.now(), *(event.at for event in found)])
+    return now, pauses.windows(found)
 
 
 def check_authority(who: Authority) -> None:
@@ -154,9 +165,8 @@ async def pause_unit(
     why = (reason or "").strip() or None
     if why is None:
         raise PauseNeedsReason
-    now = _instant(core)
     async with core.db.session() as session:
-        held = pauses.windows((await pauses.events(session, now, name)).get(name, ()))
+        now, held = await _history(session, core, name)
         if any(end >= first for _, end, _ in held):
             # Whatever was set from that day on gives way to the new period.
             await pauses.record(session, name, "resume", first, None, None, by, now)
@@ -173,9 +183,8 @@ async def resume_unit(
     check_authority(who)
     name = core.units.resolve(unit)
     first = first or core.today()
-    now = _instant(core)
     async with core.db.session() as session:
-        held = pauses.windows((await pauses.events(session, now, name)).get(name, ()))
+        now, held = await _history(session, core, name)
         ending = [(start, end, why) for start, end, why in held if end >= first]
         if not ending:
             raise NotPaused(name)
