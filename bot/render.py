@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from core import errors
+from core import errors, evidence, pause
 from core.board import NoBoard
 from core.extensions import ExtensionFiled
 from core.prompts import Mark
@@ -87,6 +87,8 @@ def help_text(unit: str | None) -> str:
             "/upcoming 14（临近）未来14天到期的事项",
             "/digest（周报）本周督办周报",
             "/export（导出）导出督办台账（xlsx）",
+            f"暂停 某科室的督办提醒，如：{PAUSE_EXAMPLE}",
+            "恢复 科室 恢复某科室的督办提醒，如：恢复 社区科",
             "看板 获取网页看板的登录链接（私信发送）",
             "",
             "状态 科室、逾期 中的逾期和临近事项可点“催办”；【办结审核】中逐项点通过或退回。",
@@ -287,7 +289,44 @@ def error(exc: Exception) -> str:
             return NOT_YOUR_QUESTION
         case NoBoard():
             return "看板尚未开通，请联系综合办。"
+        case evidence.EvidenceTooLarge():
+            return (
+                f"这个文件有{_megabytes(exc.size)}，超过了佐证材料{_megabytes(exc.limit)}的上限，"
+                "未作记录，请压缩或拆分后再发送。"
+            )
+        case evidence.EvidenceNotAllowed():
+            what = f"{exc.suffix}文件" if exc.suffix.startswith(".") else "没有扩展名的文件"
+            return (
+                f"{what}不能作为佐证保存，未作记录；"
+                "请发送照片、PDF、Word/Excel/WPS文档、文本或压缩包。"
+            )
+        case evidence.EvidenceUnavailable():
+            return "没能从聊天中取到这个文件，未作记录，请重新发送。"
+        case pause.PauseLeadershipOnly():
+            return "只有局领导可以暂停或恢复科室的督办提醒。"
+        case pause.PauseNeedsReason():
+            return f"请写明暂停原因，如：{PAUSE_EXAMPLE}。"
+        case pause.PauseEndsBeforeStart():
+            return (
+                f"暂停的结束日期（{day(exc.last)}）早于开始日期（{day(exc.first)}），"
+                f"未作变更，请重新写，如：{PAUSE_EXAMPLE}。"
+            )
+        case pause.PauseBeyondPlanYear():
+            return (
+                f"暂停最晚到{exc.limit.year}年12月31日，{day(exc.last, exc.limit)}超出了本年度，"
+                f"未作变更；请写今年的日期，如：{PAUSE_EXAMPLE}。"
+            )
+        case pause.NotPaused():
+            return f"{exc.unit}目前没有暂停，无需恢复。"
     return _leadership_error(exc) or SORRY
+
+
+def _megabytes(size: int) -> str:
+    """Return a size as people say it: 20MB, 35MB, 2.5MB, 800KB."""
+    value = size / (1024 * 1024)
+    if value < 1:
+        return f"{max(1, round(size / 1024))}KB"
+    return f"{value:.0f}MB" if value >= 10 or value == int(value) else f"{value:.1f}MB"
 
 
 def _not_extendable(exc: errors.NotExtendable) -> str:
@@ -299,6 +338,32 @@ def _not_extendable(exc: errors.NotExtendable) -> str:
         "event": "的节点尚待触发，触发后才起算完成时限，无需申请延期",
     }
     return f"{exc.task_id} {reasons.get(exc.why, '无法申请延期')}。"
+
+
+# ---- pause --------------------------------------------------------------------------------
+
+PAUSE_EXAMPLE = "暂停 社区科 至7月15日 防汛抢险"
+PAUSE_USAGE = f"请写科室、截止日期和原因，如：{PAUSE_EXAMPLE}"
+RESUME_USAGE = "请写科室，如：恢复 社区科"
+
+
+def paused(held: pause.Pause, today: date) -> str:
+    """Confirm a unit's pause: until when, why, and what it means."""
+    since = "" if held.first <= today else f"自{day_week(held.first, today)}起"
+    return (
+        f"已暂停 {held.unit} {since}至{day_week(held.last, today)}：{held.reason}，"
+        "期间不发提醒，逾期不计。"
+    )
+
+
+def resumed(ended: pause.Pause, today: date) -> str:
+    """Confirm that a unit's reminders resume (or that a planned pause is off)."""
+    if ended.first > today:
+        return f"已取消 {ended.unit} 自{day_week(ended.first, today)}起的暂停，督办提醒照常。"
+    return (
+        f"已恢复 {ended.unit} 的督办提醒（原定暂停至{day(ended.last, today)}），"
+        "今天起照常提醒，逾期照常计算。"
+    )
 
 
 BOARD_START_PRIVATELY = "请先私聊督办助手发送 /start，再在这里发送 看板，登录链接会私下发给您。"

@@ -22,6 +22,7 @@ from bot.handlers import (
     leadership,
     lists,
     membership,
+    pause,
     report,
     signoff,
     start,
@@ -53,6 +54,8 @@ COMMANDS: dict[str, CommandHandler] = {
     "export": leadership.on_export,
     "board": board.on_board,
     "withdraw": signoff.on_withdraw,
+    "pause": pause.on_pause,
+    "resume": pause.on_resume,
 }
 ALIASES: dict[str, str] = {
     "帮助": "help",
@@ -70,6 +73,8 @@ ALIASES: dict[str, str] = {
     "台账": "export",
     "看板": "board",
     "撤回": "withdraw",
+    "暂停": "pause",
+    "恢复": "resume",
 }
 
 

@@ -42,6 +42,7 @@ class CliContext:
             settings.policy_file,
             board_url=settings.base_url,
             board_link_ttl=timedelta(hours=settings.web_link_hours),
+            evidence_dir=settings.evidence_dir,
         )
 
 

@@ -7,7 +7,7 @@ import asyncio
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.context import CliContext
 from plan_data.errors import DubanError
@@ -18,6 +18,9 @@ from reports.model import Digest
 from scheduler.settings import load_settings
 from storage.bootstrap import open_ledger
 from storage.status import StatusRules
+
+if TYPE_CHECKING:
+    from core.evidence_export import EvidenceExport
 
 
 class BadReportOption(DubanError):
@@ -44,8 +47,20 @@ def register(subparsers: Any) -> None:
     digest.add_argument("--chart", metavar="FILE.png", help="also write the status chart")
     digest.set_defaults(func=run_digest)
 
-    export = subparsers.add_parser("export", help="write the ledger (台账) as an Excel workbook")
-    export.add_argument("--xlsx", metavar="FILE", required=True, help="the .xlsx file to write")
+    export = subparsers.add_parser(
+        "export",
+        help="write the ledger (台账) as an Excel workbook, or a folder per task with its files",
+    )
+    export.add_argument("--xlsx", metavar="FILE", help="the .xlsx file to write")
+    export.add_argument(
+        "--evidence",
+        metavar="DIR",
+        help="write a folder per task: its 台账 rows and entries (.xlsx), its evidence files "
+        "and a list of them (for 巡察 and 审计)",
+    )
+    export.add_argument(
+        "--force", action="store_true", help="with --evidence: write into a non-empty folder"
+    )
     export.add_argument("--from", dest="date_from", metavar="DATE", help="entries from this day")
     export.add_argument("--to", dest="date_to", metavar="DATE", help="entries up to this day")
     export.set_defaults(func=run_export)
@@ -74,11 +89,58 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
     date_to = parse_day(args.date_to, "--to") if args.date_to else None
     if date_from and date_to and date_from > date_to:
         raise BadReportOption(f"--from {date_from} is after --to {date_to}")
-    target = Path(args.xlsx)
-    if not target.parent.is_dir():
-        raise BadReportOption(f"cannot write {target}: folder {target.parent} does not exist")
-    summary = asyncio.run(_export(ctx, target, date_from, date_to))
-    print(f"wrote {target}: {summary.rows} rows, {summary.entries} entries", file=ctx.out)
+    if args.xlsx is None and args.evidence is None:
+        raise BadReportOption("say what to write: --xlsx FILE, --evidence DIR, or both")
+    if args.force and args.evidence is None:
+        raise BadReportOption("--force goes with --evidence DIR")
+    status = 0
+    if args.xlsx is not None:
+        target = Path(args.xlsx)
+        if not target.parent.is_dir():
+            raise BadReportOption(f"cannot write {target}: folder {target.parent} does not exist")
+        summary = asyncio.run(_export(ctx, target, date_from, date_to))
+        print(f"wrote {target}: {summary.rows} rows, {summary.entries} entries", file=ctx.out)
+    if args.evidence is not None:
+        status = _export_evidence(ctx, Path(args.evidence), date_from, date_to, args.force)
+    return status
+
+
+def _export_evidence(
+    ctx: CliContext, folder: Path, date_from: date | None, date_to: date | None, force: bool
+) -> int:
+    """Write the folder per task; exit 1 when a kept file is missing from the store."""
+    from core.evidence_export import export_evidence
+    from core.runtime import Core
+
+    async def run() -> tuple[EvidenceExport, Path]:
+        core = await Core.open(ctx.core_config(), ctx.clock)
+        try:
+            done = await export_evidence(
+                core, folder, date_from=date_from, date_to=date_to, force=force
+            )
+            return done, core.evidence.root
+        finally:
+            await core.close()
+
+    done, store = asyncio.run(run())
+    print(
+        f"wrote {folder}: {done.tasks} task folders, {done.entries} entries, "
+        f"{done.files} evidence files",
+        file=ctx.out,
+    )
+    if done.chat_only:
+        print(
+            f"note: {done.chat_only} attachments were sent before files were kept and exist "
+            "only in the chat; they are listed as such",
+            file=ctx.err,
+        )
+    if done.missing:
+        print(
+            f"error: {len(done.missing)} evidence files recorded in the ledger are missing "
+            f"from {store} (DUBAN_EVIDENCE_DIR); they are listed as missing",
+            file=ctx.err,
+        )
+        return 1
     return 0
 
 

@@ -34,7 +34,7 @@ def web_config(ctx: CliContext) -> WebConfig:
         link_ttl=timedelta(hours=settings.web_link_hours),
         session_ttl=timedelta(days=settings.web_session_days),
         templates_dir=settings.templates_dir,
-        evidence_dir=settings.evidence_dir,
+        evidence_dir=ctx.core_config().evidence_folder,
     )
 
 

@@ -10,15 +10,24 @@ open occurrence only, as a prompt's buttons would.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import readings, rules
+from core import evidence, readings, rules
 from core.actor import Reporter
-from core.errors import DateNotUnderstood, EventNotYet, NoEventWaiting, NotAUnitChat, NotOwner
+from core.errors import (
+    DateNotUnderstood,
+    DubanError,
+    EventNotYet,
+    NoEventWaiting,
+    NotAUnitChat,
+    NotOwner,
+)
 from core.runtime import Core
 from plan_data.events import event_due
 from storage import progress
@@ -26,6 +35,8 @@ from storage.milestones import MilestoneStatus, milestone_statuses
 from storage.plans import task_by_id, unit_ids
 from storage.records import EntryDraft, EntryRecord, EventDraft, EvidenceRecord, TaskRecord
 from vocabulary import DEFAULT_TZ, Status
+
+log = logging.getLogger(__name__)
 
 
 async def report(
@@ -159,7 +170,45 @@ def _event(
     return EventDraft(milestone.id, day, event_due(milestone, day, is_workday), name)
 
 
-async def attach_evidence(core: Core, entry_id: int, file_ref: str, kind: str) -> EvidenceRecord:
-    """Keep a file sent in a chat as evidence of an entry."""
+async def keep_evidence(
+    core: Core,
+    entry_id: int,
+    *,
+    ref: str,
+    kind: str,
+    name: str | None,
+    mime_type: str | None,
+    size: int | None,
+    fetch: Callable[[], Awaitable[bytes]],
+) -> EvidenceRecord:
+    """Check a file sent as evidence of an entry, download it, keep it and attach it.
+
+    A file of a type not kept, or announced larger than the limit, is refused before it is
+    downloaded (EvidenceNotAllowed, EvidenceTooLarge) and nothing is recorded. A photo,
+    which chats send without a name, is named by when it came: 照片20220623-090112.jpg.
+    """
+    if name is None and kind == "photo":
+        name = f"照片{core.now().astimezone(core.tz):%Y%m%d-%H%M%S}.jpg"
+    name = evidence.check(name, size, core.evidence.limit)
+    try:
+        data = await fetch()
+    except DubanError:
+        raise
+    except Exception as exc:
+        log.warning("could not download evidence %s: %s", ref, exc)
+        raise evidence.EvidenceUnavailable from exc
+    kept = await asyncio.to_thread(core.evidence.put, data, name, mime_type)
     async with core.db.session() as session:
-        return await progress.attach_evidence(session, entry_id, file_ref, kind, core.now())
+        record = await progress.attach_evidence(
+            session,
+            entry_id,
+            ref,
+            kind,
+            core.now(),
+            sha256=kept.sha256,
+            file_name=kept.name,
+            mime_type=kept.mime_type,
+            size=kept.size,
+        )
+    core.changed()
+    return record

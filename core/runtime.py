@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from core.evidence import MAX_BYTES, EvidenceStore, default_folder
 from plan_data.units import UnitResolver
 from scheduler.clock import Clock
 from scheduler.settings import PolicySettings, load_settings
@@ -39,6 +40,15 @@ class CoreConfig:
     # The web board's public address and how long a login link lasts (None: no board links).
     board_url: str | None = None
     board_link_ttl: timedelta = timedelta(hours=24)
+    # Where evidence files are kept (DUBAN_EVIDENCE_DIR); None: `evidence/` beside a SQLite
+    # ledger file, else in the working directory (core.evidence.default_folder).
+    evidence_dir: Path | None = None
+    evidence_max_bytes: int = MAX_BYTES
+
+    @property
+    def evidence_folder(self) -> Path:
+        """Return the folder evidence files are kept in."""
+        return self.evidence_dir or default_folder(self.database_url)
 
 
 class BindingCache:
@@ -104,6 +114,7 @@ class Core:
     plan_year: int
     board_url: str | None = None
     board_link_ttl: timedelta = timedelta(hours=24)
+    evidence: EvidenceStore = field(default_factory=lambda: EvidenceStore(Path("evidence")))
     bindings: BindingCache = field(default_factory=BindingCache)
     statuses: StatusCache = field(default_factory=StatusCache)
     # Called after a change that calls for messages (an alert, a request, a decision): the
@@ -135,6 +146,7 @@ class Core:
             plan.year,
             config.board_url,
             config.board_link_ttl,
+            EvidenceStore(config.evidence_folder, config.evidence_max_bytes),
         )
 
     async def close(self) -> None:

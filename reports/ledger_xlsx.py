@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from reports.digest import classify
+from reports.model import ReportRow
 from reports.source import read_report_input
 from reports.xlsx_sheets import EntriesSheet, new_workbook, save_workbook, write_ledger_sheet
 from storage.database import Database
@@ -75,6 +78,34 @@ async def write_ledger(
     finally:
         book.spool.close()
     return LedgerSummary(rows=rows, entries=entries.count)
+
+
+async def write_task_ledger(
+    session: AsyncSession,
+    target: Path,
+    rows: Sequence[ReportRow],
+    until: datetime,
+    since: datetime | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+) -> LedgerSummary:
+    """Write one task's part of the ledger: its rows (a row per unit) and its entries.
+
+    The same two sheets as the whole ledger, read in the caller's (read-only) session.
+    """
+    task_ids = {r.task for r in rows}
+    if len(task_ids) != 1:
+        raise ValueError("a task ledger holds the rows of exactly one task")
+    book = new_workbook()
+    try:
+        categories = {(r.task, r.unit): classify(r) for r in rows}
+        count = await asyncio.to_thread(write_ledger_sheet, book, rows, categories, tz)
+        entries = EntriesSheet(book, tz)
+        await _pipe(stream_entries(session, until, since, task_id=task_ids.pop()), entries.add)
+        entries.finish()
+        await asyncio.to_thread(save_workbook, book, str(target))
+    finally:
+        book.spool.close()
+    return LedgerSummary(rows=count, entries=entries.count)
 
 
 async def _pipe(

@@ -12,12 +12,17 @@ than its interval, so that one occurrence's reminders never start before the pre
 due (monthly: D-14 on, not D-30). A deadline that has a start (one that waited for its event:
 the event day) is never reminded before it; until its event is reported such a milestone has
 no dates, and gets the monthly check-in only.
+
+A paused unit (`paused`: its windows, first and last day) gets nothing on a paused day: a
+point that falls in a window is held to the first workday after it, and overdue prompts are
+counted on the workdays outside the windows only (the 2nd overdue prompt, and so escalation,
+comes that much later). The due dates themselves never move.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -27,6 +32,10 @@ from scheduler.workdays import WorkCalendar
 PointKind = Literal["reminder", "overdue", "checkin"]
 # When two points fall on one day the message carries the most pressing one.
 _RANK: dict[str, int] = {"checkin": 0, "reminder": 1, "overdue": 2}
+# A unit's paused windows (first day, last day), as storage.pauses derives them.
+Paused = tuple[tuple[date, date], ...]
+# How far back a check-in can lie and still be the latest point (one month and some).
+_CHECKIN_LOOKBACK = timedelta(days=62)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +66,18 @@ def prompt_points(
     settings: PolicySettings,
     first: date,
     last: date,
+    paused: Paused = (),
 ) -> list[PromptPoint]:
     """Return every prompt point of a not-done milestone in [first, last], in date order."""
+    since = min([first, *(start for start, _ in paused)])
     points = [
         *_reminders(milestone, calendar, settings),
-        *_checkins(milestone, calendar, settings, first, last),
+        *_checkins(milestone, calendar, settings, since, last),
     ]
     if milestone.kind == "deadline" and milestone.end is not None:
-        points.extend(_overdues(milestone.end, calendar, settings, last))
+        points.extend(_overdues(milestone.end, calendar, settings, last, paused))
+    if paused:
+        points = [_held(p, calendar, paused) for p in points]
     return _merge(p for p in points if first <= p.day <= last)
 
 
@@ -74,18 +87,52 @@ def latest_point(
     settings: PolicySettings,
     today: date,
     floor: date,
+    paused: Paused = (),
 ) -> PromptPoint | None:
     """Return the latest prompt point on or before today and not before floor, if any."""
+    if paused and _paused_on(today, paused):
+        return None
+    since = min([today - _CHECKIN_LOOKBACK, *(start for start, _ in paused)])
     candidates = [p for p in _reminders(milestone, calendar, settings) if p.day <= today]
-    candidates.extend(_checkins(milestone, calendar, settings, today - timedelta(days=62), today))
+    candidates.extend(_checkins(milestone, calendar, settings, since, today))
+    if paused:
+        candidates = [_held(p, calendar, paused) for p in candidates]
     if milestone.kind == "deadline" and milestone.end is not None:
-        overdue = _latest_overdue(milestone.end, calendar, settings, today)
+        if paused:
+            overdue = _latest_overdue_paused(milestone.end, calendar, settings, today, paused)
+        else:
+            overdue = _latest_overdue(milestone.end, calendar, settings, today)
         if overdue is not None:
             candidates.append(overdue)
     candidates = [p for p in candidates if floor <= p.day <= today]
     if not candidates:
         return None
     return max(candidates, key=lambda p: (p.day, _RANK[p.kind]))
+
+
+def _paused_on(day: date, paused: Paused) -> bool:
+    return any(start <= day <= end for start, end in paused)
+
+
+def _held(point: PromptPoint, calendar: WorkCalendar, paused: Paused) -> PromptPoint:
+    """Return a point, or (falling in a pause) the same point on the first workday after it."""
+    day = point.day
+    while True:
+        window = next(((s, e) for s, e in paused if s <= day <= e), None)
+        if window is None:
+            return point if day == point.day else replace(point, day=day)
+        day = next(iter(calendar.workdays_after(window[1])))
+
+
+def _active_workdays_after(
+    due: date, calendar: WorkCalendar, last: date, paused: Paused
+) -> Iterable[date]:
+    """Yield the workdays after `due` up to `last` that no pause holds."""
+    for day in calendar.workdays_after(due):
+        if day > last:
+            return
+        if not _paused_on(day, paused):
+            yield day
 
 
 def digest_days(
@@ -153,15 +200,21 @@ def _overdue_point(due: date, day: date, number: int, settings: PolicySettings) 
 
 
 def _overdues(
-    due: date, calendar: WorkCalendar, settings: PolicySettings, last: date
+    due: date, calendar: WorkCalendar, settings: PolicySettings, last: date, paused: Paused = ()
 ) -> list[PromptPoint]:
     points = []
-    for index, day in enumerate(calendar.workdays_after(due)):
-        if day > last:
-            break
+    for index, day in enumerate(_active_workdays_after(due, calendar, last, paused)):
         if index % settings.overdue_every == 0:
             points.append(_overdue_point(due, day, index // settings.overdue_every + 1, settings))
     return points
+
+
+def _latest_overdue_paused(
+    due: date, calendar: WorkCalendar, settings: PolicySettings, today: date, paused: Paused
+) -> PromptPoint | None:
+    """Return the latest overdue point by today, counting only the workdays not paused."""
+    found = _overdues(due, calendar, settings, today, paused)
+    return found[-1] if found else None
 
 
 def _latest_overdue(

@@ -20,10 +20,16 @@ from scheduler.drafts import outbox_draft
 from scheduler.events import event_drafts
 from scheduler.leadership import Tiers, leadership_tiers, review_drafts
 from scheduler.messages import PromptItem, escalation_text, prompt_text
-from scheduler.policy import MilestoneWindow, PromptPoint, digest_day_of_week, latest_point
+from scheduler.policy import (
+    MilestoneWindow,
+    Paused,
+    PromptPoint,
+    digest_day_of_week,
+    latest_point,
+)
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
-from storage import bindings, outbox, service_state
+from storage import bindings, outbox, pauses, service_state
 from storage.database import Database
 from storage.locks import reconcile_lock
 from storage.records import BindingRecord, OutboxDraft
@@ -123,16 +129,25 @@ async def _prompt_drafts(
     if not scope.calendar.is_workday(scope.today) or scope.now < send_at:
         return []
     sent = await latest_points(session, ("prompt", "escalation"))
-    memo: dict[tuple[str, date | None, date | None, int | None], PromptPoint | None] = {}
+    # A paused unit's items wait out the pause; their overdue count skips its days.
+    paused = await pauses.unit_windows(session, scope.now)
+    memo: dict[
+        tuple[str, date | None, date | None, int | None, Paused], PromptPoint | None
+    ] = {}
     due: list[tuple[ScheduleMilestone, PromptPoint]] = []
     for m in await schedule_milestones(session, scope.now, signoff=scope.settings.signoff):
         if m.done:
             continue
-        window = (m.kind, m.start, m.end, m.interval_days)
+        window = (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ()))
         if window not in memo:
             # Many milestones share dates (年底前): the policy is pure, so compute once.
             memo[window] = latest_point(
-                MilestoneWindow(*window), scope.calendar, scope.settings, scope.today, scope.floor
+                MilestoneWindow(*window[:4]),
+                scope.calendar,
+                scope.settings,
+                scope.today,
+                scope.floor,
+                window[4],
             )
         point = memo[window]
         if point is not None:

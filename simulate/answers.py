@@ -9,11 +9,14 @@ One per line, `#` starts a comment:
     2022-06-24 pass 2.3 社救科         (sign-off: 通过)
     2022-06-24 return 2.3 社救科 照片不清晰    (退回, with its reason)
     2022-06-24 2.3 社救科 withdraw     (the unit's 撤回)
+    2022-07-04 pause 社区科 2022-07-15 防汛抢险   (paused 7月4日 to 7月15日, both included)
+    2022-07-11 resume 社区科                        (reminders again from 7月11日)
 
-Each is applied through the core (`core.progress`, `core.extensions`, `core.signoff`): a line
-the bot or the CLI would refuse is refused here too, naming its line. The note is read as the
-chat's is: progress against targets (`已建成3家`), and an event a milestone waits for
-(`2022-03-07 1.2 社会事务科 in_progress 规划已批复 3月4日`).
+Each is applied through the core (`core.progress`, `core.extensions`, `core.signoff`,
+`core.pause`): a line the bot or the CLI would refuse is refused here too, naming its line.
+The note is read as the chat's is: progress against targets (`已建成3家`), and an event a
+milestone waits for (`2022-03-07 1.2 社会事务科 in_progress 规划已批复 3月4日`). Progress and
+decisions come at noon, after the morning prompt; a pause or resume at the start of its day.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from core import extensions, progress, signoff
+from core import extensions, pause, progress, signoff
 from core.actor import Reporter
 from core.errors import DubanError
 from core.runtime import Core
@@ -33,6 +36,7 @@ from vocabulary import STATUSES, read_status
 DECISIONS = ("approve", "reject")
 SIGNOFF = ("pass", "return")
 WITHDRAW = "withdraw"
+PAUSES = ("pause", "resume")
 REPORTER = Reporter("simulate", "simulate")
 LEADER = "局领导"
 LEADER_REPORTER = Reporter(LEADER, "simulate")
@@ -54,6 +58,11 @@ class Answer:
     note: str | None = None
     new_date: date | None = None
 
+    @property
+    def at_start_of_day(self) -> bool:
+        """Return whether it takes effect before the day's prompts (a pause or resume)."""
+        return self.action in PAUSES
+
 
 def parse_answers(text: str) -> list[Answer]:
     """Read an answers file; raise AnswerError naming the line of the first bad one."""
@@ -68,12 +77,11 @@ def parse_answers(text: str) -> list[Answer]:
 def _parse(number: int, line: str) -> Answer:
     words = line.split()
     where = f"answers line {number}"
+    if len(words) >= 3 and words[1] in PAUSES:
+        return _parse_pause(number, words)
     if len(words) < 4:
         raise AnswerError(f"{where}: expected 'DATE TASK UNIT STATUS' or 'DATE approve TASK UNIT'")
-    try:
-        day = date.fromisoformat(words[0])
-    except ValueError:
-        raise AnswerError(f"{where}: {words[0]!r} is not a date such as 2022-06-10") from None
+    day = _day(where, words[0])
     if words[1] in DECISIONS:
         return Answer(number, day, words[1], words[2], words[3])
     if words[1] in SIGNOFF:
@@ -98,6 +106,26 @@ def _parse(number: int, line: str) -> Answer:
     return Answer(number, day, action, task_id, unit, " ".join(rest) or None, new_date)
 
 
+def _day(where: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise AnswerError(f"{where}: {text!r} is not a date such as 2022-06-10") from None
+
+
+def _parse_pause(number: int, words: list[str]) -> Answer:
+    """Read `DATE pause UNIT UNTIL REASON` or `DATE resume UNIT`."""
+    where = f"answers line {number}"
+    day, action, unit, rest = _day(where, words[0]), words[1], words[2], words[3:]
+    if action == "resume":
+        if rest:
+            raise AnswerError(f"{where}: expected 'DATE resume UNIT'")
+        return Answer(number, day, action, "", unit)
+    if len(rest) < 2:
+        raise AnswerError(f"{where}: expected 'DATE pause UNIT UNTIL REASON'")
+    return Answer(number, day, action, "", unit, " ".join(rest[1:]), _day(where, rest[0]))
+
+
 async def apply_answer(core: Core, answer: Answer) -> None:
     """Apply an answer through the core at the core's now, as the bot would."""
     try:
@@ -109,6 +137,14 @@ async def apply_answer(core: Core, answer: Answer) -> None:
 
 
 async def _apply(core: Core, answer: Answer) -> None:
+    if answer.action == "pause" and answer.new_date is not None:
+        await pause.pause_unit(
+            core, pause.OFFICE, answer.unit, answer.new_date, reason=answer.note, by=LEADER
+        )
+        return
+    if answer.action == "resume":
+        await pause.resume_unit(core, pause.OFFICE, answer.unit, by=LEADER)
+        return
     if answer.action in DECISIONS:
         async with core.db.session(readonly=True) as session:
             leaders = await bindings.leadership_chats(session)

@@ -17,7 +17,7 @@ from scheduler.reconcile import reconcile
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
 from simulate.answers import Answer, apply_answer
-from storage import bindings, outbox
+from storage import bindings, outbox, pauses
 from storage.chats import chat_key
 from storage.database import Database
 from storage.plans import unit_names
@@ -26,8 +26,10 @@ from vocabulary import LEADERSHIP
 
 # Pseudo chats: a channel of their own that no sender serves.
 CHANNEL = "simulate"
-# Answers arrive at noon: after the morning prompt that asked for them.
+# Answers arrive at noon: after the morning prompt that asked for them. A pause or resume
+# takes effect at the start of its day, before that day's prompts.
 ANSWER_TIME = time(12, 0)
+START_OF_DAY = time(0, 0)
 CLAIM_BATCH = 500
 
 
@@ -107,17 +109,18 @@ async def _run(
         day = first
         while day <= last:
             todays = by_day.get(day, [])
-            instants = set()
-            if calendar.is_workday(day) and (due is None or wake or day in due):
+            at_times = {
+                at: [a for a in todays if (a.at_start_of_day == (at == START_OF_DAY))]
+                for at in (START_OF_DAY, ANSWER_TIME)
+            }
+            instants = {at for at, applied in at_times.items() if applied}
+            if calendar.is_workday(day) and (due is None or wake or day in due or instants):
                 instants |= {settings.send_time, settings.digest_time}
                 wake = False
-            if todays:
-                instants.add(ANSWER_TIME)
             for at in sorted(instants):
                 clock.set(datetime.combine(day, at, tzinfo=tz))
-                if at == ANSWER_TIME:
-                    for answer in todays:
-                        await apply_answer(core, answer)
+                for answer in at_times.get(at, []):
+                    await apply_answer(core, answer)
                 await reconcile(db, clock.now(), settings, calendar)
                 pushed += await _deliver(db, clock.now())
             if todays and due is not None:
@@ -146,15 +149,20 @@ async def _due_days(
     first, last = span
     async with db.session() as session:
         milestones = await schedule_milestones(session, now, signoff=settings.signoff)
+        paused = await pauses.unit_windows(session, now)
     days = set(digest_days(calendar, settings, first, last))
     if any(m.state == "awaiting" for m in milestones):
         # While a 已完成 waits for sign-off, every workday brings a 【办结审核】.
         span_days = (first + timedelta(days=n) for n in range((last - first).days + 1))
         days.update(d for d in span_days if calendar.is_workday(d))
-    windows = {(m.kind, m.start, m.end, m.interval_days) for m in milestones if not m.done}
-    for kind, start, end, interval in windows:
+    windows = {
+        (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ()))
+        for m in milestones
+        if not m.done
+    }
+    for kind, start, end, interval, held in windows:
         window = MilestoneWindow(kind, start, end, interval)
-        days.update(p.day for p in prompt_points(window, calendar, settings, first, last))
+        days.update(p.day for p in prompt_points(window, calendar, settings, first, last, held))
     return days
 
 

@@ -32,6 +32,9 @@ class EvidenceOwner:
     task_id: str
     unit: str
     created_at: datetime
+    # The kept file (None: known only by its chat reference).
+    sha256: str | None = None
+    file_name: str | None = None
 
 
 async def evidence_owner(session: AsyncSession, evidence_id: int) -> EvidenceOwner | None:
@@ -45,6 +48,8 @@ async def evidence_owner(session: AsyncSession, evidence_id: int) -> EvidenceOwn
                 TaskRow.task_id,
                 UnitRow.name,
                 EvidenceRow.created_at,
+                EvidenceRow.sha256,
+                EvidenceRow.file_name,
             )
             .join(EntryRow, EntryRow.id == EvidenceRow.entry_id)
             .join(TaskRow, TaskRow.id == EntryRow.task_id)

@@ -101,3 +101,14 @@ async def events(
             PauseEvent(name, row.kind, row.from_day, row.until_day, row.reason, row.by, row.at)
         )
     return found
+
+
+async def unit_windows(
+    session: AsyncSession, as_of: datetime
+) -> dict[str, tuple[tuple[date, date], ...]]:
+    """Return each paused unit's windows (first day, last day) as recorded by an instant."""
+    found = await events(session, as_of)
+    return {
+        unit: tuple((first, last) for first, last, _ in windows(unit_events))
+        for unit, unit_events in found.items()
+    }

@@ -189,13 +189,55 @@ async def count_entries(session: AsyncSession) -> int:
 
 
 async def attach_evidence(
-    session: AsyncSession, entry_id: int, file_id: str, kind: str, now: datetime
+    session: AsyncSession,
+    entry_id: int,
+    file_id: str,
+    kind: str,
+    now: datetime,
+    *,
+    sha256: str | None = None,
+    file_name: str | None = None,
+    mime_type: str | None = None,
+    size: int | None = None,
 ) -> EvidenceRecord:
-    """Attach a file (a Telegram file id) to an entry."""
-    row = EvidenceRow(entry_id=entry_id, file_id=file_id, kind=kind, created_at=now)
+    """Attach a file (the chat's reference, and the kept file's hash, name, type, size) to
+    an entry; the same kept file attached to the same entry again returns the first row."""
+    if sha256 is not None:
+        same = await session.scalar(
+            select(EvidenceRow)
+            .where(EvidenceRow.entry_id == entry_id, EvidenceRow.sha256 == sha256)
+            .order_by(EvidenceRow.id)
+            .limit(1)
+        )
+        if same is not None:
+            return _evidence(same)
+    row = EvidenceRow(
+        entry_id=entry_id,
+        file_id=file_id,
+        kind=kind,
+        created_at=now,
+        sha256=sha256,
+        file_name=file_name,
+        mime_type=mime_type,
+        size=size,
+    )
     session.add(row)
     await session.flush()
-    return EvidenceRecord(row.id, row.entry_id, row.file_id, row.kind, row.created_at)
+    return _evidence(row)
+
+
+def _evidence(row: EvidenceRow) -> EvidenceRecord:
+    return EvidenceRecord(
+        row.id,
+        row.entry_id,
+        row.file_id,
+        row.kind,
+        row.created_at,
+        row.sha256,
+        row.file_name,
+        row.mime_type,
+        row.size,
+    )
 
 
 async def _by_source(session: AsyncSession, source_key: str) -> EntryRecord | None:
@@ -222,9 +264,7 @@ async def _select(session: AsyncSession, *conditions: object) -> list[EntryRecor
         for ev in await session.scalars(
             select(EvidenceRow).where(EvidenceRow.entry_id.in_(chunk)).order_by(EvidenceRow.id)
         ):
-            evidence.setdefault(ev.entry_id, []).append(
-                EvidenceRecord(ev.id, ev.entry_id, ev.file_id, ev.kind, ev.created_at)
-            )
+            evidence.setdefault(ev.entry_id, []).append(_evidence(ev))
         for entry_id, progress in await _readings_of(session, chunk):
             readings.setdefault(entry_id, []).append(progress)
         for entry_id, milestone_id, day, due, event in await session.execute(

@@ -98,13 +98,18 @@ class ImportResult:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceRecord:
-    """A file attached to a progress entry."""
+    """A file attached to a progress entry: the chat's reference, and the file as kept."""
 
     id: int
     entry_id: int
     file_id: str
     kind: str
     created_at: datetime
+    # The kept file (core.evidence): None for a file known only by its chat reference.
+    sha256: str | None = None
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,9 @@ class _StreamedTime(UtcDateTime):
         return super().result_processor(dialect, coltype)
 
 
-def _entries_query(until: datetime, since: datetime | None, batch: int) -> Executable:
+def _entries_query(
+    until: datetime, since: datetime | None, batch: int, task_id: str | None = None
+) -> Executable:
     # Table columns, not ORM attributes: the rows then skip the ORM's loading machinery,
     # which cost more than the query itself on a million entries (bench_reports).
     entry, task, unit = EntryRow.__table__.c, TaskRow.__table__.c, UnitRow.__table__.c
@@ -111,6 +113,8 @@ def _entries_query(until: datetime, since: datetime | None, batch: int) -> Execu
     )
     if since is not None:
         query = query.where(entry.created_at >= since)
+    if task_id is not None:
+        query = query.where(task.task_id == task_id)
     return query.execution_options(yield_per=batch)
 
 
@@ -119,6 +123,7 @@ async def stream_entries(
     until: datetime,
     since: datetime | None = None,
     batch: int = STREAM_BATCH,
+    task_id: str | None = None,
 ) -> AsyncGenerator[list[LedgerEntry], None]:
     """Yield the entries in [since, until] in batches, in the order they were recorded.
 
@@ -127,7 +132,7 @@ async def stream_entries(
     batch comes from the same snapshot. Open the session with `readonly=True`: on SQLite a
     read transaction then never blocks the writers (WAL), however long the export runs.
     """
-    result = await session.stream(_entries_query(until, since, batch))
+    result = await session.stream(_entries_query(until, since, batch, task_id))
     try:
         make = LedgerEntry._make
         async for rows in result.partitions(batch):
@@ -173,6 +178,52 @@ async def entries_page(
     if not rows:
         return 0, []
     return rows[-1][0], [LedgerEntry(*row[1:]) for row in rows]
+
+
+class EvidenceFile(NamedTuple):
+    """A file attached to an entry, with the entry's task, unit, reporter and time."""
+
+    task: str
+    unit: str
+    status: str
+    reporter: str
+    at: datetime
+    kind: str
+    file_id: str
+    # The kept file (None: known only by its chat reference).
+    sha256: str | None
+    file_name: str | None
+    mime_type: str | None
+    size: int | None
+
+
+async def evidence_files(
+    session: AsyncSession, until: datetime, since: datetime | None = None
+) -> list[EvidenceFile]:
+    """Return the files attached to entries recorded in [since, until], in recording order."""
+    query = (
+        select(
+            TaskRow.task_id,
+            UnitRow.name,
+            EntryRow.status,
+            EntryRow.reporter,
+            EntryRow.created_at,
+            EvidenceRow.kind,
+            EvidenceRow.file_id,
+            EvidenceRow.sha256,
+            EvidenceRow.file_name,
+            EvidenceRow.mime_type,
+            EvidenceRow.size,
+        )
+        .join(EntryRow, EntryRow.id == EvidenceRow.entry_id)
+        .join(TaskRow, TaskRow.id == EntryRow.task_id)
+        .join(UnitRow, UnitRow.id == EntryRow.unit_id)
+        .where(EntryRow.created_at <= until)
+        .order_by(EntryRow.created_at, EntryRow.id, EvidenceRow.id)
+    )
+    if since is not None:
+        query = query.where(EntryRow.created_at >= since)
+    return [EvidenceFile(*row) for row in await session.execute(query)]
 
 
 async def pending_extensions(session: AsyncSession, as_of: datetime) -> list[PendingExtension]:

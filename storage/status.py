@@ -175,7 +175,8 @@ async def status_rows(
             light != "done"
             and pause is None
             and prompted is not None
-            and rules.workdays(prompted, today) >= rules.unreported_workdays
+            and _unpaused_workdays(rules, prompted, today, paused.get(unit_name, ()))
+            >= rules.unreported_workdays
         ):
             flags = ("unreported",)
             since = updated_at.astimezone(tz).date() if updated_at else prompted
@@ -256,6 +257,19 @@ async def latest_progress(
         pair: tuple(p for _, p in sorted(by_target.values(), key=lambda item: item[0]))
         for pair, by_target in latest.items()
     }
+
+
+def _unpaused_workdays(
+    rules: StatusRules, after: date, until: date, events: Sequence[pauses.PauseEvent]
+) -> int:
+    """Return the workdays in (after, until] outside the unit's pauses (silence while paused
+    is not silence)."""
+    count = rules.workdays(after, until)
+    for first, last, _ in pauses.windows(events) if events else ():
+        start, end = max(first - timedelta(days=1), after), min(last, until)
+        if start < end:
+            count -= rules.workdays(start, end)
+    return count
 
 
 _Pair = tuple[int, str, str, str, int, str, str, int, int | None]

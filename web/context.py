@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import jinja2
 from aiohttp import web
 
+from core.evidence import EvidenceStore
 from scheduler.clock import Clock
 from storage.database import Database
 from web.cache import ViewCache
 from web.config import WebConfig
-from web.evidence import EvidenceStore
 from web.views import BureauView
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -43,9 +43,10 @@ class Board:
     bureau_cache: ViewCache[BureauView] = field(default_factory=ViewCache)
 
     @property
-    def evidence(self) -> EvidenceStore:
-        """Return where evidence files are looked up."""
-        return EvidenceStore(self.config.evidence_dir)
+    def evidence(self) -> EvidenceStore | None:
+        """Return the evidence store the board reads (None: no files on this server)."""
+        folder = self.config.evidence_dir
+        return None if folder is None else EvidenceStore(folder)
 
     def render(self, template: str, status: int = 200, **values: Any) -> web.Response:
         """Return a template rendered as an HTML response."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from urllib.parse import quote
 
 from aiohttp import web
@@ -104,23 +105,23 @@ async def evidence(request: web.Request, access: WebAccess) -> web.StreamRespons
         return board.render("message.html", status=404, **NOT_FOUND)
     if not access.may_see(owner.unit):
         return board.render("message.html", status=403, **FORBIDDEN)
-    path = board.evidence.path(owner.file_id)
-    if path is None:
+    store = board.evidence
+    if store is None or owner.sha256 is None or not store.has(owner.sha256):
         return board.render(
             "message.html",
             status=404,
             heading="附件未保存在服务器上",
             lines=("该附件只保存在聊天记录中，请在对应的群聊中查看。",),
         )
-    body = await asyncio.to_thread(path.read_bytes)
+    body = await asyncio.to_thread(store.read, owner.sha256)
     kind, inline = content_type(body)
-    suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(kind, "")
-    name = f"{owner.task_id}-{owner.unit}-附件{owner.id}{suffix}"
+    name = owner.file_name or f"{owner.task_id}-{owner.unit}-附件{owner.id}"
     disposition_kind = "inline" if inline else "attachment"
     response = web.Response(body=body, content_type=kind)
     response.headers["Content-Disposition"] = disposition(disposition_kind, name)
     # A user's file is never a page of ours: no scripts, no plugins, even if it claims to be.
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -145,4 +146,6 @@ async def downloads(request: web.Request, access: WebAccess) -> web.StreamRespon
 def disposition(kind: str, name: str) -> str:
     """Return a Content-Disposition header with a Chinese file name (RFC 6266 filename*)."""
     suffix = name[name.rfind(".") :] if "." in name else ""
-    return f"{kind}; filename=\"duban{suffix}\"; filename*=UTF-8''{quote(name)}"
+    # The ASCII fallback keeps only a plain extension: a sent file's name is anyone's text.
+    suffix = suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix) else ""
+    return f"{kind}; filename=\"duban{suffix}\"; filename*=UTF-8''{quote(name, safe='')}"

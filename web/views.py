@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.evidence import EvidenceStore
 from reports.digest import classify, compute_digest
 from reports.model import Category, Counts, Digest, ReportRow
 from reports.source import ReportInput, read_report_input, to_report_row
@@ -44,7 +45,6 @@ from vocabulary import (
     reason_words,
     silence_words,
 )
-from web.evidence import EvidenceStore
 
 LIGHTS: tuple[Light, ...] = ("red", "yellow", "green", "done")
 # Words only: a wall screen or an office PC may have no colour-emoji font; the page draws
@@ -586,7 +586,9 @@ def _state(found: MilestoneTimeliness, today: date) -> str:
     return "今天到期" if days == 0 else f"还有{days}天"
 
 
-def _entry(e: EntryRecord, evidence: EvidenceStore, tz: ZoneInfo, today: date) -> EntryView:
+def _entry(
+    e: EntryRecord, evidence: EvidenceStore | None, tz: ZoneInfo, today: date
+) -> EntryView:
     return EntryView(
         at=instant_text(e.created_at, tz),
         reporter=e.reporter,
@@ -598,8 +600,8 @@ def _entry(e: EntryRecord, evidence: EvidenceStore, tz: ZoneInfo, today: date) -
             EvidenceView(
                 f.id,
                 f.kind,
-                f"附件{n}（{FILE_KINDS.get(f.kind, '文件')}）",
-                evidence.path(f.file_id) is not None,
+                f.file_name or f"附件{n}（{FILE_KINDS.get(f.kind, '文件')}）",
+                evidence is not None and evidence.has(f.sha256),
             )
             for n, f in enumerate(e.evidence, start=1)
         ),
@@ -612,7 +614,7 @@ async def task_view(
     visible: Sequence[str] | None,
     as_of: datetime,
     tz: ZoneInfo,
-    evidence: EvidenceStore,
+    evidence: EvidenceStore | None,
     rules: StatusRules | None = None,
 ) -> TaskView:
     """Read a task's page for the units in `visible` (None: every owner); raise UnknownTask."""

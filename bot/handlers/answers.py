@@ -18,6 +18,7 @@ from core import conversation, extensions, progress, prompts, rules
 from core.buttons import Button, Press
 from core.channel import OutgoingMessage
 from core.errors import DubanError, ForeignButton, NotYourQuestion, QuestionClosed
+from core.evidence import EvidenceUnavailable
 from storage.records import BindingRecord, OutboxItemRecord, QuestionRecord
 from vocabulary import read_status
 
@@ -121,8 +122,21 @@ async def on_file(convo: Conversation) -> None:
     file = incoming.file
     if file is None or asked.task_id is None:
         return
-    await progress.attach_evidence(core, asked.entry_id, file.ref, file.kind)
+    await progress.keep_evidence(
+        core,
+        asked.entry_id,
+        ref=file.ref,
+        kind=file.kind,
+        name=file.name,
+        mime_type=file.mime_type,
+        size=file.size,
+        fetch=file.fetch or _unavailable,
+    )
     await convo.say(render.evidence_saved(asked.task_id))
+
+
+async def _unavailable() -> bytes:
+    raise EvidenceUnavailable
 
 
 async def _answer(convo: Conversation, binding: BindingRecord, asked: QuestionRecord) -> None:

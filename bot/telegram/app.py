@@ -34,6 +34,8 @@ MENU = [
     BotCommand("withdraw", "撤回尚未验收的已完成，如 /withdraw 2.3"),
     BotCommand("digest", "督办周报（局领导）"),
     BotCommand("export", "导出督办台账（局领导）"),
+    BotCommand("pause", "暂停某科室的提醒，如 /pause 社区科 至7月15日 原因（局领导）"),
+    BotCommand("resume", "恢复某科室的提醒（局领导）"),
     BotCommand("bind", "用邀请码绑定本会话"),
     BotCommand("unbind", "解除绑定"),
     BotCommand("help", "使用说明"),

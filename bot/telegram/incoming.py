@@ -81,9 +81,8 @@ def _file(message: Message, bot: Bot) -> IncomingFile | None:
         async def fetch_photo() -> bytes:
             return bytes(await (await bot.get_file(file_id)).download_as_bytearray())
 
-        return IncomingFile(
-            file_id, "photo", "photo.jpg", "image/jpeg", photo.file_size, fetch_photo
-        )
+        # A photo has no name of its own: the core names it by when it came.
+        return IncomingFile(file_id, "photo", None, "image/jpeg", photo.file_size, fetch_photo)
     document = message.document
     if document is not None:
         doc_id = document.file_id

@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from aiohttp import web
 
@@ -105,15 +106,10 @@ class WeComDoor:
         async def fetch() -> bytes:
             return (await self.api.get_media(media_id)).data
 
-        picture = event.kind == "image"
-        return IncomingFile(
-            media_id,
-            "photo" if picture else "document",
-            event.file_name or ("photo.jpg" if picture else None),
-            "image/jpeg" if picture else None,
-            None,
-            fetch,
-        )
+        # WeCom announces neither type nor size: the type follows the name (a picture
+        # without one is named .jpg by the core), the size is checked once downloaded.
+        kind: Literal["photo", "document"] = "photo" if event.kind == "image" else "document"
+        return IncomingFile(media_id, kind, event.file_name, None, None, fetch)
 
     async def _name(self, userid: str) -> str:
         """Return a member's name as colleagues write it (the userid when unknown)."""

@@ -170,6 +170,48 @@ TABLES = [
         ],
     ),
     Dialogue(
+        "leadership pauses a unit: nothing in the period, ⏸ in its status, prompts right after",
+        UNIT_AND_LEAD,
+        [
+            Step(
+                "lead",
+                "say",
+                "暂停 社救 至7月8日 防汛抢险",
+                hears="已暂停 社救科 至7月8日（周五）：防汛抢险，期间不发提醒，逾期不计。",
+            ),
+            Step("unit", "at", NINE, hears=""),
+            Step("unit", "say", "状态", hears="⏸ 暂停提醒至7月8日（防汛抢险）"),
+            Step("lead", "say", "状态", hears="社救科 11项"),
+            Step("unit", "at", "2022-07-01T09:00", hears=""),
+            Step("unit", "at", "2022-07-08T09:00", hears=""),
+            Step("unit", "at", "2022-07-11T09:00", hears="【督办提醒】社救科 · 7月11日（周一）"),
+        ],
+    ),
+    Dialogue(
+        "a pause needs leadership, a known unit, a date and a reason; 恢复 ends it the same day",
+        UNIT_AND_LEAD,
+        [
+            Step("unit", "say", "暂停 社救科 至7月8日 休假", hears="只有局领导可以暂停或恢复"),
+            Step("lead", "say", "暂停 外星科 至7月8日 防汛", hears='没有找到"外星科"'),
+            Step("lead", "say", "暂停 社救科 至等通知 防汛", hears="没看懂这个日期"),
+            Step("lead", "say", "暂停 社救科 至6月1日 防汛", hears="2023年6月1日超出了本年度"),
+            Step("lead", "say", "暂停 社救科 至7月8日", hears="请写明暂停原因"),
+            Step("lead", "say", "恢复 社救科", hears="社救科目前没有暂停，无需恢复。"),
+            Step("unit", "say", "状态", hears="社救科 · 11项"),
+            Step("lead", "say", "暂停 社救科 至7月15日 人员借调", hears="已暂停 社救科 至7月15日"),
+            Step("unit", "at", NINE, hears=""),
+            Step(
+                "lead",
+                "say",
+                "恢复 社救科",
+                hears=(
+                    "已恢复 社救科 的督办提醒（原定暂停至7月15日），今天起照常提醒，逾期照常计算。"
+                ),
+            ),
+            Step("unit", "at", "2022-06-23T09:05", hears="【督办提醒】社救科 · 6月23日（周四）"),
+        ],
+    ),
+    Dialogue(
         "a restart sends nothing twice",
         {"unit": "社救科"},
         [

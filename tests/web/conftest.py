@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import struct
 import zlib
 from collections.abc import AsyncIterator
@@ -21,6 +20,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
+from core.evidence import EvidenceStore
 from scheduler.clock import FrozenClock
 from storage.database import Database
 from storage.models import EntryRow, TaskRow
@@ -53,6 +53,7 @@ def _png(width: int, height: int) -> bytes:
 
 EVIDENCE = _png(8, 6)
 EVIDENCE_NOTE = "已完成3家机构洽谈"
+EVIDENCE_NAME = "签约现场.png"
 
 
 @dataclass
@@ -73,10 +74,9 @@ class BoardServer:
 
 
 async def add_evidence(db: Database, folder: Path) -> str:
-    """Store a file content-addressed in folder and attach it to 2.3 社救科's 6-20 report."""
-    name = hashlib.sha256(EVIDENCE).hexdigest()
-    (folder / name[:2]).mkdir(parents=True, exist_ok=True)
-    (folder / name[:2] / name).write_bytes(EVIDENCE)
+    """Keep a photo in the evidence store and attach it to 2.3 社救科's 6-20 report, beside
+    a file known only by its chat reference."""
+    kept = EvidenceStore(folder).put(EVIDENCE, EVIDENCE_NAME, "image/png")
     async with db.session() as session:
         entry_id = await session.scalar(
             select(EntryRow.id)
@@ -84,9 +84,19 @@ async def add_evidence(db: Database, folder: Path) -> str:
             .where(TaskRow.task_id == "2.3", EntryRow.note == EVIDENCE_NOTE)
         )
         assert entry_id is not None
-        await attach_evidence(session, entry_id, name, "photo", NOW - timedelta(days=14))
+        await attach_evidence(
+            session,
+            entry_id,
+            "AgACAgUAAx-kept",
+            "photo",
+            NOW - timedelta(days=14),
+            sha256=kept.sha256,
+            file_name=kept.name,
+            mime_type=kept.mime_type,
+            size=kept.size,
+        )
         await attach_evidence(session, entry_id, "AgACAgUAAx-telegram-only", "photo", NOW)
-    return name
+    return kept.sha256
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import aiohttp
 import pytest
 
-from tests.web.conftest import EVIDENCE, BoardServer
+from tests.web.conftest import EVIDENCE, EVIDENCE_NAME, BoardServer
 
 PLAN_WORDS = ("社救科", "构建综合救助格局", "逾期")
 
@@ -119,10 +119,13 @@ async def test_evidence_opens_for_its_unit_and_leadership_only(board: BoardServe
         found = re.findall(r'href="(/evidence/\d+)"', text)
         assert len(found) == 1  # the second file exists only in the chat
         assert "（在聊天中）" in text
+        assert EVIDENCE_NAME in text
         async with http.get(board.url + found[0]) as file:
             assert await file.read() == EVIDENCE
             assert file.headers["Content-Type"] == "image/png"
             assert "sandbox" in file.headers["Content-Security-Policy"]
+            # Served under the name it was sent with.
+            assert quote(EVIDENCE_NAME) in file.headers["Content-Disposition"]
     async with _client() as http:
         await _login(http, await board.link("婚姻科"))
         async with http.get(board.url + found[0]) as file:

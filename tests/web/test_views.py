@@ -15,7 +15,6 @@ from storage.status import status_rows
 from storage.timeliness import milestone_timeliness, unit_timeliness
 from tests.reports.seed import seed_history
 from tests.web.conftest import NOW, SH
-from web.evidence import EvidenceStore
 from web.views import bureau_view, bureau_view_concurrently, task_view, unit_view
 
 
@@ -80,8 +79,8 @@ async def test_unit_page_rows_are_the_status_rows(ledger: Database) -> None:
 async def test_task_page_lists_every_entry_extension_and_milestone(ledger: Database) -> None:
     await seed_history(ledger)
     async with ledger.session() as session:
-        view = await task_view(session, "2.3", None, NOW, SH, EvidenceStore())
-        hidden = await task_view(session, "2.3", ["社区科"], NOW, SH, EvidenceStore())
+        view = await task_view(session, "2.3", None, NOW, SH, None)
+        hidden = await task_view(session, "2.3", ["社区科"], NOW, SH, None)
     (part,) = view.units
     assert [e.note for e in part.entries] == ["街道调整导致协议需重新审核", "已完成3家机构洽谈"]
     assert part.entries[0].reporter == "王科长"

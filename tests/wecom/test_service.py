@@ -12,6 +12,7 @@ from core import binding
 from emulator.wecom import WeComEmulator
 from scheduler.clock import FrozenClock
 from storage import outbox
+from storage.progress import entries_for
 from tests.bot.harness import START
 from tests.dialogue.wecom_driver import WeComDriver, WeComHarness, text_of
 from vocabulary import DEFAULT_TZ
@@ -88,6 +89,14 @@ async def test_a_photo_after_done_is_kept_as_evidence(rig: WeComHarness) -> None
         raise AssertionError([text_of(m) for m in rig.wecom.messages("unit")]) from None
     await driver.act_on("unit", "say", "历史 2.3")
     assert "附件1个" in await driver.next_text("unit", "共1条记录")
+    # Downloaded with media/get and kept by the bureau; a picture message carries no file
+    # name, so it is named by when it came.
+    async with _core(rig).db.session(readonly=True) as session:
+        [entry] = await entries_for(session, "2.3", "社救科")
+    [kept] = entry.evidence
+    assert (kept.file_name, kept.mime_type) == ("照片20220623-090000.jpg", "image/jpeg")
+    assert kept.sha256 is not None
+    assert _core(rig).evidence.read(kept.sha256) == b"\x89PNG fake photo"
 
 
 async def test_a_third_of_calls_failing_delays_delivery_but_loses_nothing(
