@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo test chaos chaos-short lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,18 @@ demo: $(STAMP)
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.' .env; then \
 		$(BIN)/duban run; else $(BIN)/duban sandbox; fi
 
-## Set up and run the tests.
+## Set up and run the tests (the chaos drills apart: `make chaos-short`, `make chaos`).
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not chaos"
+
+## The chaos drills' short version (CI): a few days of each fault, figures printed.
+chaos-short: $(STAMP)
+	$(BIN)/pytest -q -s -m chaos tests/chaos
+
+## The full chaos drills: five weeks, 20+ kills, a third of API calls failing, two minutes of
+## terminated connections and a restart, two replicas with slow sends, 1,000 strangers' updates.
+chaos: $(STAMP)
+	DUBAN_CHAOS=full $(BIN)/pytest -q -s -m chaos tests/chaos
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

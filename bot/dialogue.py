@@ -7,19 +7,25 @@ The handlers in `bot/handlers/` see only these: no chat library, no platform's i
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from core.binding import binding_of
 from core.buttons import Button, Press
-from core.channel import Attachment, Channel, ChatRef, OutgoingMessage
+from core.channel import Attachment, Channel, ChatRef, OutgoingMessage, TryLater
 from core.runtime import Core
 from storage.chats import chat_key
 from storage.records import BindingRecord
 
 Event = Literal["message", "press", "joined", "left"]
+T = TypeVar("T")
+
+# A reply the channel could not take is tried again at once, after these waits (seconds); a
+# longer wait than the last (a named 429) is not waited for: the person is not kept waiting.
+REPLY_RETRY_DELAYS = (0.2, 0.5, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +111,9 @@ class Conversation:
         self._acknowledged = False
         self._binding: BindingRecord | None = None
         self._looked_up = False
+        # Whether the person has been told anything yet: after that, an error is not retried
+        # (nothing is said twice) and never contradicts what was said.
+        self.spoke = False
 
     async def binding(self) -> BindingRecord | None:
         """Return what this chat is bound to, or None."""
@@ -129,27 +138,34 @@ class Conversation:
 
     async def say(self, text: str) -> str:
         """Send a message to this chat; return its reference."""
-        return await self.channel.send(self.incoming.chat.address, OutgoingMessage(text))
+        self.spoke = True
+        address = self.incoming.chat.address
+        return await _again(lambda: self.channel.send(address, OutgoingMessage(text)))
 
     async def ask(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> str:
         """Send a question whose reply the bot needs; return its reference."""
+        self.spoke = True
         message = OutgoingMessage(text, buttons, expects_reply=not buttons)
-        return await self.channel.send(self.incoming.chat.address, message)
+        return await _again(lambda: self.channel.send(self.incoming.chat.address, message))
 
     async def edit(self, ref: str, message: OutgoingMessage) -> None:
         """Replace a message the bot sent in this chat."""
-        await self.channel.edit(self.incoming.chat.address, ref, message)
+        await _again(lambda: self.channel.edit(self.incoming.chat.address, ref, message))
 
     async def attach(self, attachment: Attachment) -> str:
         """Send a file or picture to this chat."""
-        return await self.channel.send_attachment(self.incoming.chat.address, attachment)
+        self.spoke = True
+        address = self.incoming.chat.address
+        return await _again(lambda: self.channel.send_attachment(address, attachment))
 
     async def acknowledge(self, text: str | None = None, alert: bool = False) -> None:
         """Answer a press (a toast where the channel has them); at most once per update."""
-        if self._acknowledged or self.incoming.event != "press" or self._acknowledge is None:
+        acknowledge = self._acknowledge
+        if self._acknowledged or self.incoming.event != "press" or acknowledge is None:
             return
         self._acknowledged = True
-        await self._acknowledge(text, alert)
+        self.spoke = self.spoke or bool(text)
+        await _again(lambda: acknowledge(text, alert))
 
     async def tell(self, text: str, alert: bool = False) -> None:
         """Say something about a press as its toast where there is one, else as a message."""
@@ -158,3 +174,16 @@ class Conversation:
             await self.acknowledge(text, alert)
         else:
             await self.say(text)
+
+
+async def _again(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run a call to the channel, trying again quickly while it says to try later."""
+    for delay in (*REPLY_RETRY_DELAYS, None):
+        try:
+            return await attempt()
+        except TryLater as exc:
+            wait = exc.after.total_seconds() if exc.after is not None else delay
+            if delay is None or wait is None or wait > REPLY_RETRY_DELAYS[-1] * 2:
+                raise
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises

@@ -128,6 +128,8 @@ ALREADY_DECIDED = "这项延期申请已经处理过了。"
 EVIDENCE_HINT = "如需提交佐证，请先在督办提醒中点 ✅ 已完成，再回复那条消息发送照片或文件。"
 NOT_A_UNIT_CHAT = "局领导会话不报告进展；请在科室会话中回复督办提醒。"
 SORRY = "抱歉，这条消息没能处理，请稍后再试。"
+NOT_RECORDED = "抱歉，系统暂时连不上台账，这次操作未记录，请稍后再试。"
+TOO_MANY_GUESSES = "邀请码尝试次数过多，请{minutes}分钟后再试，或向综合办核对邀请码。"
 REPLY_HINT = (
     "如需报告进展，请回复督办提醒消息，或发送 /report 2.3 进展说明。发送 /help 查看可用命令。"
 )
@@ -233,7 +235,7 @@ def decision_mark(ext: ExtensionRecord, today: date) -> str:
 
 
 def error(exc: Exception) -> str:
-    """Turn a domain error into one calm Chinese sentence."""
+    """Turn a domain error into one calm Chinese sentence ("" when nothing is to be said)."""
     match exc:
         case errors.UnknownUnit(suggestion=str(suggestion)) if suggestion:
             return f'没有找到"{exc.name}"，您是不是要找"{suggestion}"？'
@@ -245,6 +247,9 @@ def error(exc: Exception) -> str:
             return f"{exc.task_id} 不是{exc.unit}的任务，责任科室是{'、'.join(exc.owners)}。"
         case errors.InvalidInvite():
             return INVALID_INVITE
+        case errors.TooManyGuesses():
+            # Told once per cool-down; further tries get no answer at all.
+            return TOO_MANY_GUESSES.format(minutes=exc.minutes) if exc.tell else ""
         case errors.InvalidPercent():
             return "百分比应在0到100之间。"
         case errors.ExtensionAlreadyDecided():

@@ -4,10 +4,18 @@ Commands work with or without the slash and by their Chinese names (`状态 社�
 `/status 社区科`); presses go by what the button means; anything else is a possible answer.
 A domain error becomes one calm sentence; anything unexpected is logged and the person hears
 a short apology, once.
+
+The ledger being unreachable is handled here, once for every handler: an update the person
+has heard nothing about yet is tried again after a moment (every action is idempotent on the
+update's key, so a transaction that did commit is found, not repeated); if the ledger stays
+away the person is told plainly, once, that nothing was recorded and to try again, and it is
+logged in one line. Handlers confirm right after their transaction commits, so an error after
+a confirmation is only logged: what the person was told stays true.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,13 +38,17 @@ from bot.handlers import (
     urge,
 )
 from core.buttons import Press
-from core.channel import Channel
+from core.channel import Channel, TryLater, Undeliverable
 from core.errors import DubanError
 from core.runtime import Core
+from storage.database import reason, unreachable
 
 log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[Conversation, list[str]], Awaitable[None]]
+
+# Waits (seconds) before trying an update again while the ledger is unreachable.
+RETRY_DELAYS = (0.2, 0.5, 1.0)
 
 # English names (Telegram's menu) and the Chinese words people type for them.
 COMMANDS: dict[str, CommandHandler] = {
@@ -113,16 +125,45 @@ class Dialogue:
         """Handle one update: route it, and turn errors into calm sentences."""
         convo = Conversation(self.core, incoming, channel, acknowledge, self.memory)
         try:
-            await self._route(convo)
-        except DubanError as exc:
-            log.info("refused: %s", exc)
-            await convo.tell(render.error(exc), alert=True)
-        except Exception:
-            log.exception("unhandled error on %s", incoming.key)
-            await convo.tell(render.SORRY, alert=True)
+            await self._route_again_while_unreachable(convo)
+        except Exception as exc:
+            if unreachable(exc):
+                log.warning(
+                    "%s not handled: the database is unreachable (%s)", incoming.key, reason(exc)
+                )
+                if not convo.spoke:
+                    await convo.tell(render.NOT_RECORDED, alert=True)
+            elif isinstance(exc, (TryLater, Undeliverable)):
+                # The channel would not take an answer (after quick retries): no bug of ours.
+                log.warning("%s: could not answer: %s", incoming.key, exc)
+            elif isinstance(exc, DubanError):
+                log.info("refused: %s", exc)
+                text = render.error(exc)
+                if text:
+                    await convo.tell(text, alert=True)
+            else:
+                log.exception("unhandled error on %s", incoming.key)
+                if not convo.spoke:
+                    await convo.tell(render.SORRY, alert=True)
         finally:
             # A press always gets its acknowledgement, or the button keeps spinning.
             await convo.acknowledge()
+
+    async def _route_again_while_unreachable(self, convo: Conversation) -> None:
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                await self._route(convo)
+            except Exception as exc:
+                if delay is None or convo.spoke or not unreachable(exc):
+                    raise
+                log.debug(
+                    "%s: the database is unreachable (%s); trying again",
+                    convo.incoming.key,
+                    reason(exc),
+                )
+                await asyncio.sleep(delay)
+            else:
+                return
 
     async def _route(self, convo: Conversation) -> None:
         incoming = convo.incoming

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cli.context import CliContext
+from cli.logs import FORMATS, setup_logging
 from plan_data import load_plan
 from plan_data.errors import DubanError
 from plan_data.units import UnitResolver
@@ -39,6 +40,18 @@ def register(sub: Any) -> None:
     """Add `run`, `sandbox` and `outbox failed`."""
     run = sub.add_parser("run", help="run the bot on every configured channel, and the scheduler")
     _clock_option(run)
+    run.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        default="text",
+        help="text (default) or json: one JSON object per line, for log shippers",
+    )
+    run.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning"),
+        default="info",
+        help="info (default) is quiet when nothing happens; debug shows every retry",
+    )
     run.add_argument("--webhook", metavar="URL", help="receive Telegram updates on this URL")
     run.add_argument("--listen", default="127.0.0.1", help="Telegram webhook listen address")
     run.add_argument("--port", type=int, default=8443, help="Telegram webhook listen port")
@@ -82,10 +95,10 @@ def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     if config.telegram is None and config.wecom is None:
         raise NoChannel
     clock: Clock = _clock(args.run_clock, ctx) if args.run_clock else ctx.clock
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = ctx.settings
+    wecom = (settings.wecom_secret, settings.wecom_token, settings.wecom_encoding_aes_key)
+    hidden = [settings.telegram_bot_token, *(s.get_secret_value() for s in wecom if s)]
+    setup_logging(args.log_format, getattr(logging, args.log_level.upper()), secrets=hidden)
     served = [name for name, on in (("Telegram", config.telegram), ("WeCom", config.wecom)) if on]
     where = f"; WeCom callback on {http.url}/wecom/callback" if config.wecom else ""
     print(

@@ -1,12 +1,23 @@
-"""Bind a chat to a unit (or the leadership) with a one-time code, and look bindings up."""
+"""Bind a chat to a unit (or the leadership) with a one-time code, and look bindings up.
+
+Guessing is slow: a chat or a person that gives `GUESSES` wrong codes within `GUESS_WINDOW`
+may not try again for `COOL_DOWN`, and is told so once; each wrong code and each cool-down is
+logged. (The count is per process: replicas each keep their own.)
+"""
 
 from __future__ import annotations
 
+import logging
+
 from core.channel import ChatRef
+from core.errors import InvalidInvite
+from core.guesses import COOL_DOWN, GUESS_WINDOW, GUESSES
 from core.runtime import Core
 from storage import bindings, invites
 from storage.chats import chat_key
 from storage.records import BindingRecord
+
+log = logging.getLogger(__name__)
 
 ROBOT = "wecom_robot"
 
@@ -23,15 +34,38 @@ async def binding_of(core: Core, chat: ChatRef) -> BindingRecord | None:
     return binding
 
 
-async def bind(core: Core, chat: ChatRef, code: str, title: str | None) -> BindingRecord:
-    """Redeem an invite code and bind the chat to its unit (or to the leadership)."""
+async def bind(
+    core: Core, chat: ChatRef, code: str, title: str | None, person: str | None = None
+) -> BindingRecord:
+    """Redeem an invite code and bind the chat to its unit (or to the leadership); refuse
+    while the chat or the person is cooling down after too many wrong codes."""
+    keys = [f"chat {chat.channel}:{chat.address}"]
+    if person is not None:
+        keys.append(f"person {chat.channel}:{person}")
+    refusal = core.guesses.refuse(keys)
+    if refusal is not None:
+        log.debug("invite code refused unread: %s is cooling down", " / ".join(keys))
+        raise refusal
     now = core.now()
-    async with core.db.session() as session:
-        key = await chat_key(session, chat.channel, chat.address, now, title)
-        redeemed = await invites.redeem(session, code, key, now)
-        binding = await bindings.bind(
-            session, key, redeemed.unit, now, title, level=redeemed.level
-        )
+    try:
+        async with core.db.session() as session:
+            key = await chat_key(session, chat.channel, chat.address, now, title)
+            redeemed = await invites.redeem(session, code, key, now)
+            binding = await bindings.bind(
+                session, key, redeemed.unit, now, title, level=redeemed.level
+            )
+    except InvalidInvite as exc:
+        log.info("wrong invite code from %s (%s)", " / ".join(keys), exc.reason)
+        for locked in core.guesses.wrong(keys):
+            log.warning(
+                "%s gave %d wrong invite codes within %.0f minutes: refused for %.0f minutes",
+                locked,
+                GUESSES,
+                GUESS_WINDOW / 60,
+                COOL_DOWN / 60,
+            )
+        raise
+    core.guesses.right(keys)
     core.bindings.put((chat.channel, chat.address), binding)
     return binding
 

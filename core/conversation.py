@@ -19,6 +19,7 @@ from core.errors import QuestionClosed
 from core.extensions import ExtensionFiled, file_request
 from core.progress import record
 from core.runtime import Core
+from storage import progress as progress_entries
 from storage import questions
 from storage.plans import unit_ids
 from storage.records import EntryRecord, OutboxItemRecord, QuestionKind, QuestionRecord
@@ -94,6 +95,33 @@ async def open_question(core: Core, chat_id: int, person: str) -> QuestionRecord
     """Return the person's open question in the chat, or None (none, answered or lapsed)."""
     async with core.db.session(readonly=True) as session:
         return await questions.open_for(session, chat_id, person, core.now())
+
+
+async def answered_before(
+    core: Core, chat_id: int, person: str, question_ref: str, text: str
+) -> EntryRecord | None:
+    """Return the entry that already answered the person's question asked by the message
+    `question_ref` with this very text (the answer sent again: its confirmation was lost), or
+    None when the question is still open, is someone else's, or was answered otherwise."""
+    async with core.db.session(readonly=True) as session:
+        asked = await questions.by_ref(session, chat_id, question_ref)
+        if asked is None or asked.person != person or asked.closed_at is None:
+            return None
+        if asked.task_row is None or asked.kind not in ("note", "help"):
+            return None
+        entries = await progress_entries.entries_from_chat(
+            session, chat_id, asked.asked_at, [asked.task_row]
+        )
+    note, _ = rules.split_percent(text)
+    for entry in entries:
+        if (
+            entry.milestone_id == asked.milestone_id
+            and entry.status == STATUS_OF[asked.kind]
+            and entry.created_at <= (asked.closed_at or entry.created_at)
+            and (entry.note or "") == (note or "")
+        ):
+            return entry
+    return None
 
 
 async def question(core: Core, question_id: int) -> QuestionRecord | None:

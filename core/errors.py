@@ -56,6 +56,7 @@ __all__ = [
     "QuestionClosed",
     "ReasonNeeded",
     "StaleButton",
+    "TooManyGuesses",
     "UnitWithoutChat",
     "UnknownExtension",
     "UnknownMilestone",
@@ -254,3 +255,13 @@ class UnitWithoutChat(DubanError):
     def __init__(self, unit: str) -> None:
         self.unit = unit
         super().__init__(f"{unit} has no chat bound")
+
+
+class TooManyGuesses(DubanError):
+    """Too many wrong invite codes from one chat or person: a cool-down before the next try."""
+
+    def __init__(self, minutes: int, tell: bool) -> None:
+        self.minutes = minutes
+        # Whether to say so (the first refusal of a cool-down) or stay silent.
+        self.tell = tell
+        super().__init__(f"too many wrong invite codes; try again in {minutes} minutes")

@@ -120,7 +120,13 @@ async def record(
         readings=readings.read_readings(note, percent, task.targets),
         event=event,
     )
-    return await progress.record_entry(session, draft, at)
+    return await progress.record_entry(session, draft, at, repeat_within=by.repeat_within)
+
+
+async def recorded_by_update(core: Core, key: str) -> EntryRecord | None:
+    """Return the entry an update already recorded (it came again, or was retried)."""
+    async with core.db.session(readonly=True) as session:
+        return await progress.by_source(session, key)
 
 
 def _weekday(day: date) -> bool:

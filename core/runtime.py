@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.evidence import MAX_BYTES, EvidenceStore, default_folder
+from core.guesses import GuessGuard
 from plan_data.units import UnitResolver
 from scheduler.clock import Clock
 from scheduler.settings import PolicySettings, load_settings
@@ -117,6 +118,8 @@ class Core:
     evidence: EvidenceStore = field(default_factory=lambda: EvidenceStore(Path("evidence")))
     bindings: BindingCache = field(default_factory=BindingCache)
     statuses: StatusCache = field(default_factory=StatusCache)
+    # Wrong invite codes per chat and person (`core.binding`): guessing is slow.
+    guesses: GuessGuard = field(default_factory=GuessGuard)
     # Called after a change that calls for messages (an alert, a request, a decision): the
     # running service wakes its scheduler pass and sender. Never blocks.
     _listeners: list[Callable[[], None]] = field(default_factory=list)

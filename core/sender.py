@@ -1,13 +1,23 @@
 """Deliver the outbox through the chat channels: each due row goes out once, marked sent only
 after its channel accepted it. Channel-neutral: a row's chat names its channel and address,
 and the buttons it carries are semantic (`core.buttons`); each channel lays them out.
+
+The sender survives its database. A database error is never a delivery failure: a row whose
+attempt could not be recorded stays pending (its short claim runs out and it is tried again),
+and a row the channel accepted has its bookkeeping retried until it lands. Only the channel's
+permanent answers (`Undeliverable`), a payload that cannot be read, repeated refusals and
+bugs mark a row failed. Claims are short and renewed while a batch is sent, and each row is
+re-checked just before it goes, so two processes never send one row.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +30,7 @@ from core.channel import (
     TryLater,
     Undeliverable,
 )
+from core.health import Outage
 from core.prompts import answer_buttons
 from core.signoff import review_buttons
 from scheduler.clock import Clock
@@ -27,7 +38,7 @@ from scheduler.messages import APPROVE, REJECT
 from scheduler.payload import OutboxPayload, PayloadError
 from storage import outbox
 from storage.chats import chat_addresses
-from storage.database import Database
+from storage.database import Database, unreachable
 from storage.records import OutboxItemRecord, OutboxMessage
 from storage.status import StatusRules
 
@@ -36,6 +47,13 @@ log = logging.getLogger(__name__)
 BATCH = 20
 # Quick in-process retries ride out a blip; longer outages wait for a later drain.
 QUICK_RETRY_DELAYS = (0.2, 0.5, 1.0)
+# A claim's lease on the service's clock; renewed every third of it while a batch is sent.
+LEASE = outbox.CLAIM_LEASE
+# How often (real seconds) the renewer looks at the clock.
+RENEW_POLL = 0.05
+# Waits between attempts to record a delivery the channel accepted, while the ledger is
+# unreachable (real seconds; the last repeats). Short: the row's lease is running meanwhile.
+BOOKKEEPING_DELAYS = (0.05, 0.1, 0.2, 0.5, 1.0)
 MAX_BACKOFF = timedelta(minutes=30)
 # After this many failed drains a row is given up on and shown to the admin.
 MAX_ATTEMPTS = 12
@@ -68,6 +86,47 @@ def outgoing(
     return OutgoingMessage(payload.text, buttons, title=title, markdown=kind == "digest")
 
 
+class Unrecorded(Exception):
+    """A delivery the channel accepted whose bookkeeping failed for another reason than an
+    unreachable ledger (a bug)."""
+
+
+@dataclass
+class BatchReport:
+    """What one batch came to, for its one log line (and tests)."""
+
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    skipped: int = 0
+    # Seconds from each channel accept to its committed bookkeeping.
+    windows: list[float] = field(default_factory=list)
+
+    def fields(self) -> dict[str, object]:
+        """Return the batch as fields (JSON logs carry them)."""
+        return {
+            "sent": self.sent,
+            "retry": self.retry,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "window_ms": round(max(self.windows, default=0.0) * 1000, 1),
+            "windows_ms": ",".join(f"{w * 1000:.1f}" for w in self.windows),
+        }
+
+    def line(self) -> str:
+        """Return the batch as one log line."""
+        parts = [f"{self.sent} sent"]
+        if self.retry:
+            parts.append(f"{self.retry} to retry")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        if self.skipped:
+            parts.append(f"{self.skipped} taken by another sender")
+        if self.windows:
+            parts.append(f"recorded within {max(self.windows) * 1000:.0f} ms of the accept")
+        return "outbox: " + ", ".join(parts)
+
+
 class OutboxSender:
     """Sends due outbox rows through the channels it was given; one drain at a time."""
 
@@ -81,6 +140,8 @@ class OutboxSender:
         batch: int = BATCH,
         quick_retry_delays: Sequence[float] = QUICK_RETRY_DELAYS,
         rules: StatusRules | None = None,
+        lease: timedelta = LEASE,
+        outage: Outage | None = None,
     ) -> None:
         self._channels = dict(channels)
         self._db = db
@@ -88,8 +149,12 @@ class OutboxSender:
         self._tz = tz
         self._batch = batch
         self._quick = tuple(quick_retry_delays)
+        self._lease = lease
         self._lock = asyncio.Lock()
         self._rules = rules
+        self.ledger = outage or Outage("the database", log)
+        # Every accept-to-bookkeeping time so far (seconds): what a crash can duplicate.
+        self.windows: list[float] = []
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -97,35 +162,109 @@ class OutboxSender:
         return tuple(self._channels)
 
     async def drain(self) -> int:
-        """Send every row that is due now; return how many rows were handled."""
+        """Send every row that is due now; return how many rows were handled.
+
+        A database error while claiming, re-checking or recording a failed attempt ends the
+        drain (it propagates): the rows keep their claims until these run out, then come back.
+        """
         handled = 0
         async with self._lock:
             while True:
+                token = uuid.uuid4().hex
                 async with self._db.session() as session:
                     rows = await outbox.claim_due(
-                        session, self._clock.now(), self._batch, channels=self._channels
+                        session,
+                        self._clock.now(),
+                        self._batch,
+                        self._lease,
+                        channels=self._channels,
+                        token=token,
                     )
                     chats = await chat_addresses(session, [r.chat_id for r in rows])
                     items = {r.id: await outbox.items_of(session, r.id) for r in rows}
-                for row in rows:
-                    try:
+                self.ledger.ok()
+                if not rows:
+                    return handled
+                report = BatchReport()
+                renewer = asyncio.get_running_loop().create_task(self._renew(token))
+                try:
+                    for row in rows:
                         channel, address = chats[row.chat_id]
-                        await self._deliver(self._channels[channel], address, row, items[row.id])
-                    except Exception as exc:
-                        # A row this code cannot send (a bug, a malformed payload) would
-                        # otherwise come back after every lease: give up on it and say so.
-                        log.exception("outbox %s cannot be sent", row.id)
-                        await self._give_up(row, f"{type(exc).__name__}: {exc}")
+                        await self._send_row(
+                            token, self._channels[channel], address, row, items[row.id], report
+                        )
+                finally:
+                    renewer.cancel()
+                    await asyncio.gather(renewer, return_exceptions=True)
+                    self.windows.extend(report.windows)
+                    log.info("%s", report.line(), extra=report.fields())
                 handled += len(rows)
                 if len(rows) < self._batch:
                     return handled
 
+    async def _renew(self, token: str) -> None:
+        """Keep the batch's claims alive while it is sent (a slow send, a long 429 wait)."""
+        renewed = self._clock.now()
+        while True:
+            await asyncio.sleep(RENEW_POLL)
+            now = self._clock.now()
+            if now - renewed < self._lease / 3:
+                continue
+            try:
+                async with self._db.session() as session:
+                    await outbox.renew_claim(session, token, now + self._lease)
+            except Exception as exc:
+                if not unreachable(exc):
+                    raise
+                # The re-check before each send still keeps another sender's rows apart.
+                self.ledger.failed(exc, "renewing claims")
+                continue
+            renewed = now
+
+    async def _send_row(
+        self,
+        token: str,
+        channel: Channel,
+        address: str,
+        row: OutboxMessage,
+        items: list[OutboxItemRecord],
+        report: BatchReport,
+    ) -> None:
+        async with self._db.session() as session:
+            mine = await outbox.still_claimed(
+                session, row.id, token, self._clock.now() + self._lease
+            )
+        if not mine:
+            # Our claim ran out and another sender took the row (or settled it) meanwhile.
+            report.skipped += 1
+            log.debug("outbox %s was taken over by another sender; not sent here", row.id)
+            return
+        try:
+            await self._deliver(channel, address, row, items, report)
+        except Unrecorded:
+            # Delivered, but a bug kept it from being recorded: never call that a failure.
+            log.exception("outbox %s was delivered but could not be recorded", row.id)
+        except Exception as exc:
+            if unreachable(exc):
+                raise
+            # A row this code cannot send (a bug) would otherwise come back after every
+            # lease: give up on it and say so.
+            log.exception("outbox %s cannot be sent", row.id)
+            report.failed += 1
+            await self._give_up(row, f"{type(exc).__name__}: {exc}")
+
     async def _deliver(
-        self, channel: Channel, address: str, row: OutboxMessage, items: list[OutboxItemRecord]
+        self,
+        channel: Channel,
+        address: str,
+        row: OutboxMessage,
+        items: list[OutboxItemRecord],
+        report: BatchReport,
     ) -> None:
         try:
             payload = OutboxPayload.from_json(row.payload)
         except PayloadError as exc:
+            report.failed += 1
             await self._give_up(row, str(exc))
             return
         message = outgoing(payload, items, row.kind)
@@ -135,6 +274,7 @@ class OutboxSender:
             try:
                 ref = await channel.send(address, message, first_part)
             except Undeliverable as exc:
+                report.failed += 1
                 await self._give_up(row, str(exc))
                 return
             except TryLater as exc:
@@ -146,13 +286,43 @@ class OutboxSender:
                     break
                 await asyncio.sleep(delay)
                 continue
-            async with self._db.session() as session:
-                await outbox.mark_sent(session, row.id, ref, self._clock.now())
+            accepted = time.perf_counter()
+            await self._record_sent(row, ref)
+            report.windows.append(time.perf_counter() - accepted)
+            report.sent += 1
             if row.kind == "digest":
                 await self._send_chart(channel, address, row)
             return
         if problem is not None:
+            report.retry += 1
             await self._retry(row, problem, first_part)
+
+    async def _record_sent(self, row: OutboxMessage, ref: str) -> None:
+        """Record an accepted delivery, retrying until the ledger takes it: a row sent but
+        not marked would be sent again when its claim runs out."""
+        delays = iter(BOOKKEEPING_DELAYS)
+        delay = BOOKKEEPING_DELAYS[0]
+        try:
+            while True:
+                try:
+                    async with self._db.session() as session:
+                        await outbox.mark_sent(session, row.id, ref, self._clock.now())
+                except Exception as exc:
+                    if not unreachable(exc):
+                        raise Unrecorded from exc
+                    self.ledger.failed(exc, f"recording outbox {row.id} as sent")
+                    delay = next(delays, delay)
+                    await asyncio.sleep(delay)
+                    continue
+                self.ledger.ok()
+                return
+        except asyncio.CancelledError:
+            log.warning(
+                "outbox %s was delivered but stopping cut its bookkeeping short;"
+                " it may be sent again",
+                row.id,
+            )
+            raise
 
     async def _send_chart(self, channel: Channel, address: str, row: OutboxMessage) -> None:
         """Send the status chart after a digest; the digest itself is already delivered."""
@@ -167,6 +337,12 @@ class OutboxSender:
             await channel.send_attachment(address, picture)
         except (TryLater, Undeliverable) as exc:
             log.warning("chart for digest %s not sent: %s", row.id, exc)
+        except Exception as exc:
+            # The digest itself is delivered and recorded: nothing here may undo that.
+            if not unreachable(exc):
+                log.exception("chart for digest %s could not be drawn", row.id)
+                return
+            log.warning("chart for digest %s not sent: the database is unreachable", row.id)
 
     async def _retry(self, row: OutboxMessage, problem: TryLater, parts_sent: int) -> None:
         if row.attempts + 1 >= MAX_ATTEMPTS:
@@ -174,7 +350,7 @@ class OutboxSender:
             return
         backoff = min(timedelta(seconds=2 ** (row.attempts + 1)), MAX_BACKOFF)
         delay = problem.after if problem.after is not None else backoff
-        log.warning("outbox %s to chat %s: %s; retry in %s", row.id, row.chat_id, problem, delay)
+        log.debug("outbox %s to chat %s: %s; retry in %s", row.id, row.chat_id, problem, delay)
         async with self._db.session() as session:
             await outbox.mark_retry(
                 session, row.id, str(problem), self._clock.now() + delay, parts_sent

@@ -21,6 +21,7 @@ from core.runtime import Core
 from core.sender import OutboxSender
 from scheduler.reconcile import ReconcileResult, reconcile
 from scheduler.service import SchedulerService
+from storage.database import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 LOCK_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.5, 1.0)
 # How long stopping waits for a pass or a send under way before cutting it short (seconds).
 STOP_GRACE = 10.0
+# The same unexpected error is logged with its traceback at most this often (seconds).
+BUG_REPEAT = 600.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Worker:
         self._chores_done: date | None = None
         self._scheduler: SchedulerService | None = None
         self._lock = asyncio.Lock()
+        self._last_bug: tuple[str, float] | None = None
         core.on_change(self.wake)
 
     async def __aenter__(self) -> Worker:
@@ -124,7 +128,10 @@ class Worker:
                 await asyncio.sleep(delay)
                 result = await reconcile(core.db, now, core.policy, core.calendar)
             if not result.ran:
-                log.warning("reconcile skipped: another process held the lock")
+                # Another replica is running the same pass: what is due gets written once.
+                log.debug("reconcile skipped: another process held the lock")
+            elif result.written:
+                log.info("scheduler queued %d message(s)", len(result.written))
             return result
 
     async def _on_time(self) -> None:
@@ -158,8 +165,33 @@ class Worker:
                     self._pass_due, last_tick = True, loop.time()
                 if self._pass_due:
                     self._pass_due = False
-                    await self.run_pass()
+                    try:
+                        await self._reconcile(self.core.now())
+                    except BaseException:
+                        self._pass_due = True  # not done: the next turn runs it again
+                        raise
+                    await self._daily_chores()
+                await self.sender.drain()
+            except Exception as exc:
+                if unreachable(exc):
+                    self.sender.ledger.failed(exc, "scheduler pass and delivery")
                 else:
-                    await self.sender.drain()
-            except Exception:
-                log.exception("a scheduler pass or delivery failed; trying again shortly")
+                    self._bug(exc)
+            else:
+                self.sender.ledger.ok()
+
+    def _bug(self, exc: Exception) -> None:
+        """Log an unexpected error with its traceback, but not again every second."""
+        now = loop_time()
+        what = f"{type(exc).__name__}: {exc}"
+        last = self._last_bug
+        if last is not None and last[0] == what and now - last[1] < BUG_REPEAT:
+            log.debug("a scheduler pass or delivery failed again: %s", what)
+            return
+        self._last_bug = (what, now)
+        log.exception("a scheduler pass or delivery failed; trying again shortly")
+
+
+def loop_time() -> float:
+    """Return the running loop's clock (seconds)."""
+    return asyncio.get_running_loop().time()

@@ -72,6 +72,9 @@ async def get_updates(state: EmulatorState, params: Params) -> Any:
     generation = state.poll_generation
     state.notify()  # an older long poll of this bot ends with 409, as on Telegram
 
+    if state.shared_polling:
+        return await _shared_poll(state, limit, timeout)
+
     def probe() -> list[dict[str, Any]] | None:
         if generation != state.poll_generation:
             return []  # superseded: stop waiting, answer 409 below
@@ -85,6 +88,14 @@ async def get_updates(state: EmulatorState, params: Params) -> Any:
             "make sure that only one bot instance is running",
         )
     return found or []
+
+
+async def _shared_poll(state: EmulatorState, limit: int, wait: float) -> list[dict[str, Any]]:
+    """Hand pending updates to this poller alone (they leave the queue at once)."""
+    found = await state.wait_for(lambda: state.pending[:limit] or None, wait)
+    taken = list(found or [])
+    state.pending = state.pending[len(taken) :]
+    return taken
 
 
 def _kind(update: dict[str, Any]) -> str:

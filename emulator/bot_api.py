@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -76,7 +77,14 @@ async def handle_method(request: web.Request) -> web.StreamResponse:
     except ApiError as error:
         state.record_call(name, {}, error.body())
         return _error_response(error)
+    delay = state.delay_of(name, params.values.get("chat_id"))
+    if delay:
+        await asyncio.sleep(delay)
     fault = state.take_fault(name)
+    if fault is not None and fault.kind == "hang":
+        # Slow before taking effect; then the call goes through.
+        await asyncio.sleep(state.chaos.hang if state.chaos else 3.0)
+        fault = None
     if fault is not None and fault.kind in ("429", "500", "drop"):
         if fault.kind == "drop":
             dropped = {"ok": False, "description": "connection dropped"}
@@ -109,7 +117,10 @@ async def handle_method(request: web.Request) -> web.StreamResponse:
     if flooded is not None and state.flood is not None and body["ok"]:
         state.flood.record(flooded.id, flooded.type == "private")
     state.record_call(name, _logged_params(params), body)
-    if fault is not None:  # drop_after: the call took effect but the answer is lost
+    if fault is not None and fault.kind == "hang_after":
+        # Took effect; the answer comes late.
+        await asyncio.sleep(state.chaos.hang if state.chaos else 3.0)
+    elif fault is not None:  # drop_after: the call took effect but the answer is lost
         return _drop(request)
     return web.json_response(body, status=body.get("error_code", 200))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from aiohttp import web
 from emulator import actions
 from emulator.bot_api import STATE_KEY
 from emulator.errors import ControlError
-from emulator.state import EmulatorState, Fault
+from emulator.state import SENDING_METHODS, Chaos, EmulatorState, Fault, Slow
 
 Body = dict[str, Any]
 INTEGER_FIELDS = frozenset(
@@ -108,6 +109,39 @@ async def _fail(state: EmulatorState, body: Body) -> Any:
     return True
 
 
+async def _chaos(state: EmulatorState, body: Body) -> Any:
+    rate = float(body.get("rate", 0))
+    kinds = tuple(body.get("kinds") or ("429", "500", "hang", "hang_after"))
+    methods = body.get("methods")
+    state.chaos = (
+        Chaos(
+            rate,
+            kinds,
+            frozenset(m.lower() for m in methods) if methods else SENDING_METHODS,
+            int(body.get("retry_after", 1)),
+            float(body.get("hang", 3.0)),
+            random.Random(body.get("seed")),  # noqa: S311 - faults, not secrets
+        )
+        if rate
+        else None
+    )
+    return True
+
+
+async def _slow(state: EmulatorState, body: Body) -> Any:
+    method = body.get("method")
+    chat = body.get("chat_id")
+    state.slow.append(Slow(float(body["seconds"]), method.lower() if method else None, chat))
+    return True
+
+
+async def _calm(state: EmulatorState, body: Body) -> Any:
+    state.faults.clear()
+    state.chaos = None
+    state.slow.clear()
+    return True
+
+
 async def _events(state: EmulatorState, body: Body) -> Any:
     after = int(body.get("after", 0))
     found = await state.wait_for(
@@ -140,6 +174,9 @@ ROUTES: dict[str, Handler] = {
     "membership": _membership,
     "remove_bot": _remove_bot,
     "fail": _fail,
+    "chaos": _chaos,
+    "slow": _slow,
+    "calm": _calm,
     "events": _events,
     "messages": _messages,
     "info": _info,

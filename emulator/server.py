@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,7 +18,16 @@ from emulator.control import add_control_routes
 from emulator.errors import ControlError
 from emulator.flood import FloodControl, FloodLimits
 from emulator.model import Chat, ChatType, User
-from emulator.state import CallbackQuery, CallRecord, EmulatorState, Fault, FaultKind
+from emulator.state import (
+    SENDING_METHODS,
+    CallbackQuery,
+    CallRecord,
+    Chaos,
+    EmulatorState,
+    Fault,
+    FaultKind,
+    Slow,
+)
 
 DEFAULT_TOKEN = "123456789:emulator-token-not-a-secret"  # noqa: S105 - the emulator's own fake
 
@@ -38,6 +48,7 @@ class Emulator:
         clock: Callable[[], float] = time.time,
         flood_limits: FloodLimits | None = None,
         flood_clock: Callable[[], float] = time.monotonic,
+        shared_polling: bool = False,
     ) -> None:
         """Make an emulator; with `flood_limits` it answers 429 when a send crosses one.
 
@@ -49,6 +60,7 @@ class Emulator:
         self.state = EmulatorState(token=token, bot=bot, privacy_mode=privacy_mode, clock=clock)
         if flood_limits is not None:
             self.state.flood = FloodControl(flood_limits, flood_clock)
+        self.state.shared_polling = shared_polling
         self.app = web.Application()
         self.app[STATE_KEY] = self.state
         add_bot_routes(self.app)
@@ -82,12 +94,20 @@ class Emulator:
         clock: Callable[[], float] = time.time,
         flood_limits: FloodLimits | None = None,
         flood_clock: Callable[[], float] = time.monotonic,
+        shared_polling: bool = False,
     ) -> AsyncIterator[Emulator]:
         """Serve an emulator on loopback for the duration of the block."""
         if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the emulator serves loopback only, not {host}")
         emulator = cls(
-            token, bot_username, bot_name, privacy_mode, clock, flood_limits, flood_clock
+            token,
+            bot_username,
+            bot_name,
+            privacy_mode,
+            clock,
+            flood_limits,
+            flood_clock,
+            shared_polling,
         )
         runner = web.AppRunner(emulator.app, shutdown_timeout=0.5, access_log=None)
         await runner.setup()
@@ -202,6 +222,33 @@ class Emulator:
         self.state.faults.append(
             Fault(method.lower() if method else None, times, kind, retry_after)
         )
+
+    def chaos(
+        self,
+        rate: float,
+        kinds: tuple[FaultKind, ...] = ("429", "500", "hang", "hang_after"),
+        *,
+        seed: int | None = None,
+        retry_after: int = 1,
+        hang: float = 3.0,
+        methods: frozenset[str] = SENDING_METHODS,
+    ) -> None:
+        """Fail each sending call with probability `rate`, as one of `kinds` (rate 0: calm)."""
+        self.state.chaos = (
+            Chaos(rate, kinds, methods, retry_after, hang, random.Random(seed))  # noqa: S311
+            if rate
+            else None
+        )
+
+    def slow(self, seconds: float, method: str | None = None, chat_id: int | None = None) -> None:
+        """Make calls of `method` (None: any) to `chat_id` (None: any) take `seconds` longer."""
+        self.state.slow.append(Slow(seconds, method.lower() if method else None, chat_id))
+
+    def calm(self) -> None:
+        """Stop every injected failure, chaos and slowness."""
+        self.state.faults.clear()
+        self.state.chaos = None
+        self.state.slow.clear()
 
     # --- watching the bot -------------------------------------------------------------
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -14,7 +16,19 @@ from emulator.model import Chat, User
 
 T = TypeVar("T")
 
-FaultKind = Literal["429", "500", "drop", "drop_after"]
+FaultKind = Literal["429", "500", "drop", "drop_after", "hang", "hang_after"]
+# Methods the chaos mode may fail: what a bot sends (not how it polls or starts).
+SENDING_METHODS = frozenset(
+    {
+        "sendmessage",
+        "editmessagetext",
+        "editmessagereplymarkup",
+        "answercallbackquery",
+        "sendphoto",
+        "senddocument",
+        "deletemessage",
+    }
+)
 
 # Telegram's default when allowed_updates is empty: everything but these three.
 NOT_ALLOWED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -28,6 +42,43 @@ class Fault:
     remaining: int
     kind: FaultKind
     retry_after: int = 1
+
+
+@dataclass
+class Chaos:
+    """Fail a share of calls at random: each call of `methods` fails with probability `rate`,
+    as one of `kinds` (429 with `retry_after`, 500, a cut connection before or after the call
+    takes effect, or a hang of `hang` seconds before or after it takes effect)."""
+
+    rate: float
+    kinds: tuple[FaultKind, ...]
+    methods: frozenset[str] = SENDING_METHODS
+    retry_after: int = 1
+    hang: float = 3.0
+    rng: random.Random = field(default_factory=random.Random)
+    # Calls drawn for, and the faults they met, by kind.
+    calls: int = 0
+    faults: Counter[str] = field(default_factory=Counter)
+
+    def draw(self, method: str) -> Fault | None:
+        """Return the failure this call meets, if any."""
+        if method.lower() not in self.methods:
+            return None
+        self.calls += 1
+        if self.rng.random() >= self.rate:
+            return None
+        kind = self.rng.choice(self.kinds)
+        self.faults[kind] += 1
+        return Fault(method.lower(), 1, kind, self.retry_after)
+
+
+@dataclass(frozen=True)
+class Slow:
+    """Calls of `method` (None: any) to `chat_id` (None: any chat) take `seconds` longer."""
+
+    seconds: float
+    method: str | None = None
+    chat_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +140,11 @@ class EmulatorState:
     faults: list[Fault] = field(default_factory=list)
     # Telegram's flood limits, when the emulator enforces them (off by default).
     flood: FloodControl | None = None
+    chaos: Chaos | None = None
+    slow: list[Slow] = field(default_factory=list)
+    # Several processes poll at once (replicas behind one bot): each update goes to one of
+    # them, and no poll ends another with 409 (Telegram itself allows one poller).
+    shared_polling: bool = False
     poll_generation: int = 0
     closing: bool = False
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -167,12 +223,24 @@ class EmulatorState:
         self.notify()
 
     def take_fault(self, method: str) -> Fault | None:
-        """Consume one injected failure for `method`, if any is armed."""
+        """Consume one injected failure for `method`, if any is armed; else draw one from
+        the chaos mode, if it is on."""
         for fault in self.faults:
             if fault.remaining > 0 and fault.method in (None, method.lower()):
                 fault.remaining -= 1
                 return fault
-        return None
+        return self.chaos.draw(method) if self.chaos is not None else None
+
+    def delay_of(self, method: str, chat_id: Any) -> float:
+        """Return how much longer this call takes (slow chats)."""
+        total = 0.0
+        for slow in self.slow:
+            if slow.method not in (None, method.lower()):
+                continue
+            if slow.chat_id is not None and str(slow.chat_id) != str(chat_id):
+                continue
+            total += slow.seconds
+        return total
 
     def store_file(
         self, data: bytes, folder: str, file_name: str | None, mime: str | None

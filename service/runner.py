@@ -107,14 +107,30 @@ async def serving(config: RunConfig, clock: Clock) -> AsyncIterator[Running]:
 
 
 def run_until_stopped(config: RunConfig, clock: Clock) -> None:
-    """Serve until SIGINT or SIGTERM, then stop cleanly."""
+    """Serve until SIGINT or SIGTERM, then stop cleanly (also while still starting: waiting
+    for an unreachable chat API is cut short)."""
+
+    async def serve(stop: asyncio.Event, started: asyncio.Event) -> None:
+        async with serving(config, clock):
+            started.set()
+            await stop.wait()
 
     async def main() -> None:
-        stop = asyncio.Event()
+        stop, started = asyncio.Event(), asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        async with serving(config, clock):
-            await stop.wait()
+        task = loop.create_task(serve(stop, started))
+        stopping = loop.create_task(stop.wait())
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not started.is_set() and not task.done():
+            log.info("stopped while starting")
+            task.cancel()
+        stopping.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            if not stop.is_set():
+                raise
 
     asyncio.run(main())

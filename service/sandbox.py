@@ -283,6 +283,13 @@ async def _script(world: World, out: TextIO) -> int:
         after=question["message_id"],
         timeout=WAIT,
     )
+    # The prompt is tidied right after the confirmation: show that too before moving on.
+    await emu.wait_for_bot_message(
+        world.group,
+        lambda m: m["message_id"] == prompt["message_id"] and "已更新" in (m.get("text") or ""),
+        after=prompt["message_id"] - 1,
+        timeout=WAIT,
+    )
     await _caught_up(world)
     print("> /status\n", file=out)
     await _say(world, world.group, world.person, "/status")

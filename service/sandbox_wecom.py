@@ -159,6 +159,8 @@ async def _script(wecom: WeComEmulator, screen: _Screen, out: TextIO) -> int:
     print(f"> {note}\n", file=out)
     await wecom.send_text(UNIT_MEMBER, note)
     await wecom.wait_for_message(UNIT_MEMBER, lambda m: "已记录" in _text(m), timeout=WAIT)
+    # The card is updated right after the confirmation: show that too before moving on.
+    await wecom.wait_for_message(UNIT_MEMBER, lambda m: "已更新" in _text(m), timeout=WAIT)
     screen.refresh()
     print("> 状态\n", file=out)
     await wecom.send_text(UNIT_MEMBER, "状态")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -155,3 +158,56 @@ def _reason(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     message = str(orig).strip().splitlines()
     return message[0] if message else type(orig).__name__
+
+
+def reason(exc: BaseException) -> str:
+    """Return the first line of what the driver said about an error (no SQL, no URL)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return exc.reason
+    return _reason(exc)
+
+
+# SQLSTATE classes that mean "the server cannot be talked to now": 08 connection exception,
+# 57P operator intervention (terminated, shutting down, starting up), 53 insufficient resources.
+_UNREACHABLE_STATES = ("08", "57P", "53")
+_UNREACHABLE_TYPES: tuple[type[BaseException], ...] = (
+    DatabaseUnavailable,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,  # no connection free in the pool in time
+    sqlite3.OperationalError,  # locked, disk I/O, cannot open
+    OSError,  # connection refused or reset, DNS, a connect timeout
+)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Return whether an error means the ledger cannot be reached right now (a connection
+    cut, the server restarting, the file locked) rather than a bug or a refused statement.
+
+    Every layer that outlives a database outage asks this one question (the sender, the
+    service, the dialogue), so an outage is told apart from a bug in one place.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _UNREACHABLE_TYPES) or _asyncpg_connection_error(current):
+            return True
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_UNREACHABLE_STATES):
+            return True
+        orig = getattr(current, "orig", None)
+        current = orig if isinstance(orig, BaseException) else current.__cause__
+    return False
+
+
+def _asyncpg_connection_error(exc: BaseException) -> bool:
+    """Return whether asyncpg raised it about its connection (not about a statement)."""
+    asyncpg = sys.modules.get("asyncpg")
+    if asyncpg is None:
+        return False
+    kinds = (asyncpg.exceptions.InterfaceError, asyncpg.exceptions.PostgresConnectionError)
+    return isinstance(exc, kinds)

@@ -366,6 +366,8 @@ class OutboxRow(Base):
     parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Which claim holds the row (its lease ends at next_attempt_at); None once settled.
+    claim_token: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class OutboxItemRow(Base):

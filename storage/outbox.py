@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,9 @@ from storage.models import ChatRow, OutboxItemRow, OutboxRow, TaskRow, UnitRow
 from storage.plans import unit_ids
 from storage.records import OutboxDraft, OutboxItemRecord, OutboxMessage
 
-CLAIM_LEASE = timedelta(minutes=5)
+# Short: a sender renews its claims while it sends a batch, so a claim outlives only a
+# sender that died, and its rows come back soon.
+CLAIM_LEASE = timedelta(seconds=60)
 
 
 async def enqueue(session: AsyncSession, draft: OutboxDraft, now: datetime) -> bool:
@@ -79,15 +81,18 @@ async def claim_due(
     limit: int = 20,
     lease: timedelta = CLAIM_LEASE,
     channels: Collection[str] | None = None,
+    token: str | None = None,
 ) -> list[OutboxMessage]:
     """Lease unsent messages whose time has come: nobody else gets them until `lease` ends.
 
     On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so concurrent senders
     take different rows; the lease (a pushed-back next_attempt_at) then keeps them taken
-    after this transaction commits, while the caller sends. mark_sent, mark_retry or
-    mark_failed settle a message; one whose sender died comes back when the lease ends.
-    With `channels`, only messages to chats of those channels are claimed (a process that
-    serves Telegram alone leaves WeCom's messages to the process that serves WeCom).
+    after this transaction commits, while the caller sends. `token` names the claim: the
+    sender renews its rows' leases by it (`renew_claim`) and re-checks each row is still its
+    own just before sending it (`still_claimed`). mark_sent, mark_retry or mark_failed settle
+    a message; one whose sender died comes back when the lease ends. With `channels`, only
+    messages to chats of those channels are claimed (a process that serves Telegram alone
+    leaves WeCom's messages to the process that serves WeCom).
     """
     query = (
         select(OutboxRow)
@@ -109,19 +114,62 @@ async def claim_due(
     claimed = [_message(row) for row in rows]
     for row in rows:
         row.next_attempt_at = now + lease
+        row.claim_token = token
     await session.flush()
     return claimed
+
+
+async def still_claimed(
+    session: AsyncSession, outbox_id: int, token: str, until: datetime
+) -> bool:
+    """Return whether the row is unsent, not given up and still held by `token`, pushing its
+    lease to `until` if so: the last look before a row is sent."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id == outbox_id,
+            OutboxRow.claim_token == token,
+            OutboxRow.sent_at.is_(None),
+            OutboxRow.failed_at.is_(None),
+        )
+        .values(next_attempt_at=until)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def renew_claim(session: AsyncSession, token: str, until: datetime) -> int:
+    """Push the lease of every unsettled row the claim holds to `until`; return how many."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.claim_token == token,
+            OutboxRow.sent_at.is_(None),
+            OutboxRow.failed_at.is_(None),
+        )
+        .values(next_attempt_at=until)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def mark_sent(
     session: AsyncSession, outbox_id: int, message_ref: str | None, now: datetime
 ) -> None:
-    """Record a successful delivery and the channel's reference to the message."""
-    row = await _row(session, outbox_id)
-    row.sent_at, row.message_ref = now, message_ref
-    row.attempts += 1
-    row.last_error = None
-    await session.flush()
+    """Record a successful delivery and the channel's reference to the message.
+
+    One statement: the time between the channel's accept and this record is when a crash
+    would send the message again, so it is kept as short as the database allows.
+    """
+    await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == outbox_id)
+        .values(
+            sent_at=now,
+            message_ref=message_ref,
+            attempts=OutboxRow.attempts + 1,
+            last_error=None,
+            claim_token=None,
+        )
+    )
 
 
 async def mark_retry(
@@ -135,6 +183,7 @@ async def mark_retry(
     row = await _row(session, outbox_id)
     row.attempts += 1
     row.last_error, row.next_attempt_at = error, next_attempt_at
+    row.claim_token = None
     if parts_sent is not None:
         row.parts_sent = parts_sent
     await session.flush()
@@ -145,6 +194,7 @@ async def mark_failed(session: AsyncSession, outbox_id: int, error: str, now: da
     row = await _row(session, outbox_id)
     row.attempts += 1
     row.last_error, row.failed_at = error, now
+    row.claim_token = None
     await session.flush()
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,8 +45,19 @@ def parse_status(text: str) -> Status:
     return status
 
 
-async def record_entry(session: AsyncSession, draft: EntryDraft, now: datetime) -> EntryRecord:
-    """Append an entry; the same source update recorded twice returns the first entry."""
+async def record_entry(
+    session: AsyncSession,
+    draft: EntryDraft,
+    now: datetime,
+    *,
+    repeat_within: timedelta | None = None,
+) -> EntryRecord:
+    """Append an entry; the same source update recorded twice returns the first entry.
+
+    With `repeat_within`, an entry of the same status on the same (task, unit, milestone) by
+    the same reporter from the same chat within that long is returned instead (a repeated
+    tap records once).
+    """
     if draft.source_key is not None:
         existing = await _by_source(session, draft.source_key)
         if existing is not None:
@@ -64,6 +75,10 @@ async def record_entry(session: AsyncSession, draft: EntryDraft, now: datetime) 
         raise UnknownMilestone(draft.milestone_id, task.id)
     _check_readings(task, draft)
     unit_id = await session.scalar(select(UnitRow.id).where(UnitRow.name == draft.unit))
+    if repeat_within is not None:
+        repeated = await _repeated(session, draft, task.row, unit_id, now - repeat_within)
+        if repeated is not None:
+            return repeated
     values = {
         "task_id": task.row,
         "unit_id": unit_id,
@@ -141,6 +156,36 @@ async def _record_readings(
         session.add(MilestoneEventRow(**values, hash=event_hash(anchor, values)))
     if draft.readings or draft.event is not None:
         await session.flush()
+
+
+async def _repeated(
+    session: AsyncSession, draft: EntryDraft, task_row: int, unit_id: int | None, since: datetime
+) -> EntryRecord | None:
+    """Return a recent entry this one would repeat, if any."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Two taps handled at once (two replicas) queue here; SQLite writers queue anyway.
+        key = f"{task_row}:{unit_id}:{draft.milestone_id}:{draft.status}:{draft.reporter_chat_id}"
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"tap {key}"}
+        )
+    found = await _select(
+        session,
+        EntryRow.task_id == task_row,
+        EntryRow.unit_id == unit_id,
+        EntryRow.milestone_id.is_(None)
+        if draft.milestone_id is None
+        else EntryRow.milestone_id == draft.milestone_id,
+        EntryRow.status == draft.status,
+        EntryRow.reporter == draft.reporter,
+        EntryRow.reporter_chat_id == draft.reporter_chat_id,
+        EntryRow.created_at >= since,
+    )
+    return found[-1] if found else None
+
+
+async def by_source(session: AsyncSession, source_key: str) -> EntryRecord | None:
+    """Return the entry recorded from one update, if any."""
+    return await _by_source(session, source_key)
 
 
 async def entry(session: AsyncSession, entry_id: int) -> EntryRecord:

@@ -98,6 +98,14 @@ async def find(session: AsyncSession, question_id: int) -> QuestionRecord | None
     return found[0] if found else None
 
 
+async def by_ref(session: AsyncSession, chat_id: int, ref: str) -> QuestionRecord | None:
+    """Return the question a chat's message asked (open or not), or None."""
+    found = await _select(
+        session, PendingQuestionRow.chat_id == chat_id, PendingQuestionRow.question_ref == ref
+    )
+    return found[-1] if found else None
+
+
 async def close(session: AsyncSession, question_id: int, now: datetime) -> bool:
     """Close an open question; return False when it was already closed (answered twice)."""
     result = await session.execute(

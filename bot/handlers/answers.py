@@ -35,17 +35,17 @@ async def on_answer_press(convo: Conversation, press: Press) -> None:
     if status is None:
         raise ForeignButton
     if status == "done":
+        by = reporter(convo, binding)
         entry = await progress.report(
-            core,
-            binding.unit,
-            item.task_id,
-            "done",
-            by=reporter(convo, binding),
-            milestone_id=item.milestone_id,
+            core, binding.unit, item.task_id, "done", by=by, milestone_id=item.milestone_id
         )
         await convo.acknowledge(render.report_done(item.task_id))
         await _update_prompt(convo, item, convo.incoming.press_ref)
-        asked = await conversation.ask(core, binding.chat_id, person.id, "evidence", entry=entry)
+        if not by.recorded(entry.source_key):
+            return  # a repeated tap: recorded once, and its evidence already asked for
+        asked = await conversation.ask(
+            core, binding.chat_id, person.id, "evidence", entry=entry
+        )
         ref = await convo.ask(render.done_recorded(item.task_id))
         await conversation.asked(core, asked.id, ref)
         return
@@ -76,8 +76,8 @@ async def on_pick_press(convo: Conversation, press: Press) -> None:
     item = await prompts.own_item(core, binding, press.extra or 0)
     answered = await conversation.answer_pick(core, asked, item, by=reporter(convo, binding))
     await convo.acknowledge()
-    await _update_prompt(convo, item, asked.prompt_ref)
     await convo.say(render.recorded(item.task_id, answered.status, answered.entry))
+    await _update_prompt(convo, item, asked.prompt_ref)
 
 
 async def on_text(convo: Conversation) -> None:
@@ -89,14 +89,28 @@ async def on_text(convo: Conversation) -> None:
             await convo.say(render.HOW_TO_BIND)
         return
     core = convo.core
+    again = await progress.recorded_by_update(core, incoming.key)
+    if again is not None:
+        # This very message was recorded before (it came again, or its first handling was
+        # cut short after the commit): confirm it, record nothing more.
+        await convo.say(render.recorded(again.task_id, again.status))
+        return
     asked = await conversation.open_question(core, binding.chat_id, incoming.person.id)
-    if asked is not None and incoming.reply_to in (None, asked.question_ref):
+    # A question whose message reference was never stored takes any reply.
+    if asked is not None and incoming.reply_to in (None, asked.question_ref or incoming.reply_to):
         if asked.kind == "reason":
             await signoff.on_reason(convo, binding, asked)  # a leader's 退回: why
         else:
             await _answer(convo, binding, asked)
         return
     if incoming.reply_to is not None and incoming.reply_to_bot:
+        earlier = await conversation.answered_before(
+            core, binding.chat_id, incoming.person.id, incoming.reply_to, incoming.text
+        )
+        if earlier is not None:
+            # The same answer again: its confirmation never arrived (a restart cut it off).
+            await convo.say(render.recorded(earlier.task_id, earlier.status))
+            return
         prompt = await prompts.prompt_by_ref(core, binding.chat_id, incoming.reply_to)
         if prompt is not None:
             await _reply_to_prompt(convo, binding, prompt)
@@ -153,12 +167,13 @@ async def _answer(convo: Conversation, binding: BindingRecord, asked: QuestionRe
         ref = await convo.ask(render.ask_again(task_id, render.error(exc)))
         await conversation.asked(core, asked.id, ref)
         return
-    if asked.outbox_item_id is not None and asked.prompt_ref is not None:
-        await _update_prompt_by_id(convo, asked.outbox_item_id, asked.prompt_ref)
+    # Confirm first: what follows only tidies the prompt, and cannot undo the record.
     if answered.filed is not None:
         await convo.say(render.extension_filed(answered.filed, core.today()))
     else:
         await convo.say(render.recorded(task_id, answered.status, answered.entry))
+    if asked.outbox_item_id is not None and asked.prompt_ref is not None:
+        await _update_prompt_by_id(convo, asked.outbox_item_id, asked.prompt_ref)
 
 
 async def _reply_to_prompt(
@@ -196,8 +211,8 @@ async def _reply_to_prompt(
         percent=percent,
         milestone_id=item.milestone_id,
     )
-    await _update_prompt(convo, item, convo.incoming.reply_to)
     await convo.say(render.recorded(item.task_id, "in_progress", entry))
+    await _update_prompt(convo, item, convo.incoming.reply_to)
 
 
 async def _update_prompt(convo: Conversation, item: OutboxItemRecord, ref: str | None) -> None:

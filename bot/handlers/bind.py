@@ -13,7 +13,10 @@ async def on_bind(convo: Conversation, args: list[str]) -> None:
         await convo.say(render.BIND_USAGE)
         return
     incoming = convo.incoming
-    bound = await bindings.bind(convo.core, incoming.chat, "".join(args), incoming.title)
+    code = "".join(args)
+    bound = await bindings.bind(
+        convo.core, incoming.chat, code, incoming.title, person=incoming.person.id
+    )
     await convo.say(render.bound(bound.unit, incoming.private, bound.level))
 
 

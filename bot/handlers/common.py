@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot import render
 from bot.dialogue import Conversation
@@ -10,6 +11,9 @@ from core.actor import Reporter
 from storage.records import BindingRecord
 
 TASK_ID = re.compile(r"\d+(?:\.\d+)+")
+# Taps on one button by one person within this long record once (a person who saw no answer
+# presses again, perhaps after a restart of the service: that is still one fact).
+TAP_WINDOW = timedelta(minutes=10)
 
 
 async def require_binding(convo: Conversation) -> BindingRecord | None:
@@ -28,4 +32,5 @@ def reporter(convo: Conversation, binding: BindingRecord) -> Reporter:
         source=incoming.chat.channel,
         chat_id=binding.chat_id,
         key=incoming.key,
+        repeat_within=TAP_WINDOW if incoming.event == "press" else None,
     )

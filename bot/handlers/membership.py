@@ -17,11 +17,10 @@ async def on_joined(convo: Conversation) -> None:
 
 
 async def on_left(convo: Conversation) -> None:
-    """Log that the bot was removed; messages to the chat will fail and be listed."""
+    """Log that the bot was removed; messages to a bound chat will fail and be listed."""
     chat = convo.incoming.chat
-    log.warning(
-        "the bot was removed from %s chat %s (%s)",
-        chat.channel,
-        chat.address,
-        convo.incoming.title or "private",
-    )
+    # Only a bound chat's removal is news to the operator; a stranger's group is not.
+    bound = await convo.binding() is not None
+    log.log(logging.WARNING if bound else logging.INFO,
+            "the bot was removed from %s%s chat %s (%s)", "bound " if bound else "",
+            chat.channel, chat.address, convo.incoming.title or "private")  # fmt: skip

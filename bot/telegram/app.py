@@ -1,26 +1,59 @@
-"""Build and run the Telegram Application: every update goes to the chat-neutral dialogue."""
+"""Build and run the Telegram Application: every update goes to the chat-neutral dialogue.
+
+Updates of one chat are handled in order, different chats at once: a slow answer in one
+chat (a long send, a 429 wait, the ledger being retried) never holds up another chat.
+
+Telegram being unreachable is an outage, not a crash: start-up waits for the API with backoff,
+and an outage is one WARNING when it starts and one INFO when it ends. A rejected token is one
+clear error that never shows the token.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, CallbackContext, ContextTypes, TypeHandler
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseUpdateProcessor,
+    CallbackContext,
+    ContextTypes,
+    TypeHandler,
+)
+from telegram.request import HTTPXRequest, RequestData
 
 from bot.dialogue import Acknowledge
 from bot.router import Dialogue
-from bot.telegram.channel import TelegramChannel
+from bot.telegram.channel import TelegramChannel, mapped
 from bot.telegram.incoming import to_incoming
+from core.errors import DubanError
+from core.health import Outage
 
 log = logging.getLogger(__name__)
+
+# Updates handled at once across chats (one at a time within a chat).
+CONCURRENT_UPDATES = 64
+# Waits (seconds) between attempts to reach the API at start-up; the last repeats.
+REACH_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
+
+
+class TokenRefused(DubanError):
+    """Telegram refused the bot token (401 on getMe)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Telegram refused the bot token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
+        )
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 
@@ -72,10 +105,66 @@ class Door:
     def __init__(self) -> None:
         self.dialogue: Dialogue | None = None
         self.channel: TelegramChannel | None = None
+        self.outage: Outage | None = None
 
 
 TelegramContext = CallbackContext[Any, dict[Any, Any], dict[Any, Any], Door]
 TelegramApp = Application[Any, TelegramContext, dict[Any, Any], dict[Any, Any], Door, Any]
+
+
+class TrackedRequest(HTTPXRequest):
+    """PTB's HTTP client, telling an outage of the API (no answer at all) to an `Outage`."""
+
+    def __init__(self, outage: Outage, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._outage = outage
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
+        """Make the call; note whether the API answered."""
+        try:
+            answer = await super().do_request(url, method, request_data, *args, **kwargs)
+        except NetworkError as exc:  # TimedOut too: no answer from the API
+            self._outage.failed(exc)
+            raise
+        self._outage.ok()
+        return answer
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Handle updates of one chat in the order they came, and different chats at once."""
+
+    def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._turns: dict[object, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's earlier updates, then handle this one."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        key: object = chat.id if chat is not None else None
+        lock, users = self._turns.get(key, (asyncio.Lock(), 0))
+        self._turns[key] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._turns[key]
+            if users <= 1:
+                del self._turns[key]
+            else:
+                self._turns[key] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
 
 def build_application(config: TelegramConfig, dialogue: Dialogue) -> TelegramApp:
@@ -83,6 +172,8 @@ def build_application(config: TelegramConfig, dialogue: Dialogue) -> TelegramApp
     # Opt in to PTB 23's timedelta `retry_after` now: every 429 otherwise raises a
     # deprecation warning, and the channel already reads both forms.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
+    outage = Outage("the Telegram API", log, after=3)
+    timeouts = {"connect_timeout": 5.0, "write_timeout": 10.0, "pool_timeout": 5.0}
     builder = (
         Application.builder()
         .token(config.token)
@@ -96,15 +187,17 @@ def build_application(config: TelegramConfig, dialogue: Dialogue) -> TelegramApp
                 max_retries=config.retries_after_429,
             )
         )
-        .connect_timeout(5)
-        .read_timeout(10)
-        .write_timeout(10)
-        .pool_timeout(5)
-        .get_updates_read_timeout(config.poll_timeout + 5)
+        .request(TrackedRequest(outage, read_timeout=10.0, **timeouts))
+        # PTB adds the long poll's own timeout to this one.
+        .get_updates_request(
+            TrackedRequest(outage, connection_pool_size=1, read_timeout=5.0, **timeouts)
+        )
+        .concurrent_updates(ChatOrderedProcessor())
     )
     app = cast(TelegramApp, builder.build())
     app.bot_data.dialogue = dialogue
     app.bot_data.channel = TelegramChannel(app.bot)
+    app.bot_data.outage = outage
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)
     return app
@@ -123,20 +216,60 @@ async def on_update(update: Update, context: TelegramContext) -> None:
     if query is not None:
 
         async def acknowledge(text: str | None, alert: bool) -> None:
-            await query.answer(text, show_alert=alert and bool(text))
+            # Telegram's errors as the channel's, so the dialogue retries or reports them.
+            await mapped(lambda: query.answer(text, show_alert=alert and bool(text)))
 
     await door.dialogue.handle(incoming, door.channel, acknowledge)
 
 
 async def on_error(update: object, context: TelegramContext) -> None:
-    """Log what escaped the dialogue (network trouble while answering, mostly)."""
-    log.error("update not handled", exc_info=context.error)
+    """Log what escaped the dialogue: Telegram's trouble in one line, a bug with its trace."""
+    error = context.error
+    which = update.update_id if isinstance(update, Update) else "?"
+    if isinstance(error, TelegramError):
+        log.warning("update %s: Telegram did not take the answer: %s", which, error)
+        return
+    log.error("update %s not handled", which, exc_info=error)
+
+
+def _polling_error(error: TelegramError) -> None:
+    """Polling's own failures: the outage is logged by the request; only the rest is news."""
+    if isinstance(error, NetworkError):
+        log.debug("polling: %s", error)
+    else:
+        log.warning("polling: %s", error)
+
+
+async def reach(app: TelegramApp) -> None:
+    """Reach the API (getMe) before anything else, retrying with backoff while it is away.
+
+    A rejected token ends it with `TokenRefused`, which never carries the token.
+    """
+    delays = iter(REACH_DELAYS)
+    delay = REACH_DELAYS[0]
+    while True:
+        try:
+            await app.bot.initialize()
+        except InvalidToken:
+            # PTB's message carries the token itself: never let it out.
+            raise TokenRefused from None
+        except NetworkError as exc:
+            log.debug("getMe: %s; trying again in %.0f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = next(delays, delay)
+            continue
+        return
 
 
 @asynccontextmanager
 async def running(app: TelegramApp, config: TelegramConfig) -> AsyncIterator[TelegramApp]:
     """Run the application (long polling, or a webhook) inside a loop someone else owns."""
-    await app.initialize()
+    try:
+        await reach(app)
+        await app.initialize()
+    except BaseException:
+        await app.shutdown()
+        raise
     try:
         try:
             await app.bot.set_my_commands(MENU)
@@ -156,12 +289,15 @@ async def running(app: TelegramApp, config: TelegramConfig) -> AsyncIterator[Tel
                 allowed_updates=allowed,
                 # Telegram echoes this header on every post; anyone else is refused.
                 secret_token=secrets.token_urlsafe(32),
+                bootstrap_retries=-1,
             )
         else:
             await updater.start_polling(
                 poll_interval=0,
                 timeout=timedelta(seconds=config.poll_timeout),
                 allowed_updates=allowed,
+                bootstrap_retries=-1,
+                error_callback=_polling_error,
             )
         await app.start()
         try:

@@ -99,7 +99,7 @@ class TelegramChannel:
         def part(index: int) -> Callable[[], Awaitable[str]]:
             async def send_part() -> str:
                 last = index == len(chunks) - 1
-                sent = await _mapped(
+                sent = await mapped(
                     lambda: self._bot.send_message(
                         chat_id, chunks[index], reply_markup=markup if last else None
                     )
@@ -114,7 +114,7 @@ class TelegramChannel:
         """Replace a message's text and buttons (no buttons: the keyboard goes)."""
         text = split_text(message.text)[0]
         try:
-            await _mapped(
+            await mapped(
                 lambda: self._bot.edit_message_text(
                     text, int(address), int(ref), reply_markup=keyboard(message.buttons)
                 )
@@ -129,17 +129,17 @@ class TelegramChannel:
         chat_id = int(address)
         upload = InputFile(attachment.data, filename=attachment.filename)
         if attachment.picture:
-            sent = await _mapped(
+            sent = await mapped(
                 lambda: self._bot.send_photo(chat_id, upload, caption=attachment.caption)
             )
         else:
-            sent = await _mapped(
+            sent = await mapped(
                 lambda: self._bot.send_document(chat_id, upload, caption=attachment.caption)
             )
         return str(sent.message_id)
 
 
-async def _mapped(send: Callable[[], Awaitable[T]]) -> T:
+async def mapped(send: Callable[[], Awaitable[T]]) -> T:
     """Run a Bot call, turning Telegram's errors into the channel's."""
     try:
         return await send()

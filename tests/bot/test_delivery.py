@@ -145,3 +145,13 @@ async def test_the_weekly_digest_goes_with_its_chart(harness: Harness) -> None:
     chart = await harness.next_message(lead, after=digest["message_id"])
     assert chart.get("photo")
     assert text_of(chart) == "各科室进展图"
+
+
+async def test_a_restart_sends_what_is_due_at_once(harness: Harness) -> None:
+    """The pass at start-up: no timer and no one asks, yet the 09:00 prompt goes out."""
+    unit = await harness.bound("社救科工作群", "王科长", "社救科")
+    await harness.stop()
+    harness.clock.set(NINE + timedelta(minutes=30))
+    await harness.start()  # timers off: only the pass at start-up can send it
+    await harness.next_message(unit, containing="【督办提醒】社救科 · 6月23日")
+    assert len(prompts_in(harness, unit)) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.bot.harness import SHANGHAI, Harness, buttons_of, text_of
+from tests.bot.harness import SHANGHAI, Chat, Harness, Message, buttons_of, text_of
 
 NINE = datetime(2022, 6, 23, 9, 0, tzinfo=SHANGHAI)
 
@@ -23,13 +23,23 @@ async def test_prompt_in_progress_note_then_status_shows_it(any_harness: Harness
         unit, "60% 已与3家养老机构完成洽谈", reply_to=question["message_id"], expect="已记录"
     )
     assert text_of(reply) == "收到，已记录 2.3 进展（进行中）。"
-    edited = harness.emu.message(unit.id, prompt["message_id"])
+    edited = await _edited(harness, unit, prompt, "2.3 🔄")
     assert "2.3 🔄 进行中 · 6月23日 王科长已更新" in text_of(edited)
     assert not any(
         b["callback_data"].split(":")[1] == prompt_item(prompt) for b in buttons_of(edited)
     )
     status = await harness.say(unit, "/status", expect="社救科")
     assert '进行中 60% "已与3家养老机构完成洽谈"（6月23日）' in text_of(status)
+
+
+async def _edited(harness: Harness, chat: Chat, prompt: Message, mark: str) -> Message:
+    """Wait until the prompt shows an answer (it is tidied right after the confirmation)."""
+    return await harness.emu.wait_for_bot_message(
+        chat.id,
+        lambda m: m["message_id"] == prompt["message_id"] and mark in text_of(m),
+        after=prompt["message_id"] - 1,
+        timeout=10,
+    )
 
 
 def prompt_item(prompt: dict[str, object]) -> str:
@@ -126,7 +136,7 @@ async def test_a_reply_to_a_prompt_with_several_items_asks_which_one(harness: Ha
 
     named = await harness.say(unit, "2.5 已对接慈善会", reply_to=prompt["message_id"])
     assert text_of(named) == "收到，已记录 2.5 进展（进行中）。"
-    edited = harness.emu.message(unit.id, prompt["message_id"])
+    edited = await _edited(harness, unit, prompt, "2.5 🔄")
     assert "2.2 🔄 进行中" in text_of(edited)
     assert "2.5 🔄 进行中" in text_of(edited)
     assert text_of(edited).endswith("请点选当前进展：")

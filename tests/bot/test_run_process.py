@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -97,6 +98,9 @@ async def test_duban_run_takes_updates_on_a_webhook(tmp_path: Path, unused_port:
                 await _listening(unused_port)
                 async with http.post(url, json=update) as refused:
                     assert refused.status == 403
+                wrong = {"X-Telegram-Bot-Api-Secret-Token": secret[:-1] + "x"}
+                async with http.post(url, json=update, headers=wrong) as forged:
+                    assert forged.status == 403
                 headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
                 async with http.post(url, json=update, headers=headers) as accepted:
                     assert accepted.status == 200
@@ -170,3 +174,111 @@ async def test_a_drill_clock_drives_the_timers(tmp_path: Path) -> None:
     assert "6月23日（周四）" in prompt["text"]
     # 10 s of drill time to 09:00, plus start-up; a real-time trigger would take hours.
     assert took < 40, f"the 09:00 prompt came {took:.0f}s after start"
+
+
+async def _spawn(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        str(DUBAN), "run", *args, env=env, cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def _stop(process: asyncio.subprocess.Process) -> str:
+    """SIGTERM the process; return its stderr (it must stop within 10 s)."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        async with asyncio.timeout(10):
+            _, stderr = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return stderr.decode()
+
+
+@pytest.mark.slow
+async def test_a_rejected_token_is_one_line_that_never_shows_it(tmp_path: Path) -> None:
+    async with Emulator.running() as emu:
+        env = _service_env(emu, tmp_path)
+        env["TELEGRAM_BOT_TOKEN"] = "987654321:not-the-emulators-token-AAAA"  # noqa: S105
+        process = await _spawn(env, tmp_path)
+        async with asyncio.timeout(60):
+            _, stderr = await process.communicate()
+    err = stderr.decode()
+    assert process.returncode == 1, err
+    assert "not-the-emulators-token" not in err
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: Telegram refused the bot token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
+    ]
+    assert len(err.splitlines()) <= 2, err  # the "serving" line, then the error
+
+
+@pytest.mark.slow
+async def test_an_unreachable_api_is_waited_for_not_a_crash(
+    tmp_path: Path, unused_port: int
+) -> None:
+    env = {
+        **_service_env(Emulator(), tmp_path),
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{unused_port}/bot",
+    }
+    process = await _spawn(env, tmp_path, "--log-format", "json")
+    try:
+        await asyncio.sleep(8)  # getMe refused a few times, with backoff
+        assert process.returncode is None, "duban run gave up while the API was away"
+        async with Emulator.running(port=unused_port) as emu:
+            await emu.wait_for_call("setMyCommands", timeout=60)
+            stranger = emu.add_user("路人")
+            chat = emu.add_private_chat(stranger)
+            emu.send(chat.id, stranger, "/start")
+            reply = await emu.wait_for_bot_message(chat.id, timeout=30)
+            assert "/bind" in reply["text"]
+            err = await _stop(process)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, err
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    noted = [e for e in lines if e["level"] != "INFO"]
+    assert [e["level"] for e in noted] == ["WARNING"], noted
+    assert noted[0]["message"].startswith("the Telegram API unreachable: "), noted
+    assert any(e["message"].startswith("the Telegram API reachable again") for e in lines)
+    assert "Traceback" not in err
+
+
+@pytest.mark.slow
+async def test_stopping_while_the_api_is_away_is_prompt(tmp_path: Path, unused_port: int) -> None:
+    env = {
+        **_service_env(Emulator(), tmp_path),
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{unused_port}/bot",
+    }
+    process = await _spawn(env, tmp_path)
+    await asyncio.sleep(4)
+    started = time.monotonic()
+    err = await _stop(process)
+    assert process.returncode == 0, err
+    assert time.monotonic() - started < 5
+    assert "Traceback" not in err
+
+
+@pytest.mark.slow
+async def test_idle_service_logs_almost_nothing_and_json_is_one_object_a_line(
+    tmp_path: Path,
+) -> None:
+    async with Emulator.running() as emu:
+        env = _service_env(emu, tmp_path)
+        # A Saturday: nothing is due; the service only looks, every second.
+        process = await _spawn(env, tmp_path, "--clock", "2022-06-25T10:00", "--log-format",
+                               "json")  # fmt: skip
+        try:
+            await emu.wait_for_call("setMyCommands", timeout=60)
+            await asyncio.sleep(75)  # past a minute tick of the scheduler
+        finally:
+            err = await _stop(process)
+    lines = [line for line in err.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines if not line.startswith("duban: serving")]
+    assert {r["level"] for r in records} <= {"INFO"}, records
+    assert len(records) <= 3, [r["message"] for r in records]

@@ -1,0 +1,67 @@
+"""An update that comes twice (Telegram redelivers what a killed process fetched but did not
+confirm) records once, and its person hears the confirmation again, not silence."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.dialogue import Incoming, Person
+from bot.router import Dialogue
+from core import binding
+from core.channel import ChatRef
+from core.runtime import Core, CoreConfig
+from plan_data import default_plan_path
+from scheduler.clock import FrozenClock
+from storage import questions
+from storage.invites import create_invite
+from storage.plans import task_by_id, unit_ids
+from storage.progress import count_entries
+from tests.core.fakes import FakeChannel
+from vocabulary import DEFAULT_TZ
+
+NOON = datetime(2022, 6, 23, 12, 0, tzinfo=DEFAULT_TZ)
+CHAT = ChatRef("fake", "-100")
+WANG = Person("7", "王科长")
+
+
+@pytest.fixture
+async def core(sqlite_url: str) -> AsyncIterator[Core]:
+    """Yield a core with one chat bound to 社救科."""
+    opened = await Core.open(CoreConfig(sqlite_url, default_plan_path()), FrozenClock(NOON))
+    async with opened.db.session() as session:
+        code = (await create_invite(session, "社救科", NOON)).code
+    await binding.bind(opened, CHAT, code, "社救科工作群")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def test_an_answer_delivered_twice_records_once_and_is_confirmed_twice(core: Core) -> None:
+    bound = await binding.binding_of(core, CHAT)
+    assert bound is not None
+    async with core.db.session() as session:
+        # The question a press on 2.3's 进行中 opens.
+        task = await task_by_id(session, "2.3")
+        await questions.ask(
+            session,
+            chat_id=bound.chat_id,
+            person=WANG.id,
+            kind="note",
+            now=NOON,
+            expires_at=NOON + timedelta(hours=8),
+            task_row=task.row,
+            unit_id=(await unit_ids(session))["社救科"],
+            milestone_id=task.milestones[0].id,
+        )
+    dialogue = Dialogue(core)
+    channel = FakeChannel()
+    answer = Incoming(CHAT, WANG, private=False, key="fake:501", text="已与3家机构洽谈")
+    await dialogue.handle(answer, channel)
+    await dialogue.handle(answer, channel)  # the same update again
+    async with core.db.session() as session:
+        assert await count_entries(session) == 1
+    assert [s.text for s in channel.sent] == ["收到，已记录 2.3 进展（进行中）。"] * 2
