@@ -86,11 +86,16 @@ def _clock_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
 
 def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Serve every configured channel until SIGINT or SIGTERM."""
+    from cli.web_commands import web_config
     from service.runner import RunConfig, run_until_stopped
 
     http = _http(ctx)
     config = RunConfig(
-        ctx.core_config(), telegram=_telegram(args, ctx), wecom=_wecom(ctx), http=http
+        ctx.core_config(),
+        telegram=_telegram(args, ctx),
+        wecom=_wecom(ctx),
+        http=http,
+        web=web_config(ctx),
     )
     if config.telegram is None and config.wecom is None:
         raise NoChannel

@@ -88,10 +88,13 @@ async def test_a_blocked_note_is_confirmed_even_when_the_prompt_cannot_be_tidied
     await harness.press(unit, prompt, "遇到困难")
     question = await harness.next_message(unit, after=prompt["message_id"], containing="困难")
     # Once the note is stored, reading the prompt back to edit it fails.
-    DatabaseFaults(harness.core.db).fail(lambda sql: "FROM outbox_items" in sql, times=100)
+    faults = DatabaseFaults(harness.core.db)
+    faults.fail(lambda sql: "FROM outbox_items" in sql, times=100)
     sent = harness.emu.send(unit.id, unit.user, "场地未落实", question["message_id"])
     reply = await harness.next_message(unit, after=sent["message_id"])
     assert text_of(reply) == "已记录 2.3 遇到困难，已转告局领导协调。"
+    # The ledger recovers (the status view reads prompts too): the note is there, once.
+    faults.up()
     status = await harness.say(unit, "/history 2.3", expect="2.3")
     said = _after(harness, unit, sent["message_id"])
     assert said == [text_of(reply), text_of(status)]

@@ -33,9 +33,11 @@ def _service_env(emu: Emulator, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-async def test_duban_run_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
+async def test_duban_run_answers_serves_the_board_and_stops_on_sigterm(
+    tmp_path: Path, unused_port: int
+) -> None:
     async with Emulator.running() as emu:
-        env = _service_env(emu, tmp_path)
+        env = {**_service_env(emu, tmp_path), "DUBAN_HTTP_PORT": str(unused_port)}
         process = await asyncio.create_subprocess_exec(
             str(DUBAN),
             "run",
@@ -53,6 +55,11 @@ async def test_duban_run_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
             emu.send(chat.id, stranger, "/start")
             reply = await emu.wait_for_bot_message(chat.id, timeout=30)
             assert "/bind" in reply["text"]
+            # The same process serves the web board: a wrong login link gets the plain page.
+            board = f"http://127.0.0.1:{unused_port}/login?t=wrong"
+            async with aiohttp.ClientSession() as http, http.get(board) as page:
+                assert page.status == 403
+                assert "链接无效或已过期" in await page.text()
             started = time.monotonic()
             process.send_signal(signal.SIGTERM)
             async with asyncio.timeout(10):
@@ -256,9 +263,16 @@ async def test_stopping_while_the_api_is_away_is_prompt(tmp_path: Path, unused_p
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{unused_port}/bot",
     }
     process = await _spawn(env, tmp_path)
-    await asyncio.sleep(4)
+    assert process.stderr is not None
+    # Stop it once it is up and retrying the API (start-up itself may take a few seconds).
+    seen = b""
+    async with asyncio.timeout(60):
+        while b"unreachable" not in seen:
+            line = await process.stderr.readline()
+            assert line, "duban run ended before it tried the API"
+            seen += line
     started = time.monotonic()
-    err = await _stop(process)
+    err = seen.decode() + await _stop(process)
     assert process.returncode == 0, err
     assert time.monotonic() - started < 5
     assert "Traceback" not in err

@@ -90,24 +90,26 @@ async def test_a_backup_taken_while_another_process_writes_restores_and_verifies
         ledger.engine.url.render_as_string(False),
         "writer",
         str(WRITES),
+        str(WRITES // 3),
         cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    backups: list[Path] = []
+    assert writer.stdin is not None
+    assert writer.stdout is not None
     try:
-        # Another process writes: there is no event to wait on, only the ledger to look at.
-        while await entries_in(database_url) == 0:  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
-        while writer.returncode is None and len(backups) < 3:
-            backups.append(await backup(database_url, tmp_path / "backups", JUNE_20))
-            await asyncio.sleep(0.2)
-        mid_write = writer.returncode is None
+        # The writer holds a third of the way in: the first backup is certainly mid-write.
+        assert (await writer.stdout.readline()).strip() == b"paused"
+        backups = [await backup(database_url, tmp_path / "backups", JUNE_20)]
+        writer.stdin.write(b"go on\n")
+        await writer.stdin.drain()
+        # Then one while it writes (wherever it has got to).
+        backups.append(await backup(database_url, tmp_path / "backups", JUNE_20))
     finally:
         out, err = await writer.communicate()
     assert writer.returncode == 0, err.decode()
     assert out.decode().strip() == "ok"
-    assert mid_write, "the writer finished before a backup could be taken"
     total = await entries_in(database_url)
     counts = []
     for made in backups[:2]:

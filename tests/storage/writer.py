@@ -1,8 +1,10 @@
 """A separate process that writes progress entries (for the concurrency tests).
 
-Usage: python -m tests.storage.writer URL NAME COUNT
+Usage: python -m tests.storage.writer URL NAME COUNT [PAUSE_AT]
 Writes COUNT entries with update ids unique to NAME, COUNT with ids shared by every writer,
-and COUNT without ids, each in its own transaction; prints "ok" when done.
+and COUNT without ids, each in its own transaction; prints "ok" when done. With PAUSE_AT, it
+prints "paused" after that many rounds and waits for a line on stdin before going on, so a
+test can act while the writer is certainly mid-way.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from storage.records import EntryDraft
 AT = datetime(2022, 6, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-async def write(url: str, name: str, count: int) -> None:
+async def write(url: str, name: str, count: int, pause_at: int | None = None) -> None:
     """Write the entries, alternating between kinds so that writers interleave."""
     db = await Database.connect(url)
     own = zlib.crc32(name.encode()) * 1000
     try:
         for i in range(count):
+            if i == pause_at:
+                print("paused", flush=True)
+                await asyncio.to_thread(sys.stdin.readline)
             for update_id in (own + i, 500_000 + i, None):
                 async with db.session() as session:
                     draft = EntryDraft(
@@ -44,4 +49,5 @@ async def write(url: str, name: str, count: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(write(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+    pause = int(sys.argv[4]) if len(sys.argv) > 4 else None
+    asyncio.run(write(sys.argv[1], sys.argv[2], int(sys.argv[3]), pause))
