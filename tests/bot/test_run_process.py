@@ -190,6 +190,18 @@ async def _spawn(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subproce
     )  # fmt: skip
 
 
+async def _read_until(process: asyncio.subprocess.Process, needle: str) -> str:
+    """Return the process's stderr up to and including the first line holding `needle`."""
+    assert process.stderr is not None
+    seen = ""
+    async with asyncio.timeout(60):
+        while needle not in seen:
+            line = await process.stderr.readline()
+            assert line, f"duban run ended before it logged {needle!r}: {seen}"
+            seen += line.decode()
+    return seen
+
+
 async def _stop(process: asyncio.subprocess.Process) -> str:
     """SIGTERM the process; return its stderr (it must stop within 10 s)."""
     if process.returncode is None:
@@ -232,8 +244,10 @@ async def test_an_unreachable_api_is_waited_for_not_a_crash(
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{unused_port}/bot",
     }
     process = await _spawn(env, tmp_path, "--log-format", "json")
+    seen = ""
     try:
-        await asyncio.sleep(8)  # getMe refused a few times, with backoff
+        seen = await _read_until(process, "the Telegram API unreachable")
+        await asyncio.sleep(3)  # getMe refused a few more times, with backoff
         assert process.returncode is None, "duban run gave up while the API was away"
         async with Emulator.running(port=unused_port) as emu:
             await emu.wait_for_call("setMyCommands", timeout=60)
@@ -242,7 +256,7 @@ async def test_an_unreachable_api_is_waited_for_not_a_crash(
             emu.send(chat.id, stranger, "/start")
             reply = await emu.wait_for_bot_message(chat.id, timeout=30)
             assert "/bind" in reply["text"]
-            err = await _stop(process)
+            err = seen + await _stop(process)
     finally:
         if process.returncode is None:
             process.kill()
@@ -263,16 +277,10 @@ async def test_stopping_while_the_api_is_away_is_prompt(tmp_path: Path, unused_p
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{unused_port}/bot",
     }
     process = await _spawn(env, tmp_path)
-    assert process.stderr is not None
     # Stop it once it is up and retrying the API (start-up itself may take a few seconds).
-    seen = b""
-    async with asyncio.timeout(60):
-        while b"unreachable" not in seen:
-            line = await process.stderr.readline()
-            assert line, "duban run ended before it tried the API"
-            seen += line
+    seen = await _read_until(process, "unreachable")
     started = time.monotonic()
-    err = seen.decode() + await _stop(process)
+    err = seen + await _stop(process)
     assert process.returncode == 0, err
     assert time.monotonic() - started < 5
     assert "Traceback" not in err
@@ -289,7 +297,9 @@ async def test_idle_service_logs_almost_nothing_and_json_is_one_object_a_line(
                                "json")  # fmt: skip
         try:
             await emu.wait_for_call("setMyCommands", timeout=60)
-            await asyncio.sleep(75)  # past a minute tick of the scheduler
+            # The start-up pass (the same reconcile the minute tick runs), then drains every
+            # second and long polls: none of it may log.
+            await asyncio.sleep(20)
         finally:
             err = await _stop(process)
     lines = [line for line in err.splitlines() if line.strip()]
