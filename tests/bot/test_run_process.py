@@ -232,8 +232,16 @@ async def test_an_unreachable_api_is_waited_for_not_a_crash(
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{unused_port}/bot",
     }
     process = await _spawn(env, tmp_path, "--log-format", "json")
+    assert process.stderr is not None
     try:
-        await asyncio.sleep(8)  # getMe refused a few times, with backoff
+        # getMe refused a few times, with backoff, until the outage is declared (start-up
+        # itself may take many seconds on a busy machine, so wait for the line, not a time).
+        seen = b""
+        async with asyncio.timeout(90):
+            while b"unreachable" not in seen:
+                line = await process.stderr.readline()
+                assert line, "duban run gave up while the API was away"
+                seen += line
         assert process.returncode is None, "duban run gave up while the API was away"
         async with Emulator.running(port=unused_port) as emu:
             await emu.wait_for_call("setMyCommands", timeout=60)
@@ -242,7 +250,7 @@ async def test_an_unreachable_api_is_waited_for_not_a_crash(
             emu.send(chat.id, stranger, "/start")
             reply = await emu.wait_for_bot_message(chat.id, timeout=30)
             assert "/bind" in reply["text"]
-            err = await _stop(process)
+            err = seen.decode() + await _stop(process)
     finally:
         if process.returncode is None:
             process.kill()
