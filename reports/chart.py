@@ -20,6 +20,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import MaxNLocator
 
 from reports.model import CATEGORIES, CATEGORY_NAMES, Category, Digest
+from vocabulary import cn_date
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def chart_figure(
         family = [font.family, "DejaVu Sans"]
         labels, names = LABELS_ZH, units
         day = digest.as_of.astimezone(digest.tz).date()
-        title = f"各科室督办进展 · 截至{day.month}月{day.day}日（{digest.totals.rows}项）"
+        title = f"各科室督办进展 · 截至{cn_date(day)}（{digest.totals.rows}项）"
     else:
         family = ["DejaVu Sans"]
         labels, names = LABELS_EN, [f"Unit {i}" for i in range(1, len(units) + 1)]

@@ -31,7 +31,7 @@ from reports.xlsx_stream import (
     time_serial,
 )
 from storage.report_queries import LedgerEntry
-from vocabulary import DEFAULT_TZ, ROLE_NAMES, STATUS_NAMES
+from vocabulary import DEFAULT_TZ, ROLE_NAMES, STATUS_NAMES, cn_date
 
 __all__ = [
     "CATEGORY_ZH",
@@ -114,7 +114,7 @@ def _milestones_text(row: ReportRow) -> str:
         return row.milestones_text
     parts = []
     for m in row.open_milestones:
-        when = f"{m.due.month}月{m.due.day}日" if m.due else "持续推进"
+        when = cn_date(m.due) if m.due else "持续推进"
         parts.append(f"{m.action} {when}" if m.action else when)
     return "；".join(parts)
 
@@ -127,7 +127,7 @@ def _why(row: ReportRow) -> str:
     if row.unreported:
         parts.append(f"未报（{row.silent_days}天）" if row.silent_days else "未报")
     if row.paused_until is not None:
-        parts.append(f"暂停至{row.paused_until.month}月{row.paused_until.day}日")
+        parts.append(f"暂停至{cn_date(row.paused_until)}")
     return "；".join(parts)
 
 

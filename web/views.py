@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.evidence import EvidenceStore
 from reports.digest import classify, compute_digest
-from reports.model import Category, Counts, Digest, ReportRow
+from reports.model import CATEGORIES, Category, Counts, Digest, ReportRow
 from reports.source import ReportInput, read_report_input, to_report_row
 from storage.board_queries import task_extensions
 from storage.database import Database
@@ -37,6 +37,8 @@ from storage.timeliness import (
 from vocabulary import (
     AWAITING_NAME,
     LIGHT_NAMES,
+    ROLE_NAMES,
+    STATUS_NAMES,
     WAITING_NAME,
     cn_date,
     event_words,
@@ -47,24 +49,12 @@ from vocabulary import (
 )
 
 LIGHTS: tuple[Light, ...] = ("red", "yellow", "green", "done")
-# Words only: a wall screen or an office PC may have no colour-emoji font; the page draws
-# the coloured dot itself.
-LIGHT_LABELS: dict[Light, str] = {"red": "逾期", "yellow": "预警", "green": "正常", "done": "办结"}
-CATEGORY_LABELS: dict[Category, str] = {
-    "done": "已完成",
-    "overdue": "逾期",
-    "blocked": "遇到困难",
-    "in_progress": "进行中",
-    "not_started": "未启动",
-}
-STATUS_LABELS = {
-    "in_progress": "进行中",
-    "done": "已完成",
-    "blocked": "遇到困难",
-    "extension": "申请延期",
-}
+# Words only (LIGHT_NAMES): a wall screen or an office PC may have no colour-emoji font; the
+# page draws the coloured dot itself.
+# The vocabulary's words, looked up by the plain strings the rows carry.
+STATUS_WORDS: dict[str, str] = dict(STATUS_NAMES.items())
+ROLE_WORDS: dict[str, str] = dict(ROLE_NAMES.items())
 EXTENSION_STATES = {"pending": "待审批", "approved": "已同意", "rejected": "未同意"}
-ROLE_LABELS = {"lead": "牵头", "cooperating": "配合", "owner": "负责"}
 FILE_KINDS = {
     "photo": "图片",
     "image": "图片",
@@ -273,7 +263,7 @@ def day_text(day: date, today: date) -> str:
 def instant_text(at: datetime, tz: ZoneInfo) -> str:
     """Return an instant as 6月30日 14:05 in the office's zone."""
     local = at.astimezone(tz)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{cn_date(local.date())} {local:%H:%M}"
 
 
 def as_of_text(as_of: datetime, tz: ZoneInfo) -> str:
@@ -315,12 +305,12 @@ def row_view(row: StatusRow, category: Category, today: date, tz: ZoneInfo) -> R
         task=row.task_id,
         unit=row.unit,
         title=row.title,
-        role=ROLE_LABELS.get(row.role, row.role),
+        role=ROLE_WORDS.get(row.role, row.role),
         light=row.light,
-        light_label=LIGHT_LABELS[row.light],
+        light_label=LIGHT_NAMES[row.light],
         category=category,
         reason=reason_text(row, today),
-        status_label=STATUS_LABELS.get(row.status) if row.status else None,
+        status_label=STATUS_WORDS.get(row.status) if row.status else None,
         note=row.note,
         note_day=day_text(row.updated_at.astimezone(tz).date(), today) if row.updated_at else None,
         next_due=day_text(row.next_due, today) if row.next_due else None,
@@ -466,7 +456,7 @@ def compose_bureau(
                 d.task,
                 d.unit,
                 d.title,
-                STATUS_LABELS["done"],
+                STATUS_NAMES["done"],
                 None,
                 day_text(d.at.astimezone(tz).date(), today),
             )
@@ -495,7 +485,7 @@ def _change(row: ReportRow, at: datetime, today: date, tz: ZoneInfo) -> ChangeIt
         row.task,
         row.unit,
         row.title,
-        STATUS_LABELS.get(row.status) if row.status else None,
+        STATUS_WORDS.get(row.status) if row.status else None,
         row.note,
         day_text(at.astimezone(tz).date(), today),
     )
@@ -515,7 +505,7 @@ async def unit_view(
     today = as_of.astimezone(tz).date()
     rows = await status_rows(session, as_of, unit, tz, rules=rules)
     categories = [classify(to_report_row(r, None)) for r in rows]
-    counts = Counts(rows=len(rows), **{c: categories.count(c) for c in CATEGORY_LABELS})
+    counts = Counts(rows=len(rows), **{c: categories.count(c) for c in CATEGORIES})
     timely = unit_timeliness(await milestone_timeliness(session, as_of, unit, tz), [unit])
     views = [row_view(r, c, today, tz) for r, c in zip(rows, categories, strict=True)]
     # The most urgent first (UX.md), plan order within each light.
@@ -592,7 +582,7 @@ def _entry(
     return EntryView(
         at=instant_text(e.created_at, tz),
         reporter=e.reporter,
-        status_label=STATUS_LABELS.get(e.status, e.status),
+        status_label=STATUS_WORDS.get(e.status, e.status),
         note=e.note,
         percent=e.percent,
         proposed=day_text(e.proposed_date, today) if e.proposed_date else None,
@@ -638,7 +628,7 @@ async def task_view(
         parts.append(
             TaskUnitView(
                 unit=owner.unit,
-                role=ROLE_LABELS.get(owner.role, owner.role),
+                role=ROLE_WORDS.get(owner.role, owner.role),
                 row=row_view(row, classify(report_row), today, tz),
                 milestones=_milestones(task, [t for t in timely if t.unit == owner.unit], today),
                 entries=tuple(_entry(e, evidence, tz, today) for e in reversed(entries)),
@@ -666,7 +656,7 @@ async def task_view(
         chapter=task.chapter,
         body=task.body,
         deadline_text=task.deadline_text,
-        owners="、".join(f"{o.unit}（{ROLE_LABELS.get(o.role, o.role)}）" for o in task.owners),
+        owners="、".join(f"{o.unit}（{ROLE_WORDS.get(o.role, o.role)}）" for o in task.owners),
         as_of=as_of_text(as_of, tz),
         units=tuple(parts),
     )

@@ -18,15 +18,9 @@ from storage.errors import NotOwner
 from storage.plans import require_plan, task_by_id
 from storage.records import StatusRow
 from storage.status import StatusRules, status_rows
-from vocabulary import DEFAULT_TZ
+from vocabulary import DEFAULT_TZ, STATUS_NAMES
 
 REPLY_WORKDAYS = 3
-STATUS_WORDS = {
-    "in_progress": "进行中",
-    "done": "已完成",
-    "blocked": "遇到困难",
-    "extension": "申请延期",
-}
 
 
 class NothingToUrge(DubanError):
@@ -118,7 +112,7 @@ def _progress(row: StatusRow, overdue: int, today: date, tz: ZoneInfo) -> str:
     else:
         day = cn_full_date(row.updated_at.astimezone(tz).date())
         note = f"：{row.note}" if row.note else ""
-        parts.append(f"最近一次报告为{day}，{STATUS_WORDS.get(row.status, row.status)}{note}。")
+        parts.append(f"最近一次报告为{day}，{STATUS_NAMES.get(row.status, row.status)}{note}。")
     return "".join(parts)
 
 

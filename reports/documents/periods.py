@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from vocabulary import cn_date
+
 PeriodKind = Literal["week", "month", "half", "year"]
 CN_DIGITS = "〇一二三四五六七八九"
 CN_ORDINALS = "一二三四五六七八九十"
@@ -15,7 +17,7 @@ CN_ORDINALS = "一二三四五六七八九十"
 
 def cn_full_date(day: date) -> str:
     """Return a date as 公文 write it: 2022年6月30日."""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.year}年{cn_date(day)}"
 
 
 def cn_ordinal(n: int) -> str:

@@ -20,15 +20,9 @@ from storage.plans import current_tasks, require_plan
 from storage.records import MilestoneRecord, TaskRecord
 from storage.status import StatusRules
 from storage.timeliness import MilestoneTimeliness, milestone_timeliness
-from vocabulary import DEFAULT_TZ
+from vocabulary import DEFAULT_TZ, cn_date
 
 NOTES_PER_ROW = 6
-STATUS_WORDS = {
-    "in_progress": "进行中",
-    "done": "已完成",
-    "blocked": "遇到困难",
-    "extension": "申请延期",
-}
 NO_TARGETS = "目标与结果：工作要点未列量化指标，请结合实际补充完成数据。"
 
 
@@ -69,7 +63,7 @@ class Summary:
 
 
 def _day(d: date) -> str:
-    return f"{d.month}月{d.day}日"
+    return cn_date(d)
 
 
 def _milestone_lines(
