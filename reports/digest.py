@@ -116,7 +116,7 @@ def _overdue_items(row: ReportRow, today: date) -> list[DueItem]:
 def _due_soon_items(row: ReportRow, today: date) -> list[DueItem]:
     horizon = today + timedelta(days=DUE_SOON_DAYS)
     return [
-        DueItem(row.task, row.unit, row.title, m.due, m.action)
+        DueItem(row.task, row.unit, row.title, m.due, m.action, light=row.light)
         for m in row.open_milestones
         if m.due is not None and today <= m.due <= horizon
     ]

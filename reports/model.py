@@ -116,6 +116,8 @@ class DueItem:
     due: date
     action: str | None
     blocked_note: str | None = None
+    # The row's light, as /status shows it (a due-soon item is not 🟡 merely for being listed).
+    light: Light | None = None
 
 
 @dataclass(frozen=True, slots=True)

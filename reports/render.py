@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from reports.model import Counts, Digest, DueItem, ReportRow, UnitLine
-from vocabulary import BEHIND_PACE_NAME, cn_date, pace_words, share_words
+from vocabulary import BEHIND_PACE_NAME, LIGHT_ICONS, cn_date, pace_words, share_words
 
 # A chat message holds about 4,000 characters; the ledger has the rest.
 MAX_ITEMS = 12
@@ -88,8 +88,8 @@ def render_digest(digest: Digest) -> str:
         out.append("未来两周到期")
         out += _capped(
             [
-                f"🟡 {i.unit} {i.task} {i.title} · {_node(i)}{cn_date(i.due, year, weekday=True)}"
-                f" · {_days_left(i.due, today)}"
+                f"{LIGHT_ICONS[i.light or 'yellow']} {i.unit} {i.task} {i.title}"
+                f" · {_node(i)}{cn_date(i.due, year, weekday=True)} · {_days_left(i.due, today)}"
                 for i in digest.due_soon
             ]
         )

@@ -43,7 +43,7 @@ def sample_rows() -> list[ReportRow]:
             ago(1), date(2022, 12, 31), 4, (OpenMilestone(None, date(2022, 12, 31)),),
         ),
         ReportRow(
-            "6.3", "殡葬科", "推进公墓建设", "owner", "green", None, None, None,
+            "6.3", "殡葬科", "推进公墓建设", "owner", "yellow", None, None, None,
             date(2022, 7, 4), 0, (OpenMilestone("完成验收", date(2022, 7, 4)),),
         ),
     ]

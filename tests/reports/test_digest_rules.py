@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -14,6 +15,7 @@ from reports.digest import (
     iso_week,
     week_first_workday,
 )
+from reports.model import OpenMilestone
 from reports.render import render_digest
 from tests.reports.rows import AS_OF, EXTENSIONS, sample_rows
 
@@ -124,3 +126,20 @@ def test_digest_instant_is_nine_in_shanghai_and_labels_iso_week() -> None:
 
 def test_first_workday_can_be_given_by_the_caller() -> None:
     assert week_first_workday(date(2022, 7, 6), lambda d: d.weekday() == 2) == date(2022, 7, 6)
+
+
+def test_a_due_soon_item_wears_its_rows_light_as_status_shows_it() -> None:
+    """Listed as due within two weeks is not a warning by itself: 🟡 only when /status says so."""
+    rows = sample_rows()
+    later = replace(
+        rows[5],  # 4.1 社区科, green: a milestone ten days out is outside the warning window
+        open_milestones=(OpenMilestone("完成换届", date(2022, 7, 14)),),
+        next_due=date(2022, 7, 14),
+    )
+    text = render_digest(compute_digest([*rows[:5], later, rows[6]], EXTENSIONS, AS_OF))
+    listed = text.split("未来两周到期\n", 1)[1].split("\n两周未更新", 1)[0].splitlines()
+    assert [line.split(" ", 3)[:3] for line in listed] == [
+        ["🟡", "殡葬科", "6.3"],  # due today: within the warning window
+        ["🟡", "社会事务科", "3.2"],
+        ["🟢", "社区科", "4.1"],
+    ]
