@@ -25,7 +25,7 @@ from benchmarks.common import Figure, Timing, print_figures, scaled_plan, throwa
 from plan_data import default_plan_path, load_plan
 from plan_data.model import Plan
 from reports.digest import compute_digest
-from reports.source import read_report_input
+from reports.source import read_digest_input
 from scheduler.policy import MilestoneWindow, prompt_points
 from scheduler.reconcile import reconcile
 from scheduler.settings import PolicySettings, load_settings
@@ -101,7 +101,7 @@ async def bench_reconcile(url: str, label: str, steady_runs: int) -> list[Figure
         start = time.perf_counter()
         async with db.session() as session:
             # The digest the busy run wrote, computed again alone: how much of it is reports'.
-            source = await read_report_input(session, BUSY)
+            source = await read_digest_input(session, BUSY)
             compute_digest(source.rows, source.extensions, BUSY, source.units, TZ)
         digest = time.perf_counter() - start
         steady = []

@@ -10,20 +10,16 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from cli.context import CliContext
 from cli.logs import FORMATS, setup_logging
-from plan_data import load_plan
 from plan_data.errors import DubanError
-from plan_data.units import UnitResolver
-from scheduler.clock import Clock, OffsetClock, parse_clock
-from storage import outbox
-from storage.bootstrap import open_ledger
-from storage.records import OutboxMessage
 
 if TYPE_CHECKING:
     from bot.telegram.app import TelegramConfig
     from bot.wecom.door import WeComConfig
+    from cli.context import CliContext
+    from scheduler.clock import Clock
     from service.http import HttpConfig
+    from storage.records import OutboxMessage
 
 
 class NoChannel(DubanError):
@@ -200,6 +196,9 @@ def sandbox_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _unit(ctx: CliContext, typed: str) -> str:
+    from plan_data import load_plan
+    from plan_data.units import UnitResolver
+
     plan = load_plan(ctx.settings.plan_path)
     return UnitResolver(plan.units).resolve(typed)
 
@@ -221,6 +220,9 @@ def failed_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 async def _failed(ctx: CliContext) -> list[OutboxMessage]:
+    from storage import outbox
+    from storage.bootstrap import open_ledger
+
     db = await open_ledger(ctx.database_url, ctx.settings.plan_path, ctx.clock.now())
     try:
         async with db.session() as session:
@@ -230,6 +232,8 @@ async def _failed(ctx: CliContext) -> list[OutboxMessage]:
 
 
 def _clock(text: str, ctx: CliContext) -> Clock:
+    from scheduler.clock import OffsetClock, parse_clock
+
     try:
         return OffsetClock(parse_clock(text, ctx.settings.tz))
     except ValueError as exc:

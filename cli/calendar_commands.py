@@ -10,13 +10,13 @@ import tomllib
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cli.context import CliContext
 from plan_data.errors import DubanError
 from plan_data.read_errors import PLAN_YEARS
-from scheduler.holiday_notice import notice_year, parse_notice
-from scheduler.settings import load_settings
+
+if TYPE_CHECKING:
+    from cli.context import CliContext
 
 DEFAULT_OUT = Path("holiday.toml")
 _KEYS = ("days_off", "workdays")
@@ -48,6 +48,9 @@ def register(sub: Any) -> None:
 
 def import_notice(args: argparse.Namespace, ctx: CliContext) -> int:
     """Read a holiday notice and write its days into the holiday file; print what changed."""
+    from scheduler.holiday_notice import notice_year, parse_notice
+    from scheduler.settings import load_settings
+
     text = _read_text(args.file)
     year = args.year or notice_year(text)
     if year is None:

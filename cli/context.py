@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, TextIO
 
-from cli.settings import Settings
-from scheduler.clock import Clock
-
 if TYPE_CHECKING:
+    from cli.settings import Settings
     from core.runtime import CoreConfig
+    from scheduler.clock import Clock
 
 
 @dataclass

@@ -5,24 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cli.context import CliContext
 from cli.report_commands import BadReportOption, parse_day
-from plan_data.units import UnitResolver
-from reports.documents import (
-    Period,
-    bulletin_document,
-    half_period,
-    month_period,
-    notice_document,
-    summary_document,
-    week_period,
-    year_period,
-)
-from storage.bootstrap import open_ledger
-from storage.database import Database
-from storage.plans import require_plan
+
+if TYPE_CHECKING:
+    from cli.context import CliContext
+    from reports.documents import Period
+    from storage.database import Database
 
 
 def register(sub: Any) -> None:
@@ -59,10 +49,15 @@ def _out(parser: argparse.ArgumentParser) -> None:
 
 
 async def _open(ctx: CliContext) -> Database:
+    from storage.bootstrap import open_ledger
+
     return await open_ledger(ctx.database_url, ctx.settings.plan_path, ctx.clock.now())
 
 
 async def _unit(db: Database, typed: str) -> str:
+    from plan_data.units import UnitResolver
+    from storage.plans import require_plan
+
     async with db.session(readonly=True) as session:
         plan = await require_plan(session)
     return UnitResolver(plan.units).resolve(typed)
@@ -82,6 +77,8 @@ def _write(args: argparse.Namespace, ctx: CliContext, body: bytes, default: str)
 
 def notice_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Write the 督办通知单 of one (task, unit)."""
+    from reports.documents import notice_document
+
     reply_by = parse_day(args.reply_by, "--reply-by") if args.reply_by else None
     now = ctx.clock.now()
 
@@ -104,6 +101,8 @@ def notice_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def bulletin_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Write the 督查通报 of a week or a month."""
+    from reports.documents import bulletin_document, month_period, week_period
+
     try:
         period: Period = (
             month_period(args.month) if args.month else week_period(parse_day(args.week, "--week"))
@@ -127,6 +126,9 @@ def bulletin_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def summary_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Write the 落实情况报告 of a half-year or the year, for a unit or the bureau."""
+    from reports.documents import half_period, summary_document, year_period
+    from storage.plans import require_plan
+
     now = ctx.clock.now()
 
     async def run() -> tuple[str | None, Period, bytes]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cli.context import CliContext
-from storage import urls
-from storage.backup import backup, restore
-from storage.database import Database
 from storage.errors import ToolMissing
-from storage.verify import VerifyResult, verify_ledger
+
+if TYPE_CHECKING:
+    from cli.context import CliContext
+    from storage.verify import VerifyResult
 
 
 def register(sub: Any) -> None:
@@ -37,6 +36,8 @@ def register(sub: Any) -> None:
 
 def verify_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Walk every chain; print the first break of each and a verdict; exit 1 on any break."""
+    from storage.database import Database
+    from storage.verify import verify_ledger
 
     async def run() -> VerifyResult:
         db = await Database.connect(ctx.database_url)
@@ -65,6 +66,9 @@ def print_verdict(result: VerifyResult, ctx: CliContext) -> None:
 
 def backup_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Back up the ledger into DIR; without pg_dump, print the command to run by hand."""
+    from storage import urls
+    from storage.backup import backup
+
     try:
         path = asyncio.run(backup(ctx.database_url, args.dir, ctx.clock.now()))
     except ToolMissing as exc:
@@ -77,6 +81,8 @@ def backup_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def restore_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Check the backup FILE, then make it the ledger (one that holds data only with --force)."""
+    from storage.backup import restore
+
     target = args.to or ctx.database_url
     try:
         done = asyncio.run(restore(args.file, target, ctx.clock.now(), force=args.force))

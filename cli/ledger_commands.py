@@ -10,23 +10,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli.context import CliContext
 from core.actor import Reporter
-from plan_data import load_plan
 from plan_data.errors import DubanError
-from plan_data.units import UnitResolver
-from scheduler.clock import FrozenClock
-from storage.bootstrap import open_ledger
-from storage.database import Database
 from storage.errors import InvalidPercent
-from storage.invites import create_invite
-from storage.plans import import_plan, require_plan
-from storage.progress import parse_status
-from storage.records import StatusRow
 from vocabulary import LEADERSHIP, LIGHT_ICONS, progress_words, reason_words
 
 if TYPE_CHECKING:
+    from cli.context import CliContext
     from core.extensions import ExtensionFiled
+    from storage.database import Database
+    from storage.records import StatusRow
 
 CLI = Reporter("cli", "cli")
 
@@ -89,6 +82,10 @@ def register_plan_import(plan_sub: Any) -> None:
 
 def plan_import_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Load the plan file into the ledger, keeping every entry."""
+    from plan_data import load_plan
+    from storage.database import Database
+    from storage.plans import import_plan
+
     plan = load_plan(args.plan or ctx.settings.plan_path, args.year)
     now = ctx.clock.now()
 
@@ -115,6 +112,10 @@ def plan_import_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def invite_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Print a one-time invite code (alone on the last line)."""
+    from plan_data.units import UnitResolver
+    from storage.invites import create_invite
+    from storage.plans import require_plan
+
     now = ctx.clock.now()
     if args.level != 1 and not args.leadership:
         raise BadOption("--level is a leadership level: use it with --leadership")
@@ -144,6 +145,8 @@ def invite_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def report_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Record one progress entry (or file an extension request) through the core's rules."""
+    from storage.progress import parse_status
+
     status = parse_status(args.status)
     percent = _percent(args.percent)
     # Whole seconds: with `--clock X` every command's clock starts at X, so two reports made
@@ -219,6 +222,7 @@ def status_command(args: argparse.Namespace, ctx: CliContext) -> int:
     async def run() -> tuple[str | None, list[StatusRow]]:
         from core import queries
         from core.runtime import Core
+        from scheduler.clock import FrozenClock
 
         core = await Core.open(ctx.core_config(), FrozenClock(now))
         try:
@@ -338,6 +342,8 @@ def _pad(text: str, width: int) -> str:
 
 
 async def _open(ctx: CliContext) -> Database:
+    from storage.bootstrap import open_ledger
+
     return await open_ledger(ctx.database_url, ctx.settings.plan_path, ctx.clock.now())
 
 

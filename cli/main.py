@@ -7,8 +7,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from pydantic import ValidationError
-
 from cli import (
     bot_commands,
     calendar_commands,
@@ -24,9 +22,11 @@ from cli import (
     wecom_commands,
 )
 from cli.context import CliContext
-from cli.settings import Settings
 from plan_data.errors import DubanError
-from scheduler.clock import clock_from_option
+
+# Every command module is imported (its parser is part of `duban --help`), so each keeps its
+# top level light: what a command needs (the ledger, the core, matplotlib, the web board …) is
+# imported inside the function that runs it. tests/test_lean.py holds them to it.
 
 # Each module adds its sub-commands; order here is the order of `duban --help`.
 COMMAND_MODULES = [
@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `duban` command and return its exit status."""
     args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+
+    from cli.settings import Settings
+    from scheduler.clock import clock_from_option
+
     try:
         settings = Settings()
     except ValidationError as exc:

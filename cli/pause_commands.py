@@ -8,9 +8,8 @@ import asyncio
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from cli.context import CliContext
-
 if TYPE_CHECKING:
+    from cli.context import CliContext
     from core.pause import Pause
 
 BY = "综合办（命令行）"

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cli.context import CliContext
 from cli.ledger_commands import register_plan_import
-from plan_data import load_plan, plan_to_json
-from plan_data.check import check_plan
-from plan_data.model import Milestone, Plan
-from scheduler.calendar_check import plan_calendar_warnings
+
+if TYPE_CHECKING:
+    from cli.context import CliContext
+    from plan_data.model import Milestone, Plan
 
 
 def register(sub: Any) -> None:
@@ -35,6 +34,8 @@ def register(sub: Any) -> None:
 
 
 def _load(args: argparse.Namespace, ctx: CliContext) -> Plan:
+    from plan_data import load_plan
+
     return load_plan(args.plan or ctx.settings.plan_path, getattr(args, "year", None))
 
 
@@ -42,6 +43,8 @@ def show_plan(args: argparse.Namespace, ctx: CliContext) -> int:
     """Print the parsed plan as a table or as JSON."""
     plan = _load(args, ctx)
     if args.json:
+        from plan_data import plan_to_json
+
         print(json.dumps(plan_to_json(plan), ensure_ascii=False, indent=2), file=ctx.out)
         return 0
     print(
@@ -80,6 +83,9 @@ def describe_milestone(milestone: Milestone) -> str:
 
 def check_plan_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """List the plan's problems with line numbers; exit 1 if there are any."""
+    from plan_data.check import check_plan
+    from scheduler.calendar_check import plan_calendar_warnings
+
     plan = _load(args, ctx)
     known = [u.strip() for u in args.units.split(",") if u.strip()] if args.units else None
     problems = check_plan(plan, known)

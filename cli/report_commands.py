@@ -9,18 +9,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli.context import CliContext
 from plan_data.errors import DubanError
-from reports.chart import render_chart
-from reports.digest import build_digest, digest_instant, digest_json, render_digest
-from reports.ledger_xlsx import LedgerSummary, write_ledger
-from reports.model import Digest
-from scheduler.settings import load_settings
-from storage.bootstrap import open_ledger
-from storage.status import StatusRules
 
 if TYPE_CHECKING:
+    from cli.context import CliContext
     from core.evidence_export import EvidenceExport
+    from reports.ledger_xlsx import LedgerSummary
+    from reports.model import Digest
+    from storage.status import StatusRules
 
 
 class BadReportOption(DubanError):
@@ -68,12 +64,16 @@ def register(subparsers: Any) -> None:
 
 def run_digest(args: argparse.Namespace, ctx: CliContext) -> int:
     """Print the digest (text or JSON) and optionally write its chart."""
+    from reports.digest import digest_instant, digest_json, render_digest
+
     now = ctx.clock.now()
     today = now.astimezone(ctx.settings.tz).date()
     day = parse_day(args.week_of, "--week-of") if args.week_of else today
     as_of = digest_instant(day, ctx.settings.tz)
     digest = asyncio.run(_digest(ctx, now, as_of))
     if args.chart:
+        from reports.chart import render_chart  # matplotlib: loaded only when a chart is drawn
+
         _write(Path(args.chart), render_chart(digest))
         print(f"chart written to {args.chart}", file=ctx.err)
     if args.json:
@@ -145,6 +145,9 @@ def _export_evidence(
 
 
 async def _digest(ctx: CliContext, now: datetime, as_of: datetime) -> Digest:
+    from reports.digest import build_digest
+    from storage.bootstrap import open_ledger
+
     db = await open_ledger(ctx.database_url, ctx.settings.plan_path, now)
     try:
         return await build_digest(db, as_of, ctx.settings.tz, _rules(ctx))
@@ -155,6 +158,9 @@ async def _digest(ctx: CliContext, now: datetime, as_of: datetime) -> Digest:
 async def _export(
     ctx: CliContext, target: Path, date_from: date | None, date_to: date | None
 ) -> LedgerSummary:
+    from reports.ledger_xlsx import write_ledger
+    from storage.bootstrap import open_ledger
+
     now = ctx.clock.now()
     db = await open_ledger(ctx.database_url, ctx.settings.plan_path, now)
     try:
@@ -169,6 +175,8 @@ async def _export(
 
 def _rules(ctx: CliContext) -> StatusRules:
     """Return what the lights weigh, from the policy settings (DUBAN_SETTINGS)."""
+    from scheduler.settings import load_settings
+
     return load_settings(ctx.settings.policy_file, ctx.settings.tz).status_rules()
 
 

@@ -8,14 +8,14 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from cli.context import CliContext
 from plan_data.errors import DubanError
-from scheduler.settings import load_settings
-from simulate.answers import Answer, parse_answers
-from simulate.engine import SimulatedMessage, simulate
-from vocabulary import cn_date
+
+if TYPE_CHECKING:
+    from cli.context import CliContext
+    from simulate.answers import Answer
+    from simulate.engine import SimulatedMessage
 
 # A year is enough to see a whole plan; more is almost certainly a typo.
 MAX_DAYS = 800
@@ -53,6 +53,9 @@ def register(subparsers: Any) -> None:
 
 def run_simulate(args: argparse.Namespace, ctx: CliContext) -> int:
     """Run the simulation and print it day by day (or as JSON lines)."""
+    from scheduler.settings import load_settings
+    from simulate.engine import simulate
+
     first = _day(args.date_from, "--from")
     last = _day(args.date_to, "--to")
     if last < first:
@@ -74,6 +77,8 @@ def run_simulate(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def print_days(pushed: Sequence[SimulatedMessage], first: date, last: date, out: TextIO) -> None:
     """Print the messages grouped by day, with a count at the end."""
+    from vocabulary import cn_date
+
     current: date | None = None
     for message in pushed:
         day = message.at.date()
@@ -96,6 +101,8 @@ def _day(text: str, option: str) -> date:
 
 
 def _answers(path: Path) -> list[Answer]:
+    from simulate.answers import parse_answers
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

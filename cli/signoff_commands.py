@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cli.context import CliContext
 from core.actor import Reporter
 from plan_data.errors import DubanError
-from scheduler.clock import FrozenClock
-from scheduler.leadership import evidence_words
+
+if TYPE_CHECKING:
+    from cli.context import CliContext
 
 OFFICE = "综合办"
 
@@ -55,6 +55,8 @@ def list_command(args: argparse.Namespace, ctx: CliContext) -> int:
     async def run() -> list[str]:
         from core import signoff
         from core.runtime import Core
+        from scheduler.clock import FrozenClock
+        from scheduler.leadership import evidence_words
 
         core = await Core.open(ctx.core_config(), FrozenClock(now))
         try:
@@ -87,6 +89,7 @@ def step_command(args: argparse.Namespace, ctx: CliContext) -> int:
     async def run() -> str:
         from core import signoff
         from core.runtime import Core
+        from scheduler.clock import FrozenClock
 
         core = await Core.open(ctx.core_config(), FrozenClock(at))
         try:

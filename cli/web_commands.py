@@ -9,23 +9,20 @@ import logging
 import signal
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cli.context import CliContext
-from plan_data.units import UnitResolver
-from storage.bootstrap import open_ledger
-from storage.database import Database
-from storage.plans import require_plan
-from storage.records import LEADERSHIP
-from storage.web_access import revoke
-from web.app import serve_board
-from web.auth import create_login_link
-from web.config import WebConfig
+from vocabulary import LEADERSHIP
+
+if TYPE_CHECKING:
+    from cli.context import CliContext
+    from storage.database import Database
+    from web.config import WebConfig
 
 
 def web_config(ctx: CliContext) -> WebConfig:
     """Return the board's settings from the environment."""
     from scheduler.settings import load_settings
+    from web.config import WebConfig
 
     settings = ctx.settings
     return WebConfig(
@@ -61,12 +58,17 @@ def register(sub: Any) -> None:
 
 
 async def _open(ctx: CliContext) -> Database:
+    from storage.bootstrap import open_ledger
+
     return await open_ledger(ctx.database_url, ctx.settings.plan_path, ctx.clock.now())
 
 
 async def _scope(db: Database, typed: str | None, leadership: bool) -> str:
     if leadership or typed is None:
         return LEADERSHIP
+    from plan_data.units import UnitResolver
+    from storage.plans import require_plan
+
     async with db.session(readonly=True) as session:
         plan = await require_plan(session)
     return UnitResolver(plan.units).resolve(typed)
@@ -74,6 +76,8 @@ async def _scope(db: Database, typed: str | None, leadership: bool) -> str:
 
 def link_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Print who the link is for and until when, then the URL alone on the last line."""
+    from web.auth import create_login_link
+
     config = web_config(ctx)
     now = ctx.clock.now()
 
@@ -97,6 +101,7 @@ def link_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def revoke_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """End live sessions (and unused links) of a unit, the leadership or everyone."""
+    from storage.web_access import revoke
 
     async def run() -> tuple[str, int]:
         db = await _open(ctx)
@@ -114,6 +119,8 @@ def revoke_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def serve_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Serve the board until SIGINT or SIGTERM."""
+    from web.app import serve_board
+
     host = args.host or ctx.settings.http_host
     port = args.port or ctx.settings.http_port
     config = web_config(ctx)

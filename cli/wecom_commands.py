@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlparse
 
-from cli.context import CliContext
 from plan_data.errors import DubanError
+
+if TYPE_CHECKING:
+    from cli.context import CliContext
 
 _KEY = re.compile(r"[A-Za-z0-9-]{8,100}")
 

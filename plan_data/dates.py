@@ -11,8 +11,6 @@ import unicodedata
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-import dateparser
-
 from plan_data.chinese_dates import (
     NUM,
     PARTS,
@@ -189,6 +187,8 @@ def find_date_in_text(text: str, now: datetime) -> tuple[date, str] | None:
 
 
 def _dateparser(text: str, today: datetime) -> date | None:
+    import dateparser  # a quarter second to import: loaded only for a date it must read
+
     parsed = dateparser.parse(
         text,
         languages=["en"],

@@ -22,7 +22,7 @@ from reports.model import (
     UnitLine,
 )
 from reports.render import render_digest
-from reports.source import read_report_input
+from reports.source import read_digest_input
 from storage.database import Database
 from storage.status import StatusRules
 from storage.timeliness import UnitTimeliness
@@ -208,7 +208,7 @@ async def build_digest(
 ) -> Digest:
     """Read the ledger as of as_of (usually digest_instant(...)) and build the digest."""
     async with db.session() as session:
-        source = await read_report_input(session, as_of, rules=rules, tz=tz)
+        source = await read_digest_input(session, as_of, rules=rules, tz=tz)
     return compute_digest(
         source.rows, source.extensions, as_of, source.units, tz, source.timeliness or ()
     )

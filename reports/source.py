@@ -118,3 +118,30 @@ async def read_report_input(
         items = await milestone_timeliness(session, as_of, tz=tz)
         timely = tuple(unit_timeliness(items, units))
     return ReportInput(rows, extensions, units, timely)
+
+
+async def read_digest_input(
+    session: AsyncSession,
+    as_of: datetime,
+    *,
+    rules: StatusRules | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+) -> ReportInput:
+    """Read what the weekly digest uses, and no more, as of an instant.
+
+    The digest sorts a row by its light, status and whether it has any entry at all, and lists
+    its open milestones, note and progress: it never shows the 台账's deadline and 节点 words
+    (which would load every task with its milestones) nor an entry count (a count over every
+    entry). So the rows come from the status query with `entries` as 1/0, plus the pending
+    extensions, the units and each unit's timeliness: nothing is cached, every figure is read
+    in the session as of `as_of`.
+    """
+    status = await status_rows(session, as_of, tz=tz, count_entries=False, rules=rules)
+    rows = tuple(to_report_row(r, None) for r in status)
+    extensions = tuple(
+        ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)
+        for e in await pending_extensions(session, as_of)
+    )
+    units = tuple(await unit_names(session))
+    items = await milestone_timeliness(session, as_of, tz=tz)
+    return ReportInput(rows, extensions, units, tuple(unit_timeliness(items, units)))

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.digest import compute_digest, render_digest
-from reports.source import read_report_input
+from reports.source import read_digest_input
 from scheduler.drafts import outbox_draft
 from scheduler.events import event_drafts
 from scheduler.leadership import Tiers, leadership_tiers, review_drafts
@@ -262,7 +262,7 @@ async def _digest_drafts(
     # A digest sent late (after downtime) reads the ledger as of now, not as of Monday.
     tz = scope.settings.timezone
     rules = scope.settings.status_rules(scope.calendar)
-    source = await read_report_input(session, scope.now, rules=rules, tz=tz)
+    source = await read_digest_input(session, scope.now, rules=rules, tz=tz)
     digest = compute_digest(
         source.rows, source.extensions, scope.now, source.units, tz, source.timeliness or ()
     )

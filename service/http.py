@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-
-from aiohttp import web
+from typing import TYPE_CHECKING
 
 from plan_data.errors import DubanError
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class CannotListen(DubanError):
 @asynccontextmanager
 async def listening(config: HttpConfig, app: web.Application) -> AsyncIterator[str]:
     """Serve `app` on the configured host and port until the block ends; yield the URL."""
+    from aiohttp import web  # only a service with a callback or the board serves HTTP
+
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
     try:

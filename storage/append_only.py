@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 
-from alembic import op
-
 APPEND_ONLY_TABLES = (
     "progress_entries",
     "evidence",
@@ -72,12 +70,16 @@ def drop_append_only_ddl(dialect: str, table: str) -> list[str]:
 
 def make_append_only(table: str) -> None:
     """Make `table` append-only (call inside an Alembic migration)."""
+    from alembic import op  # only a migration calls this, inside Alembic
+
     for statement in append_only_ddl(op.get_bind().dialect.name, table):
         op.execute(statement)
 
 
 def drop_append_only(table: str) -> None:
     """Undo `make_append_only` (call inside an Alembic migration's downgrade)."""
+    from alembic import op  # only a migration calls this, inside Alembic
+
     for statement in drop_append_only_ddl(op.get_bind().dialect.name, table):
         op.execute(statement)
 

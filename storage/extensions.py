@@ -11,8 +11,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.chain import decision_hash, request_hash
@@ -20,6 +18,7 @@ from storage.errors import ExtensionAlreadyDecided, UnknownExtension
 from storage.models import EntryRow, ExtensionDecisionRow, ExtensionRow, TaskRow, UnitRow
 from storage.progress import entry
 from storage.records import ExtensionRecord, ExtensionState
+from storage.upsert import dialect_insert
 
 # A request's state, derived: no decision yet, or the decision's verdict.
 STATE = case(
@@ -77,7 +76,7 @@ async def decide_extension(
         "decided_by": decided_by,
         "decided_at": now,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     # The unique request_id decides a race: the loser inserts nothing (PostgreSQL waits for
     # the winner to commit first) and then reads the winner's verdict.
     new_id = await session.scalar(

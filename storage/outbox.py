@@ -6,13 +6,12 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChatRow, OutboxItemRow, OutboxRow, TaskRow, UnitRow
 from storage.plans import unit_ids
 from storage.records import OutboxDraft, OutboxItemRecord, OutboxMessage
+from storage.upsert import dialect_insert
 
 # Short: a sender renews its claims while it sends a batch, so a claim outlives only a
 # sender that died, and its rows come back soon.
@@ -28,14 +27,13 @@ async def enqueue_many(
     session: AsyncSession, drafts: Sequence[OutboxDraft], now: datetime
 ) -> list[str]:
     """Insert each message whose dedupe key is new; return the keys inserted, in order."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    dialect_insert = pg_insert if postgres else sqlite_insert
+    upsert = dialect_insert(session)
     units: dict[str, int] | None = None
     written: list[str] = []
     items: list[dict[str, object]] = []
     for draft in drafts:
         statement = (
-            dialect_insert(OutboxRow)
+            upsert(OutboxRow)
             .values(
                 dedupe_key=draft.dedupe_key,
                 chat_id=draft.chat_id,

@@ -6,8 +6,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.chain import event_hash, link_entry, reading_hash
@@ -32,6 +30,7 @@ from storage.records import (
     TargetProgress,
     TaskRecord,
 )
+from storage.upsert import dialect_insert
 from vocabulary import Status, read_status
 
 IN_CHUNK = 10_000
@@ -94,7 +93,7 @@ async def record_entry(
         "source_key": draft.source_key,
     }
     values |= await link_entry(session, values)  # prev_hash and hash: the pair's hash chain
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     statement = (
         insert(EntryRow)
         .values(**values)
@@ -324,9 +323,7 @@ async def _select(session: AsyncSession, *conditions: object) -> list[EntryRecor
             .where(MilestoneEventRow.entry_id.in_(chunk))
             .order_by(MilestoneEventRow.id)
         ):
-            events.setdefault(entry_id, []).append(
-                EventDraft(milestone_id, day, due, event or "")
-            )
+            events.setdefault(entry_id, []).append(EventDraft(milestone_id, day, due, event or ""))
     return [
         EntryRecord(
             id=e.id,

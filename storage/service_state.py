@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ServiceStateRow
+from storage.upsert import dialect_insert
 
 FIRST_STARTED_AT = "first_started_at"
 
@@ -31,7 +30,7 @@ async def set_value(session: AsyncSession, key: str, value: str) -> None:
 
 async def first_started_at(session: AsyncSession, now: datetime) -> datetime:
     """Return when the service first started, recording `now` if this is the first time."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     await session.execute(
         insert(ServiceStateRow)
         .values(key=FIRST_STARTED_AT, value=now.isoformat())

@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from reports.chart import render_chart
 from reports.digest import compute_digest
 from reports.source import read_report_input
 from storage.board_queries import evidence_owner, ledger_fingerprint
@@ -83,6 +82,8 @@ async def task(request: web.Request, access: WebAccess) -> web.StreamResponse:
 
 async def chart(request: web.Request, access: WebAccess) -> web.StreamResponse:
     """Return the digest's status-per-unit chart as of now (leadership)."""
+    from reports.chart import render_chart  # matplotlib: loaded only when a chart is drawn
+
     board = request.app[BOARD]
     now = board.clock.now()
     async with board.db.session(readonly=True) as session:

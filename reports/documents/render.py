@@ -6,8 +6,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
-
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_ISSUER = "督查督办办公室"
 
@@ -23,6 +21,8 @@ def template_path(name: str, templates_dir: Path | None = None) -> Path:
 
 def render_docx(name: str, context: dict[str, Any], templates_dir: Path | None = None) -> bytes:
     """Return the filled document as .docx bytes."""
+    from docxtpl import DocxTemplate  # docx and lxml: loaded only when a document is made
+
     template = DocxTemplate(str(template_path(name, templates_dir)))
     template.render(context, autoescape=True)
     buffer = io.BytesIO()

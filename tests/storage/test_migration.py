@@ -4,6 +4,7 @@ reads plan series and targets on the next import."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -15,7 +16,7 @@ from plan_data import default_plan_path, load_plan
 from storage.chain import GENESIS
 from storage.database import MIGRATING, Database
 from storage.extensions import all_extensions, pending_extensions
-from storage.migrate import alembic_config
+from storage.migrate import alembic_config, at_head, head_revision
 from storage.models import EntryRow, UtcDateTime
 from storage.progress import all_entries, record_entry
 from storage.status import status_rows
@@ -281,3 +282,44 @@ async def test_0002_keeps_chats_messages_and_update_keys(database_url: str) -> N
     assert tuple(chat) == ("telegram", "-1001")
     assert ref == "4242"
     assert key == "telegram:777"
+
+
+def test_the_head_read_from_the_migration_files_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_a_migration_file_that_does_not_say_its_revision_plainly_leaves_it_to_alembic(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "0001_a.py").write_text('revision = "0001"\ndown_revision = None\n')
+    (tmp_path / "0002_b.py").write_text('revision = "0002"\ndown_revision = "0001"\n')
+    assert head_revision(tmp_path) == "0002"
+    (tmp_path / "0003_c.py").write_text('revision = "0003"\ndown_revision = "0001"\n')
+    assert head_revision(tmp_path) is None  # two heads
+    (tmp_path / "0003_c.py").write_text("revision = REVISION\ndown_revision = '0002'\n")
+    assert head_revision(tmp_path) is None  # not a plain string
+
+
+async def test_a_ledger_one_revision_behind_is_still_migrated_on_connect(
+    database_url: str,
+) -> None:
+    db = await Database.connect(database_url)
+    try:
+        async with db.engine.connect() as plain:
+            conn = await plain.execution_options(**{MIGRATING: True})
+            async with conn.begin():
+                await conn.run_sync(_migrate, "0006", True)
+                assert await conn.run_sync(at_head) is False
+    finally:
+        await db.close()
+    db = await Database.connect(database_url)  # at 0006: Alembic upgrades it
+    try:
+        async with db.engine.connect() as conn:
+            stamped = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+            await conn.execute(text("SELECT claim_token FROM outbox"))  # 0007's column
+            assert await conn.run_sync(at_head) is True
+    finally:
+        await db.close()
+    assert stamped == head_revision() == "0007"
