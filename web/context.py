@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import jinja2
 from aiohttp import web
 
 from core.evidence import EvidenceStore
@@ -17,11 +17,16 @@ from web.cache import ViewCache
 from web.config import WebConfig
 from web.views import BureauView
 
+if TYPE_CHECKING:
+    import jinja2
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def make_environment() -> jinja2.Environment:
     """Return the Jinja2 environment for the board's HTML templates (auto-escaped)."""
+    import jinja2  # loaded with the first page: an idle `duban run` does not carry it
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -39,8 +44,12 @@ class Board:
     clock: Clock
     tz: ZoneInfo
     config: WebConfig
-    env: jinja2.Environment = field(default_factory=make_environment)
     bureau_cache: ViewCache[BureauView] = field(default_factory=ViewCache)
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        """Return the page renderer, made on first use."""
+        return make_environment()
 
     @property
     def evidence(self) -> EvidenceStore | None:
