@@ -27,7 +27,8 @@ Enter slots concurrently (a task per message, or per chat): a loop that awaits e
 in turn makes every chat wait out the spacing of the one before it. One pacer per bot (or
 app) per process; replicas sharing one bot each need a share of the limits.
 
-Time is injected (`clock`: monotonic seconds; `sleep`), so tests run on virtual time.
+Time is injected (`clock`: monotonic seconds, by default the running event loop's, which
+`asyncio.sleep` waits on; `sleep`), so tests run on virtual time.
 Nothing here imports a chat library.
 """
 
@@ -35,7 +36,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -51,7 +51,8 @@ SWEEP_EVERY = 1_000  # slots between clean-ups of idle chats and past bookings
 class Limits:
     """A platform's send limits: overall per second (None: none), and per chat by kind.
 
-    `per_chat[kind]` is `(count, seconds)`: at most `count` messages in any `seconds`.
+    `per_chat[kind]` is `(count, seconds)`: at most `count` messages in any `seconds`; a kind
+    left out has no limit of its own (its chats still keep their order and the overall pace).
     """
 
     global_per_second: float | None
@@ -63,6 +64,11 @@ TELEGRAM = Limits(30, {"private": (1, 1.0), "group": (20, 60.0)})
 
 WECOM = Limits(None, {"private": (30, 60.0), "group": (20, 60.0)})
 """WeCom: an app message to one member 30 a minute; a group robot 20 a minute."""
+
+
+def loop_time() -> float:
+    """Return the running event loop's clock (monotonic; virtual on a test's virtual loop)."""
+    return asyncio.get_running_loop().time()
 
 
 @dataclass(slots=True)
@@ -80,7 +86,7 @@ class Pacer:
         self,
         limits: Limits,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = loop_time,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         slack: float = 0.001,
     ) -> None:
@@ -158,7 +164,7 @@ class Pacer:
             self._sweep()
         state = self._chats.get(chat)
         if state is None:
-            state = self._chats[chat] = _Chat(self._intervals[kind])
+            state = self._chats[chat] = _Chat(self._intervals.get(kind, 0))
         return state
 
     def _earliest(self, chat: Hashable, state: _Chat) -> int:

@@ -44,7 +44,10 @@ from storage.status import StatusRules
 
 log = logging.getLogger(__name__)
 
-BATCH = 20
+# Rows claimed at once: enough for many chats to be under way together, so that a group's
+# 3 s spacing (Telegram: 20 a minute) never keeps the channel below its overall pace (30 a
+# second: 1,000 rows are about 34 s of sending). Claims are renewed while a batch is sent.
+BATCH = 1000
 # Quick in-process retries ride out a blip; longer outages wait for a later drain.
 QUICK_RETRY_DELAYS = (0.2, 0.5, 1.0)
 # A claim's lease on the service's clock; renewed every third of it while a batch is sent.
@@ -181,18 +184,29 @@ class OutboxSender:
                         token=token,
                     )
                     chats = await chat_addresses(session, [r.chat_id for r in rows])
-                    items = {r.id: await outbox.items_of(session, r.id) for r in rows}
+                    items = await outbox.items_of_many(session, [r.id for r in rows])
                 self.ledger.ok()
                 if not rows:
                     return handled
                 report = BatchReport()
-                renewer = asyncio.get_running_loop().create_task(self._renew(token))
+                loop = asyncio.get_running_loop()
+                renewer = loop.create_task(self._renew(token))
                 try:
+                    # One task per chat, its rows one after another in claim order: chats
+                    # wait for their own turns (the channel's pace), never for each other's.
+                    by_chat: dict[int, list[OutboxMessage]] = {}
                     for row in rows:
-                        channel, address = chats[row.chat_id]
-                        await self._send_row(
-                            token, self._channels[channel], address, row, items[row.id], report
-                        )
+                        by_chat.setdefault(row.chat_id, []).append(row)
+                    results = await asyncio.gather(
+                        *(
+                            self._send_chat(token, chats[chat_id], queue, items, report)
+                            for chat_id, queue in by_chat.items()
+                        ),
+                        return_exceptions=True,
+                    )
+                    for result in results:
+                        if isinstance(result, BaseException):
+                            raise result
                 finally:
                     renewer.cancel()
                     await asyncio.gather(renewer, return_exceptions=True)
@@ -220,6 +234,22 @@ class OutboxSender:
                 self.ledger.failed(exc, "renewing claims")
                 continue
             renewed = now
+
+    async def _send_chat(
+        self,
+        token: str,
+        chat: tuple[str, str],
+        rows: list[OutboxMessage],
+        items: Mapping[int, list[OutboxItemRecord]],
+        report: BatchReport,
+    ) -> None:
+        """Send one chat's rows of a batch in order; an unreachable ledger ends the chat's
+        turn (its other rows keep their claims until these run out, then come back)."""
+        channel, address = chat
+        for row in rows:
+            await self._send_row(
+                token, self._channels[channel], address, row, items[row.id], report
+            )
 
     async def _send_row(
         self,
