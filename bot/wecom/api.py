@@ -6,6 +6,10 @@
 - `message/send` (90236), `message/update_template_card` (94888/94945), `media/upload` (90253,
   multipart field `media`), `media/get` (90254), and the group robot's `webhook/send` (91770).
 
+With a `pacer`, `message/send` goes at most 30 a minute to a member and `webhook/send` 20 a
+minute per robot, spaced evenly and in order; a rate refusal anyway holds that member or robot
+for the minute.
+
 Errors (global codes, doc 90455) become the core's delivery errors; their text names the call and
 the errcode, never a URL (it holds the token or the robot key), the secret or the token:
 
