@@ -144,9 +144,10 @@ class PacedLimiter(BaseRateLimiter[int]):
                 if chat is not None:
                     self.pacer.hold(wait, chat[0])
                 if attempt == retries:
-                    log.warning("%s: 429 after %d retries; giving it back", endpoint, retries)
+                    # The outbox puts the row back for later and says so in its batch line.
+                    log.debug("%s: 429 after %d retries; giving it back", endpoint, retries)
                     raise
-                log.info("%s: 429, retrying in %.0f s", endpoint, wait)
+                log.debug("%s: 429, retrying in %.0f s", endpoint, wait)
                 if not paced:
                     # A paced call waits out the hold in its next turn.
                     await self._sleep(wait)

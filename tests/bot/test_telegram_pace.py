@@ -14,6 +14,7 @@ import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot.telegram.app import TelegramConfig, rate_limiter
@@ -154,3 +155,43 @@ def test_rows_claimed_while_others_are_under_way_keep_each_chat_in_order(
     assert got.unsent == 0
     assert len(got.sent) == 240
     assert got.texts == got.expected
+
+
+async def _after_a_429(retries: int, refusals: int) -> tuple[list[float], int, str | None]:
+    """Send three messages to a group whose first send is refused `refusals` times with
+    retry_after 5; return when each arrived, the 429s, and the error the caller saw."""
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # as the application sets it
+    loop = asyncio.get_running_loop()
+    async with Emulator.running(flood_limits=TELEGRAM_LIMITS, flood_clock=loop.time) as emu:
+        group = emu.add_group("社区科").id
+        emu.fail("sendMessage", times=refusals, retry_after=5)
+        config = TelegramConfig(emu.token, api_base_url=emu.base_url, retries_after_429=retries)
+        bot = ExtBot(emu.token, base_url=emu.base_url, rate_limiter=rate_limiter(config))
+        error: str | None = None
+        async with bot:
+            try:
+                await bot.send_message(group, "一")
+            except RetryAfter as exc:
+                error = type(exc).__name__
+            await bot.send_message(group, "二")
+            await bot.send_message(group, "三")
+        flood = emu.state.flood
+        assert flood is not None
+        refused = sum(1 for c in emu.calls_of("sendMessage") if c.error_code == 429)
+        return [t for t, _ in flood.sent], refused, error
+
+
+def test_a_429_anyway_holds_the_chat_for_its_retry_after_and_tries_again() -> None:
+    sent, refused, error = run_virtually(lambda: _after_a_429(3, 1), grace=GRACE)
+    assert (refused, error) == (1, None)
+    # 一 went once the 5 s had passed; the group's next ones kept their 3 s spacing after it.
+    assert sent[0] >= 5.0
+    assert all(3.03 <= b - a < 3.1 for a, b in itertools.pairwise(sent))
+
+
+def test_429s_past_the_retries_reach_the_caller_and_the_hold_still_stands() -> None:
+    sent, refused, error = run_virtually(lambda: _after_a_429(1, 2), grace=GRACE)
+    assert (refused, error) == (2, "RetryAfter")
+    assert len(sent) == 2
+    assert sent[0] >= 10.0  # 二 waited out both holds
