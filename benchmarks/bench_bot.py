@@ -113,6 +113,7 @@ async def duban_rates(
             api_base_url=emu.base_url,
             overall_max_rate=0,
             group_max_rate=0,
+            private_max_rate=0,
             poll_timeout=1,
         ),
         worker=WorkerOptions(timers=False),

@@ -58,6 +58,7 @@ async def main(n: int) -> None:
                     api_base_url=emu.base_url,
                     overall_max_rate=0,
                     group_max_rate=0,
+                    private_max_rate=0,
                     poll_timeout=1,
                 ),
                 wecom=WeComConfig(
@@ -67,6 +68,7 @@ async def main(n: int) -> None:
                     token=wecom.token,
                     encoding_aes_key=wecom.encoding_aes_key,
                     api_base_url=wecom.base_url,
+                    paced=False,
                 ),
                 http=HttpConfig("127.0.0.1", _port()),
                 worker=WorkerOptions(timers=False),

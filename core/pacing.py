@@ -23,11 +23,18 @@ Overall sends sit on a grid of the overall interval, so finding a free time is c
 many are queued. Times are whole microseconds internally; every interval is padded by
 `slack` so that rounding and a little scheduling lateness never cross a limit.
 
+A busy event loop wakes a waiting send a little late. A chat's spacing counts from when its
+last message actually went, so lateness never shortens it; an overall send time may be kept
+up to 10 ms after it (less than the padding of a whole window: 30 sends padded by 1 ms
+each), beyond that it moves to the next free time. So the overall pace holds
+on a loaded machine instead of every late wake-up losing its turn.
+
 Enter slots concurrently (a task per message, or per chat): a loop that awaits each slot
 in turn makes every chat wait out the spacing of the one before it. One pacer per bot (or
 app) per process; replicas sharing one bot each need a share of the limits.
 
-Time is injected (`clock`: monotonic seconds; `sleep`), so tests run on virtual time.
+Time is injected (`clock`: monotonic seconds, by default the running event loop's, which
+`asyncio.sleep` waits on; `sleep`), so tests run on virtual time.
 Nothing here imports a chat library.
 """
 
@@ -35,7 +42,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -45,13 +51,16 @@ ChatKind = Literal["private", "group"]
 
 MICRO = 1_000_000
 SWEEP_EVERY = 1_000  # slots between clean-ups of idle chats and past bookings
+MAX_LATE = 10_000  # µs a send may go after its overall send time and still keep it
+CHAT_PADDING = 0.01  # a chat's spacing, padded (group: 3.03 s rather than 3 s)
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
     """A platform's send limits: overall per second (None: none), and per chat by kind.
 
-    `per_chat[kind]` is `(count, seconds)`: at most `count` messages in any `seconds`.
+    `per_chat[kind]` is `(count, seconds)`: at most `count` messages in any `seconds`; a kind
+    left out has no limit of its own (its chats still keep their order and the overall pace).
     """
 
     global_per_second: float | None
@@ -63,6 +72,11 @@ TELEGRAM = Limits(30, {"private": (1, 1.0), "group": (20, 60.0)})
 
 WECOM = Limits(None, {"private": (30, 60.0), "group": (20, 60.0)})
 """WeCom: an app message to one member 30 a minute; a group robot 20 a minute."""
+
+
+def loop_time() -> float:
+    """Return the running event loop's clock (monotonic; virtual on a test's virtual loop)."""
+    return asyncio.get_running_loop().time()
 
 
 @dataclass(slots=True)
@@ -80,20 +94,24 @@ class Pacer:
         self,
         limits: Limits,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = loop_time,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         slack: float = 0.001,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
         self._slack = math.ceil(slack * MICRO)
+        per_window = 1 if limits.global_per_second is None else int(limits.global_per_second)
+        self._late = max(self._slack, min(MAX_LATE, (per_window - 1) * self._slack))
         self._grid = (
             None
             if limits.global_per_second is None
             else math.ceil(MICRO / limits.global_per_second) + self._slack
         )
+        # A chat's spacing is padded by 1 % too: it costs no overall pace (other chats fill
+        # the time) and leaves a whole window of it for a send's way to the server to vary.
         self._intervals = {
-            kind: math.ceil(MICRO * seconds / count) + self._slack
+            kind: math.ceil(MICRO * seconds / count * (1 + CHAT_PADDING)) + self._slack
             for kind, (count, seconds) in limits.per_chat.items()
         }
         self._chats: dict[Hashable, _Chat] = {}
@@ -118,7 +136,7 @@ class Pacer:
             while True:
                 now = self._now()
                 need = self._earliest(chat, state)
-                if when is None or when < need or now > when + self._slack:
+                if when is None or when < need or now > when + self._late:
                     # First booking, or one that can no longer be kept (held, or late).
                     if when is not None:
                         self._unbook(when)
@@ -127,7 +145,7 @@ class Pacer:
                     break
                 else:
                     await self._sleep((when - now) / MICRO)
-            state.granted, when, granted = when, None, True
+            state.granted, when, granted = now, None, True  # when it actually went
             yield
         finally:
             if when is not None:  # left before its turn (cancelled)
@@ -158,7 +176,7 @@ class Pacer:
             self._sweep()
         state = self._chats.get(chat)
         if state is None:
-            state = self._chats[chat] = _Chat(self._intervals[kind])
+            state = self._chats[chat] = _Chat(self._intervals.get(kind, 0))
         return state
 
     def _earliest(self, chat: Hashable, state: _Chat) -> int:

@@ -55,6 +55,10 @@ class FloodControl:
         self.clock = clock
         self._overall = _Window(*limits.overall)
         self._chats: dict[int, _Window] = {}
+        # Every counted send as (time, chat id), oldest first: what a test or benchmark measures.
+        self.sent: list[tuple[float, int]] = []
+        # How many sends were refused with 429.
+        self.refused = 0
 
     def _chat(self, chat_id: int, private: bool) -> _Window:
         window = self._chats.get(chat_id)
@@ -67,10 +71,14 @@ class FloodControl:
         """Return Telegram's retry_after (whole seconds, at least 1) if a send now would flood."""
         now = self.clock()
         wait = max(self._overall.wait(now), self._chat(chat_id, private).wait(now))
-        return max(1, math.ceil(wait)) if wait > 0 else None
+        if wait <= 0:
+            return None
+        self.refused += 1
+        return max(1, math.ceil(wait))
 
     def record(self, chat_id: int, private: bool) -> None:
         """Count a send that went out now."""
         now = self.clock()
         self._overall.times.append(now)
         self._chat(chat_id, private).times.append(now)
+        self.sent.append((now, chat_id))

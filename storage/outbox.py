@@ -226,6 +226,19 @@ async def items_of(session: AsyncSession, outbox_id: int) -> list[OutboxItemReco
     return await _items(session, OutboxItemRow.outbox_id == outbox_id)
 
 
+async def items_of_many(
+    session: AsyncSession, outbox_ids: Collection[int]
+) -> dict[int, list[OutboxItemRecord]]:
+    """Return the items of each message (every id a key, in order), in one query per 500."""
+    found: dict[int, list[OutboxItemRecord]] = {i: [] for i in outbox_ids}
+    ids = list(found)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for record in await _items(session, OutboxItemRow.outbox_id.in_(chunk)):
+            found[record.outbox_id].append(record)
+    return found
+
+
 async def item(session: AsyncSession, item_id: int) -> OutboxItemRecord | None:
     """Return one outbox item, or None."""
     found = await _items(session, OutboxItemRow.id == item_id)

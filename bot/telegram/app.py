@@ -23,7 +23,6 @@ from typing import Any, cast
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseUpdateProcessor,
     CallbackContext,
@@ -36,6 +35,7 @@ from bot.dialogue import Acknowledge
 from bot.router import Dialogue
 from bot.telegram.channel import TelegramChannel, mapped
 from bot.telegram.incoming import to_incoming
+from bot.telegram.pacing import PacedLimiter, telegram_limits
 from core.errors import DubanError
 from core.health import Outage
 
@@ -54,6 +54,7 @@ class TokenRefused(DubanError):
         super().__init__(
             "Telegram refused the bot token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
         )
+
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 
@@ -81,9 +82,11 @@ class TelegramConfig:
 
     token: str
     api_base_url: str = TELEGRAM_BASE_URL
-    # Telegram's flood limits; a benchmark may lift them to measure the bot itself
+    # Telegram's flood limits (messages a second overall, a minute to one group, a second to
+    # one private chat), paced without bursts; 0 lifts one (a benchmark measuring the bot)
     overall_max_rate: float = 30
     group_max_rate: float = 20
+    private_max_rate: float = 1
     retries_after_429: int = 3
     poll_timeout: float = 10
     webhook_url: str | None = None
@@ -167,6 +170,14 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         """Nothing to release."""
 
 
+def rate_limiter(config: TelegramConfig) -> PacedLimiter:
+    """Return the bot's one limiter: every message it sends, at the configured pace."""
+    limits = telegram_limits(
+        config.overall_max_rate, config.group_max_rate, config.private_max_rate
+    )
+    return PacedLimiter(limits, config.retries_after_429)
+
+
 def build_application(config: TelegramConfig, dialogue: Dialogue) -> TelegramApp:
     """Return an Application whose every update goes to `dialogue`."""
     # Opt in to PTB 23's timedelta `retry_after` now: every 429 otherwise raises a
@@ -180,13 +191,7 @@ def build_application(config: TelegramConfig, dialogue: Dialogue) -> TelegramApp
         .base_url(config.api_base_url)
         .base_file_url(config.file_base_url)
         .context_types(ContextTypes(bot_data=Door))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=config.overall_max_rate,
-                group_max_rate=config.group_max_rate,
-                max_retries=config.retries_after_429,
-            )
-        )
+        .rate_limiter(rate_limiter(config))
         .request(TrackedRequest(outage, read_timeout=10.0, **timeouts))
         # PTB adds the long poll's own timeout to this one.
         .get_updates_request(

@@ -76,7 +76,8 @@ def _cut(line: str, limit: int) -> tuple[str, str]:
 
 
 class TelegramChannel:
-    """Sends through a PTB Bot (its rate limiter has already retried 429s by then)."""
+    """Sends through a PTB Bot: its `PacedLimiter` paces every message and has already
+    retried 429s by then."""
 
     def __init__(self, bot: Bot) -> None:
         self._bot = bot

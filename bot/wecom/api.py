@@ -6,6 +6,10 @@
 - `message/send` (90236), `message/update_template_card` (94888/94945), `media/upload` (90253,
   multipart field `media`), `media/get` (90254), and the group robot's `webhook/send` (91770).
 
+With a `pacer`, `message/send` goes at most 30 a minute to a member and `webhook/send` 20 a
+minute per robot, spaced evenly and in order; a rate refusal anyway holds that member or robot
+for the minute.
+
 Errors (global codes, doc 90455) become the core's delivery errors; their text names the call and
 the errcode, never a URL (it holds the token or the robot key), the secret or the token:
 
@@ -26,7 +30,8 @@ import base64
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
@@ -36,6 +41,7 @@ from urllib.parse import quote
 import aiohttp
 
 from core.channel import TryLater, Undeliverable
+from core.pacing import ChatKind, Pacer
 
 DEFAULT_BASE_URL: Final = "https://qyapi.weixin.qq.com"
 TOKEN_ERRORS: Final = frozenset({40014, 42001, 42009})
@@ -136,6 +142,7 @@ class WeComApi:
         timeout: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         token_margin: float = 300.0,
+        pacer: Pacer | None = None,
     ) -> None:
         self.corp_id = corp_id
         self._secret = secret
@@ -150,6 +157,8 @@ class WeComApi:
         self._token_until = 0.0
         self._token_lock = asyncio.Lock()
         self.token_fetches = 0
+        # Paces message/send per member and webhook/send per robot (None: not paced).
+        self.pacer = pacer
 
     def __repr__(self) -> str:
         return f"WeComApi(corp_id={self.corp_id!r}, agent_id={self.agent_id}, secret=***)"
@@ -295,7 +304,10 @@ class WeComApi:
     async def send(self, userid: str, msgtype: str, content: Mapping[str, Any]) -> SendResult:
         """Send one app message of `msgtype` to a member; return its msgid (and response_code)."""
         body = {"touser": userid, "msgtype": msgtype, "agentid": self.agent_id, msgtype: content}
-        answer = await self._with_token("message/send", "POST", "/cgi-bin/message/send", json=body)
+        async with self._turn(("member", userid), "private"):
+            answer = await self._with_token(
+                "message/send", "POST", "/cgi-bin/message/send", json=body
+            )
         if answer.get("invaliduser"):
             # A partial failure: WeCom accepted the call but not this recipient.
             raise WeComUndeliverable(
@@ -409,7 +421,24 @@ class WeComApi:
 
     async def robot_send(self, key_or_url: str, body: Mapping[str, Any]) -> None:
         """Post one message to a group robot's webhook (no token: the key is the credential)."""
-        await self._request("webhook/send", "POST", "", json=body, url=self.robot_url(key_or_url))
+        async with self._turn(("robot", key_or_url), "group"):
+            await self._request(
+                "webhook/send", "POST", "", json=body, url=self.robot_url(key_or_url)
+            )
+
+    @asynccontextmanager
+    async def _turn(self, chat: tuple[str, str], kind: ChatKind) -> AsyncIterator[None]:
+        """Wait for the chat's turn at WeCom's pace; a rate refusal anyway holds the chat."""
+        if self.pacer is None:
+            yield
+            return
+        try:
+            async with self.pacer.slot(chat, kind):
+                yield
+        except WeComTryLater as exc:
+            if exc.errcode in RATE_ERRORS and exc.after is not None:
+                self.pacer.hold(exc.after.total_seconds(), chat)
+            raise
 
     async def robot_markdown(self, key_or_url: str, text: str) -> None:
         """Post markdown (at most 4,096 bytes) to a group robot."""

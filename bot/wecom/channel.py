@@ -6,8 +6,9 @@ and files and pictures through `media/upload`. `edit` replaces a pressed card on
 press's ResponseCode (72 hours, single use). `WeComRobot` (name "wecom_robot", address = a
 robot's webhook key) posts markdown only: robots cannot be pressed or edited.
 
-The pacing limits are data here (`MEMBER_MESSAGES_PER_MINUTE`, `MESSAGES_PER_MINUTE`); the
-limiter that honours them lives in the core's pacing.
+The limits are data here (`MEMBER_MESSAGES_PER_MINUTE`, `MESSAGES_PER_MINUTE`) and in
+`core.pacing.WECOM`; the API client paces `message/send` per member and `webhook/send` per
+robot with a `Pacer` (`WeComConfig.paced`).
 """
 
 from __future__ import annotations

@@ -73,6 +73,7 @@ class Harness:
                 api_base_url=self.emu.base_url,
                 poll_timeout=1,
                 group_max_rate=0,
+                private_max_rate=0,
             ),
             worker=WorkerOptions(timers=self.run_scheduler, drain_interval=0.2),
         )

@@ -38,6 +38,8 @@ async def test_review_card_shows_who_settled_each_item_and_refuses_a_stale_press
     await harness.at(NINE)
     prompt = await harness.next_message(unit, containing="【督办提醒】")
     await harness.answer_of(await harness.press(unit, prompt, "已完成"))
+    # The press's own follow-up first, so that the next "2.3" is the answer to /status.
+    await harness.next_message(unit, after=prompt["message_id"], containing="如需补充")
     await harness.say(other, "/report 3.2 已完成 日照中心已建成", expect="已记录 3.2 已完成")
     status = await harness.say(unit, "/status 2.3", expect="2.3")
     assert "🟢 社救科 · 待验收 · 已完成" in text_of(status)

@@ -86,6 +86,7 @@ class WeComHarness:
                 token=wecom.token,
                 encoding_aes_key=wecom.encoding_aes_key,
                 api_base_url=wecom.base_url,
+                paced=False,
             ),
             http=HttpConfig("127.0.0.1", self.port),
             web=WebConfig(public_url=f"http://127.0.0.1:{self.port}"),
