@@ -21,7 +21,7 @@ demo: $(STAMP)
 
 ## Set up and run the tests (the chaos drills apart: `make chaos-short`, `make chaos`).
 test: $(STAMP)
-	$(BIN)/pytest -q -m "not chaos"
+	$(BIN)/pytest -q -m "not chaos" -n 2 --dist worksteal
 
 ## The chaos drills' short version (CI): a few days of each fault, figures printed.
 chaos-short: $(STAMP)
