@@ -112,7 +112,9 @@ async def bulletin_for(
                     for i in overdue_items[:NAMED]
                 )
                 more = f"等{len(overdue_items)}项" if len(overdue_items) > NAMED else ""
-                parts.append(f"逾期未完成：{named}{more}")
+                # Every item overdue at the period's end, earlier periods' too (the table counts
+                # only this period's nodes): say so, so that the two never seem to disagree.
+                parts.append(f"截至期末仍逾期：{named}{more}")
             if line.not_reported:
                 parts.append(f"{line.not_reported}个到期节点未报送任何进展")
             said = "；".join(parts)

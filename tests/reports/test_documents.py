@@ -122,7 +122,7 @@ async def test_bulletin_for_june(ledger: Database) -> None:
     assert rows[0] == ["社救科", "1", "0", "0", "1", "0", "0", "2"]  # 2.3 due 6-30, not done
     text = _text(doc)
     assert "2022年6月1日至2022年6月30日" in text
-    assert "社救科：逾期未完成：2.1 构建综合救助格局" in text
+    assert "社救科：截至期末仍逾期：2.1 构建综合救助格局" in text
     assert "2.3 创新社会救助方式（完成协议签署，2022年6月30日到期）" in text
 
 
