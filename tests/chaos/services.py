@@ -177,6 +177,8 @@ def environment(token: str, base_url: str, database_url: str) -> dict[str, str]:
         TELEGRAM_BOT_TOKEN=token,
         TELEGRAM_API_BASE_URL=base_url,
         DUBAN_DATABASE_URL=database_url,
+        # Each replica serves its own board: on one host they need ports of their own.
+        DUBAN_HTTP_PORT="0",
         NO_PROXY="127.0.0.1,localhost",
         no_proxy="127.0.0.1,localhost",
     )
