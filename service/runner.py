@@ -11,7 +11,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.router import Dialogue
@@ -90,7 +90,9 @@ async def serving(config: RunConfig, clock: Clock) -> AsyncIterator[Running]:
         if http_app is not None and config.web is not None:
             from web.app import build_web_routes
 
-            build_web_routes(core.db, clock, core.tz, config.web, http_app)
+            # The board reads with the core's rules (its calendar included), as the bot does.
+            board = replace(config.web, rules=core.rules)
+            build_web_routes(core.db, clock, core.tz, board, http_app)
         sender = OutboxSender(channels, core.db, clock, core.tz, rules=core.rules)
         worker = Worker(core, sender, config.worker)
         http_url = None
