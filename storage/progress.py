@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
@@ -191,6 +191,20 @@ async def entry(session: AsyncSession, entry_id: int) -> EntryRecord:
     """Return one entry with its evidence."""
     found = await _select(session, EntryRow.id == entry_id)
     return found[0]
+
+
+async def entries_by_id(
+    session: AsyncSession, entry_ids: Collection[int]
+) -> dict[int, EntryRecord]:
+    """Return the entries with these ids (with their evidence), read in one go, by id."""
+    if not entry_ids:
+        return {}
+    ids = list(entry_ids)
+    found: dict[int, EntryRecord] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
+        found.update((e.id, e) for e in await _select(session, EntryRow.id.in_(chunk)))
+    return found
 
 
 async def entries_for(

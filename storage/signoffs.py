@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.milestones import MilestoneStatus, milestone_statuses
 from storage.models import EntryRow, EvidenceRow, SignoffRow
+from storage.progress import entries_by_id
 from storage.progress import entry as entry_by_id
 from storage.records import EntryRecord
 
@@ -82,11 +83,7 @@ async def awaiting(
         for m in await milestone_statuses(session, as_of, unit_id=unit_id)
         if m.state == "awaiting" and m.done_entry_id is not None
     ]
-    entries = {
-        m.done_entry_id: await entry_by_id(session, m.done_entry_id)
-        for m in found
-        if m.done_entry_id
-    }
+    entries = await entries_by_id(session, {m.done_entry_id for m in found if m.done_entry_id})
     return [Awaiting(m, entries[m.done_entry_id]) for m in found if m.done_entry_id in entries]
 
 
