@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 
+from core.pacing import loop_time
 from core.runtime import Core
 from core.sender import OutboxSender
 from scheduler.reconcile import ReconcileResult, reconcile
@@ -190,8 +191,3 @@ class Worker:
             return
         self._last_bug = (what, now)
         log.exception("a scheduler pass or delivery failed; trying again shortly")
-
-
-def loop_time() -> float:
-    """Return the running loop's clock (seconds)."""
-    return asyncio.get_running_loop().time()
