@@ -202,8 +202,17 @@ class EntryRow(Base):
     __table_args__ = (
         # Status queries: entries of one unit (and task) up to an instant, newest last.
         Index("ix_entries_unit_task_time", "unit_id", "task_id", "created_at", "id"),
-        # "Is this milestone done?" probes.
-        Index("ix_entries_done", "unit_id", "task_id", "status", "milestone_id", "created_at"),
+        # "Is this milestone done?" probes, and the latest 已完成 per milestone of every pair
+        # (status first: a board reads only the done entries, not the whole ledger).
+        Index(
+            "ix_entries_by_status",
+            "status",
+            "unit_id",
+            "task_id",
+            "milestone_id",
+            "created_at",
+            "id",
+        ),
         # The head of a (task, unit) hash chain: its entry with the highest id.
         Index("ix_entries_chain", "task_id", "unit_id", "id"),
         # One successor per entry: two writers can never fork a chain.

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage import pauses
 from storage.milestones import MilestoneStatus, milestone_statuses
@@ -134,7 +135,6 @@ async def status_rows(
     by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
     for m in await milestone_statuses(session, as_of, signoff=rules.signoff, unit_id=unit_id):
         by_pair.setdefault(m.pair, []).append(m)
-    latest = await _latest_entries(session, [p[-1] for p in pairs if p[-1] is not None])
     unanswered = await _first_unanswered_prompts(session, as_of, unit_id)
     paused = await pauses.events(session, as_of, unit)
     today = as_of.astimezone(tz).date()
@@ -143,11 +143,10 @@ async def status_rows(
     year_start = date(year or today.year, 1, 1)
     counting = rules.workdays if rules.pace_workdays else None
     rows = []
-    for task_row, task_id, chapter, title, u_id, unit_name, role, count, latest_id in pairs:
+    for pair in pairs:
+        task_row, task_id, chapter, title, u_id, unit_name, role, count = pair[:8]
+        status, note, percent, updated_at = pair[8:]
         mine = by_pair.get((task_row, u_id), [])
-        entry = latest.get(latest_id) if latest_id is not None else None
-        status, note = (entry[0], entry[1]) if entry else (None, None)
-        updated_at = entry[3] if entry else None
         reported = progress.get((task_row, u_id), ())
         pace = pace_of(
             mine,
@@ -191,7 +190,7 @@ async def status_rows(
                 light=light,
                 status=status,
                 note=note,
-                percent=entry[2] if entry else None,
+                percent=percent,
                 updated_at=updated_at,
                 next_due=open_ms[0].due if open_ms else None,
                 entries=count,
@@ -272,12 +271,32 @@ def _unpaused_workdays(
     return count
 
 
-_Pair = tuple[int, str, str, str, int, str, str, int, int | None]
+# (task row, task id, chapter, title, unit id, unit, role, entries, and the latest entry's
+# status, note, percent and time: None when the pair has no entry).
+_Pair = tuple[
+    int,
+    str,
+    str,
+    str,
+    int,
+    str,
+    str,
+    int,
+    EntryStatus | None,
+    str | None,
+    int | None,
+    datetime | None,
+]
 
 
 async def _pairs(
     session: AsyncSession, as_of: datetime, unit: str | None, count_entries: bool = True
 ) -> list[_Pair]:
+    """Return every current pair with its latest entry as of an instant, in plan order.
+
+    The latest entry is one index probe per pair (ix_entries_unit_task_time, newest first),
+    joined in the same statement: no second query by id.
+    """
     scope = and_(
         EntryRow.unit_id == TaskOwnerRow.unit_id,
         EntryRow.task_id == TaskOwnerRow.task_id,
@@ -288,7 +307,7 @@ async def _pairs(
         if count_entries
         else literal(0)
     )
-    latest = (
+    latest_id = (
         select(EntryRow.id)
         .where(scope)
         .order_by(EntryRow.created_at.desc(), EntryRow.id.desc())
@@ -296,6 +315,7 @@ async def _pairs(
         .correlate(TaskOwnerRow)
         .scalar_subquery()
     )
+    latest = aliased(EntryRow, name="latest")
     query = (
         select(
             TaskRow.id,
@@ -306,10 +326,16 @@ async def _pairs(
             UnitRow.name,
             TaskOwnerRow.role,
             count,
-            latest,
+            latest.id,
+            latest.status,
+            latest.note,
+            latest.percent,
+            latest.created_at,
         )
+        .select_from(TaskOwnerRow)
         .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
         .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
+        .outerjoin(latest, latest.id == latest_id)
         .where(TaskRow.archived_at.is_(None))
         .order_by(TaskRow.position, TaskOwnerRow.position)
     )
@@ -317,8 +343,21 @@ async def _pairs(
         query = query.where(UnitRow.name == unit)
     result = await session.execute(query)
     return [
-        (a, b, c, d, e, f, g, int(h or 0) if count_entries else int(i is not None), i)
-        for a, b, c, d, e, f, g, h, i in result
+        (
+            a,
+            b,
+            c,
+            d,
+            e,
+            f,
+            g,
+            int(h or 0) if count_entries else int(i is not None),
+            status,
+            note,
+            percent,
+            at,
+        )
+        for a, b, c, d, e, f, g, h, i, status, note, percent, at in result
     ]
 
 
@@ -353,19 +392,3 @@ async def _first_unanswered_prompts(
     if unit_id is not None:
         query = query.where(OutboxItemRow.unit_id == unit_id)
     return {(t, u): d for t, u, d in await session.execute(query) if d is not None}
-
-
-async def _latest_entries(
-    session: AsyncSession, ids: list[int]
-) -> dict[int, tuple[EntryStatus, str | None, int | None, datetime]]:
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(
-            EntryRow.id, EntryRow.status, EntryRow.note, EntryRow.percent, EntryRow.created_at
-        ).where(EntryRow.id.in_(ids))
-    )
-    return {
-        i: (status, note, percent, at)  # type: ignore[misc]
-        for i, status, note, percent, at in rows
-    }

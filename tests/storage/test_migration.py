@@ -322,4 +322,4 @@ async def test_a_ledger_one_revision_behind_is_still_migrated_on_connect(
             assert await conn.run_sync(at_head) is True
     finally:
         await db.close()
-    assert stamped == head_revision() == "0007"
+    assert stamped == head_revision() == "0008"
