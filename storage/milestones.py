@@ -136,15 +136,14 @@ async def milestone_statuses(
             else:
                 kind, (start, end) = "deadline", reported
         # The latest report is the one made last (the highest entry id).
-        latest_done = max(
-            (d for d in (done.get(own), done.get(whole)) if d is not None),
-            key=lambda d: d[1],
-            default=None,
-        )
+        latest_done = done.get(own)
+        for_all = done.get(whole)
+        if for_all is not None and (latest_done is None or for_all[1] > latest_done[1]):
+            latest_done = for_all
         state: MilestoneState = "open"
         if latest_done is not None:
             state = _state(latest_done[1], steps.get(own, {}), steps.get(whole, {}), signoff)
-        new_end = moved.get(own) or moved.get(whole)
+        new_end = (moved.get(own) or moved.get(whole)) if moved else None
         found.append(
             MilestoneStatus(
                 task_row,

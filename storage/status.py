@@ -90,18 +90,19 @@ def light_of(
 ) -> tuple[Light, Reason | None, SignoffState | None]:
     """Return a (task, unit)'s light, its reason and its sign-off state (pure)."""
     deadlines = [m for m in milestones if m.kind == "deadline" and m.end is not None]
-    counted = deadlines or list(milestones)
+    counted = deadlines or milestones
     if counted and all(m.state == "signed" for m in counted):
         return "done", None, "signed"
     awaiting = any(m.state == "awaiting" for m in milestones)
     signoff: SignoffState | None = "awaiting" if awaiting else None
-    open_dues = sorted(m.end for m in deadlines if m.state == "open" and m.end is not None)
-    overdue = [due for due in open_dues if due < today]
-    if overdue:
-        return "red", Reason("overdue", overdue[0]), signoff
-    soon = [due for due in open_dues if due <= today + timedelta(days=warn_days)]
-    if soon:
-        return "yellow", Reason("due_soon", soon[0]), signoff
+    # The earliest open due date decides: overdue if it has passed, due soon if it is near.
+    first_due = min(
+        (m.end for m in deadlines if m.state == "open" and m.end is not None), default=None
+    )
+    if first_due is not None and first_due < today:
+        return "red", Reason("overdue", first_due), signoff
+    if first_due is not None and first_due <= today + timedelta(days=warn_days):
+        return "yellow", Reason("due_soon", first_due), signoff
     if latest_status == "blocked":
         return "yellow", Reason("blocked", note=latest_note), signoff
     if behind_pace:
@@ -142,19 +143,26 @@ async def status_rows(
     year = await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1))
     year_start = date(year or today.year, 1, 1)
     counting = rules.workdays if rules.pace_workdays else None
+    # A unit's pause is the same for each of its rows: found once per unit.
+    pause_of = {name: pauses.pause_on(events, today) for name, events in paused.items()}
+    no_milestones: list[MilestoneStatus] = []
     rows = []
     for pair in pairs:
         task_row, task_id, chapter, title, u_id, unit_name, role, count = pair[:8]
         status, note, percent, updated_at = pair[8:]
-        mine = by_pair.get((task_row, u_id), [])
+        mine = by_pair.get((task_row, u_id), no_milestones)
         reported = progress.get((task_row, u_id), ())
-        pace = pace_of(
-            mine,
-            reported,
-            today,
-            year_start,
-            margin=rules.pace_margin,
-            workdays_between=counting,
+        pace = (
+            pace_of(
+                mine,
+                reported,
+                today,
+                year_start,
+                margin=rules.pace_margin,
+                workdays_between=counting,
+            )
+            if reported
+            else None  # nothing reported: no pace (pace_of's own first answer)
         )
         behind = pace is not None and pace.behind
         light, reason, signoff = light_of(mine, status, note, today, rules.warn_days, behind)
@@ -164,9 +172,9 @@ async def status_rows(
                 for m in mine
                 if m.kind == "deadline" and m.end is not None and m.state == "open"
             ),
-            key=lambda m: m.due,
+            key=_due,
         )
-        pause = pauses.pause_on(paused.get(unit_name, ()), today)
+        pause = pause_of.get(unit_name)
         flags: tuple[str, ...] = ()
         silent_days = None
         prompted = unanswered.get((task_row, u_id))
@@ -207,6 +215,10 @@ async def status_rows(
             )
         )
     return rows
+
+
+def _due(milestone: OpenMilestone) -> date:
+    return milestone.due
 
 
 async def latest_progress(
