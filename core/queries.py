@@ -38,11 +38,9 @@ async def task_view(core: Core, task_id: str, unit: str | None = None) -> TaskVi
     """Return a task, its rows (one unit's, or every owner's) and its entries."""
     async with core.db.session(readonly=True) as session:
         task = await plans.task_by_id(session, task_id)
-        found = [
-            r
-            for r in await status.status_rows(session, core.now(), unit, core.tz, rules=core.rules)
-            if r.task_id == task.id
-        ]
+        found = await status.status_rows(
+            session, core.now(), unit, core.tz, rules=core.rules, task_row=task.row
+        )
         entries: list[EntryRecord] = []
         for owner in task.units if unit is None else (unit,):
             if owner in task.units:

@@ -120,8 +120,10 @@ async def status_rows(
     *,
     count_entries: bool = True,
     rules: StatusRules | None = None,
+    task_row: int | None = None,
 ) -> list[StatusRow]:
-    """Return a row per current (task, unit) pair, in plan order, as of an instant.
+    """Return a row per current (task, unit) pair, in plan order, as of an instant (only
+    the unit's, with `unit`; only the task's, with `task_row`).
 
     With count_entries=False a row's `entries` is 1 when the pair has any entry and 0
     otherwise (lights and the digest's categories are the same): counting every entry of
@@ -129,13 +131,19 @@ async def status_rows(
     shows no per-row count.
     """
     rules = rules or StatusRules()
-    pairs = await _pairs(session, as_of, unit, count_entries)
+    pairs = await _pairs(session, as_of, unit, count_entries, task_row)
     if not pairs:
         return []
     unit_id = pairs[0][4] if unit is not None else None
     by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
-    for m in await milestone_statuses(session, as_of, signoff=rules.signoff, unit_id=unit_id):
-        by_pair.setdefault(m.pair, []).append(m)
+    if task_row is not None:  # one task: its few owners, a pair at a time
+        for p in pairs:
+            by_pair[(task_row, p[4])] = await milestone_statuses(
+                session, as_of, signoff=rules.signoff, pair=(task_row, p[4])
+            )
+    else:
+        for m in await milestone_statuses(session, as_of, signoff=rules.signoff, unit_id=unit_id):
+            by_pair.setdefault(m.pair, []).append(m)
     unanswered = await _first_unanswered_prompts(session, as_of, unit_id)
     paused = await pauses.events(session, as_of, unit)
     today = as_of.astimezone(tz).date()
@@ -302,7 +310,11 @@ _Pair = tuple[
 
 
 async def _pairs(
-    session: AsyncSession, as_of: datetime, unit: str | None, count_entries: bool = True
+    session: AsyncSession,
+    as_of: datetime,
+    unit: str | None,
+    count_entries: bool = True,
+    task_row: int | None = None,
 ) -> list[_Pair]:
     """Return every current pair with its latest entry as of an instant, in plan order.
 
@@ -353,6 +365,8 @@ async def _pairs(
     )
     if unit is not None:
         query = query.where(UnitRow.name == unit)
+    if task_row is not None:
+        query = query.where(TaskOwnerRow.task_id == task_row)
     result = await session.execute(query)
     return [
         (

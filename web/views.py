@@ -615,11 +615,7 @@ async def task_view(
     extensions = await task_extensions(session, task.row, as_of)
     parts = []
     for owner in units:
-        rows = [
-            r
-            for r in await status_rows(session, as_of, owner.unit, tz, rules=rules)
-            if r.task_row == task.row
-        ]
+        rows = await status_rows(session, as_of, owner.unit, tz, rules=rules, task_row=task.row)
         if not rows:
             continue
         row = rows[0]
