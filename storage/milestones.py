@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from storage.database import plain_rows
 from storage.models import (
     EntryRow,
     ExtensionDecisionRow,
@@ -100,7 +101,8 @@ async def milestone_statuses(
         scope += [TaskOwnerRow.task_id == pair[0], TaskOwnerRow.unit_id == pair[1]]
     if unit_id is not None:
         scope.append(TaskOwnerRow.unit_id == unit_id)
-    rows = await session.execute(
+    rows = await plain_rows(
+        session,
         select(
             TaskRow.id,
             TaskRow.task_id,
@@ -120,7 +122,7 @@ async def milestone_statuses(
         .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
         .join(MilestoneRow, MilestoneRow.task_id == TaskRow.id)
         .where(*scope)
-        .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position)
+        .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position),
     )
     found = []
     for row in rows:
@@ -206,7 +208,8 @@ async def _latest_done(
     session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None, unit_id: int | None
 ) -> dict[Key, tuple[datetime, int]]:
     """Return (when, entry id) of the latest 已完成 per (task, unit, milestone or None)."""
-    rows = await session.execute(
+    rows = await plain_rows(
+        session,
         select(
             EntryRow.task_id,
             EntryRow.unit_id,
@@ -219,7 +222,7 @@ async def _latest_done(
             EntryRow.created_at <= as_of,
             *_pair_scope(EntryRow.task_id, EntryRow.unit_id, pair, unit_id),
         )
-        .group_by(EntryRow.task_id, EntryRow.unit_id, EntryRow.milestone_id)
+        .group_by(EntryRow.task_id, EntryRow.unit_id, EntryRow.milestone_id),
     )
     return {(t, u, m): (_aware(at), entry) for t, u, m, at, entry in rows}
 

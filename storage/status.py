@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage import pauses
+from storage.database import plain_rows
 from storage.milestones import MilestoneStatus, milestone_statuses
 from storage.models import (
     EntryRow,
@@ -367,7 +368,7 @@ async def _pairs(
         query = query.where(UnitRow.name == unit)
     if task_row is not None:
         query = query.where(TaskOwnerRow.task_id == task_row)
-    result = await session.execute(query)
+    result = await plain_rows(session, query)
     return [
         (
             a,

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import plain_rows
 from storage.models import (
     EntryRow,
     ExtensionDecisionRow,
@@ -170,7 +171,7 @@ async def milestone_timeliness(
         query = query.where(TaskRow.task_id == task_id)
     today = as_of.astimezone(tz).date()
     found = []
-    for row in await session.execute(query):
+    for row in await plain_rows(session, query):
         task_row, task_id, title, unit_name, milestone_id, action, end, moved = row[:8]
         if end is None:  # filtered out in SQL; this tells the type checker
             continue
