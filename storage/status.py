@@ -90,16 +90,27 @@ def light_of(
     behind_pace: bool = False,
 ) -> tuple[Light, Reason | None, SignoffState | None]:
     """Return a (task, unit)'s light, its reason and its sign-off state (pure)."""
-    deadlines = [m for m in milestones if m.kind == "deadline" and m.end is not None]
-    counted = deadlines or milestones
-    if counted and all(m.state == "signed" for m in counted):
+    # One pass (a page weighs thousands of rows): whether every deadline (or, with none,
+    # every milestone) is signed off, whether one awaits sign-off, the earliest open due.
+    any_deadline = False
+    deadlines_signed = all_signed = True
+    awaiting = False
+    first_due: date | None = None
+    for m in milestones:
+        state = m.state
+        if state != "signed":
+            all_signed = False
+            awaiting = awaiting or state == "awaiting"
+        if m.kind == "deadline" and m.end is not None:
+            any_deadline = True
+            if state != "signed":
+                deadlines_signed = False
+            if state == "open" and (first_due is None or m.end < first_due):
+                first_due = m.end
+    if deadlines_signed if any_deadline else (milestones and all_signed):
         return "done", None, "signed"
-    awaiting = any(m.state == "awaiting" for m in milestones)
     signoff: SignoffState | None = "awaiting" if awaiting else None
     # The earliest open due date decides: overdue if it has passed, due soon if it is near.
-    first_due = min(
-        (m.end for m in deadlines if m.state == "open" and m.end is not None), default=None
-    )
     if first_due is not None and first_due < today:
         return "red", Reason("overdue", first_due), signoff
     if first_due is not None and first_due <= today + timedelta(days=warn_days):
@@ -156,9 +167,21 @@ async def status_rows(
     pause_of = {name: pauses.pause_on(events, today) for name, events in paused.items()}
     no_milestones: list[MilestoneStatus] = []
     rows = []
-    for pair in pairs:
-        task_row, task_id, chapter, title, u_id, unit_name, role, count = pair[:8]
-        status, note, percent, updated_at = pair[8:]
+    warn_days = rules.warn_days
+    for (
+        task_row,
+        task_id,
+        chapter,
+        title,
+        u_id,
+        unit_name,
+        role,
+        count,
+        status,
+        note,
+        percent,
+        updated_at,
+    ) in pairs:
         mine = by_pair.get((task_row, u_id), no_milestones)
         reported = progress.get((task_row, u_id), ())
         pace = (
@@ -174,15 +197,14 @@ async def status_rows(
             else None  # nothing reported: no pace (pace_of's own first answer)
         )
         behind = pace is not None and pace.behind
-        light, reason, signoff = light_of(mine, status, note, today, rules.warn_days, behind)
-        open_ms = sorted(
-            (
-                OpenMilestone(m.milestone_id, m.action, m.planned_end or m.end, m.end)
-                for m in mine
-                if m.kind == "deadline" and m.end is not None and m.state == "open"
-            ),
-            key=_due,
-        )
+        light, reason, signoff = light_of(mine, status, note, today, warn_days, behind)
+        open_ms = [
+            OpenMilestone(m.milestone_id, m.action, m.planned_end or m.end, m.end)
+            for m in mine
+            if m.kind == "deadline" and m.end is not None and m.state == "open"
+        ]
+        if len(open_ms) > 1:
+            open_ms.sort(key=_due)
         pause = pause_of.get(unit_name)
         flags: tuple[str, ...] = ()
         silent_days = None
@@ -220,7 +242,7 @@ async def status_rows(
                 signoff=signoff,
                 progress=reported,
                 pace=pace,
-                waiting=tuple(m.event or "" for m in mine if m.waiting and m.state == "open"),
+                waiting=tuple([m.event or "" for m in mine if m.waiting and m.state == "open"]),
             )
         )
     return rows
