@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, FromClause, and_, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -342,7 +343,9 @@ async def _pairs(
     """Return every current pair with its latest entry as of an instant, in plan order.
 
     The latest entry is one index probe per pair (ix_entries_unit_task_time, newest first),
-    joined in the same statement: no second query by id.
+    joined in the same statement: no second query by id. PostgreSQL takes the entry's
+    columns in that probe (a LATERAL join); SQLite, which has none, joins the entry by the
+    id the probe found.
     """
     scope = and_(
         EntryRow.unit_id == TaskOwnerRow.unit_id,
@@ -354,15 +357,32 @@ async def _pairs(
         if count_entries
         else literal(0)
     )
-    latest_id = (
-        select(EntryRow.id)
-        .where(scope)
-        .order_by(EntryRow.created_at.desc(), EntryRow.id.desc())
-        .limit(1)
-        .correlate(TaskOwnerRow)
-        .scalar_subquery()
-    )
-    latest = aliased(EntryRow, name="latest")
+    newest_first = (EntryRow.created_at.desc(), EntryRow.id.desc())
+    if session.get_bind().dialect.name == "postgresql":
+        latest = (
+            select(
+                EntryRow.id, EntryRow.status, EntryRow.note, EntryRow.percent, EntryRow.created_at
+            )
+            .where(scope)
+            .order_by(*newest_first)
+            .limit(1)
+            .correlate(TaskOwnerRow)
+            .lateral("latest")
+        )
+        target: FromClause | type[EntryRow] = latest
+        entry: Any = latest.c
+        joined: ColumnElement[bool] = true()
+    else:
+        latest_id = (
+            select(EntryRow.id)
+            .where(scope)
+            .order_by(*newest_first)
+            .limit(1)
+            .correlate(TaskOwnerRow)
+            .scalar_subquery()
+        )
+        by_id = aliased(EntryRow, name="latest")
+        target, entry, joined = by_id, by_id, by_id.id == latest_id
     query = (
         select(
             TaskRow.id,
@@ -373,16 +393,16 @@ async def _pairs(
             UnitRow.name,
             TaskOwnerRow.role,
             count,
-            latest.id,
-            latest.status,
-            latest.note,
-            latest.percent,
-            latest.created_at,
+            entry.id,
+            entry.status,
+            entry.note,
+            entry.percent,
+            entry.created_at,
         )
         .select_from(TaskOwnerRow)
         .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
         .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
-        .outerjoin(latest, latest.id == latest_id)
+        .outerjoin(target, joined)
         .where(TaskRow.archived_at.is_(None))
         .order_by(TaskRow.position, TaskOwnerRow.position)
     )
