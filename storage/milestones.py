@@ -35,8 +35,8 @@ from storage.models import (
     SignoffRow,
     TaskOwnerRow,
     TaskRow,
-    UnitRow,
 )
+from storage.plans import task_labels, unit_names_by_row
 
 MilestoneState = Literal["open", "awaiting", "signed"]
 Key = tuple[int, int, int | None]
@@ -97,18 +97,20 @@ async def milestone_statuses(
         TaskRow.archived_at.is_(None),
         MilestoneRow.archived_at.is_(None),
     ]
+    owners: list[ColumnElement[bool]] = []
     if pair is not None:
-        scope += [TaskOwnerRow.task_id == pair[0], TaskOwnerRow.unit_id == pair[1]]
+        owners += [TaskOwnerRow.task_id == pair[0], TaskOwnerRow.unit_id == pair[1]]
     if unit_id is not None:
-        scope.append(TaskOwnerRow.unit_id == unit_id)
+        owners.append(TaskOwnerRow.unit_id == unit_id)
+    scope += owners
+    # Task and unit words come once per task and unit, not decoded again on every row.
+    labels = await task_labels(session, *owners)
+    names = await unit_names_by_row(session)
     rows = await plain_rows(
         session,
         select(
             TaskRow.id,
-            TaskRow.task_id,
-            TaskRow.title,
-            UnitRow.id,
-            UnitRow.name,
+            TaskOwnerRow.unit_id,
             MilestoneRow.id,
             MilestoneRow.kind,
             MilestoneRow.action,
@@ -119,15 +121,14 @@ async def milestone_statuses(
         )
         .select_from(TaskOwnerRow)
         .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
-        .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
         .join(MilestoneRow, MilestoneRow.task_id == TaskRow.id)
         .where(*scope)
         .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position),
     )
     found = []
-    for row in rows:
-        task_row, code, title, unit, name, m_id, kind, action, start, end = row[:10]
-        interval, event = row[10:]
+    for task_row, unit, m_id, kind, action, start, end, interval, event in rows:
+        code, _, title = labels[task_row]
+        name = names[unit]
         own, whole = (task_row, unit, m_id), (task_row, unit, None)
         waiting = False
         if kind == "event":

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan_data.model import MilestoneKind, OffsetUnit, Owner, OwnerRole, Plan, Target, TargetKind
@@ -110,6 +110,35 @@ async def unit_ids(session: AsyncSession) -> dict[str, int]:
     """Return every unit name (archived too) with its row id."""
     rows = await session.execute(select(UnitRow.name, UnitRow.id))
     return dict(rows.all())
+
+
+async def unit_names_by_row(session: AsyncSession) -> dict[int, str]:
+    """Return every unit's name (archived too) by its row id."""
+    return dict((await session.execute(select(UnitRow.id, UnitRow.name))).all())
+
+
+async def task_labels(
+    session: AsyncSession, *owners: ColumnElement[bool]
+) -> dict[int, tuple[str, str, str]]:
+    """Return (task id, chapter, title) by row id of every current task (only those with an
+    owner row matching `owners`, conditions on task_owners and units, when given).
+
+    A query over many (task, unit) rows takes these words from here, once per task, instead
+    of decoding them again on every row.
+    """
+    query = select(TaskRow.id, TaskRow.task_id, TaskRow.chapter, TaskRow.title).where(
+        TaskRow.archived_at.is_(None)
+    )
+    if owners:
+        owned = (
+            select(TaskOwnerRow.task_id)
+            .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
+            .where(*owners)
+        )
+        query = query.where(TaskRow.id.in_(owned))
+    return {
+        row: (code, chapter, title) for row, code, chapter, title in await session.execute(query)
+    }
 
 
 async def unit_aliases(session: AsyncSession) -> dict[str, str]:

@@ -43,6 +43,7 @@ from storage.models import (
     UnitRow,
 )
 from storage.pace import PACE_MARGIN, pace_of
+from storage.plans import task_labels, unit_names_by_row
 from storage.progress import progress_of
 from storage.records import (
     EntryStatus,
@@ -386,11 +387,7 @@ async def _pairs(
     query = (
         select(
             TaskRow.id,
-            TaskRow.task_id,
-            TaskRow.chapter,
-            TaskRow.title,
             UnitRow.id,
-            UnitRow.name,
             TaskOwnerRow.role,
             count,
             entry.id,
@@ -406,27 +403,29 @@ async def _pairs(
         .where(TaskRow.archived_at.is_(None))
         .order_by(TaskRow.position, TaskOwnerRow.position)
     )
+    owners: list[ColumnElement[bool]] = []
     if unit is not None:
-        query = query.where(UnitRow.name == unit)
+        owners.append(UnitRow.name == unit)
     if task_row is not None:
-        query = query.where(TaskOwnerRow.task_id == task_row)
-    result = await plain_rows(session, query)
+        owners.append(TaskOwnerRow.task_id == task_row)
+    # Task and unit words come once per task and unit, not decoded again on every row.
+    labels = await task_labels(session, *owners)
+    names = await unit_names_by_row(session)
+    result = await plain_rows(session, query.where(*owners))
     return [
         (
-            a,
-            b,
-            c,
-            d,
-            e,
-            f,
-            g,
-            int(h or 0) if count_entries else int(i is not None),
+            t,
+            *labels[t],
+            u,
+            names[u],
+            role,
+            int(count or 0) if count_entries else int(entry_id is not None),
             status,
             note,
             percent,
             at,
         )
-        for a, b, c, d, e, f, g, h, i, status, note, percent, at in result
+        for t, u, role, count, entry_id, status, note, percent, at in result
     ]
 
 
