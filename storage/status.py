@@ -19,8 +19,8 @@ entries and decisions after `as_of` are ignored, so the past reads as it was.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, literal, or_, select
@@ -110,6 +110,48 @@ def light_of(
     return "green", None, signoff
 
 
+# task row, task id, chapter, title, unit id, unit, role, entries, latest entry id
+_Pair = tuple[int, str, str, str, int, str, str, int, int | None]
+
+
+@dataclass(slots=True)
+class StatusFacts:
+    """What the status rows are computed from, read in one session as of one instant.
+
+    Everything here stays true until the ledger changes, except what `prompted` adds: a
+    simulation reads the facts once and keeps them current as it sends its prompts.
+    """
+
+    pairs: list[_Pair]
+    milestones: dict[tuple[int, int], list[MilestoneStatus]]
+    latest: dict[int, tuple[EntryStatus, str | None, int | None, datetime]]
+    # Per pair, the day of the first prompt sent after its latest report (未报 counts from it).
+    unanswered: dict[tuple[int, int], date]
+    paused: dict[str, list[pauses.PauseEvent]]
+    progress: dict[tuple[int, int], tuple[TargetProgress, ...]]
+    year: int | None
+    _reported: dict[tuple[int, int], datetime] | None = field(default=None, repr=False)
+
+    def prompted(self, pair: tuple[int, int], point_date: date) -> None:
+        """Record a prompt about a pair sent now (it opens 未报 unless one is open already)."""
+        if self._reported is None:
+            self._reported = {
+                (p[0], p[4]): self.latest[p[-1]][3] for p in self.pairs if p[-1] in self.latest
+            }
+        reported_at = self._reported.get(pair)
+        if reported_at is not None and not prompted_after(point_date, reported_at):
+            return
+        held = self.unanswered.get(pair)
+        if held is None or point_date < held:
+            self.unanswered[pair] = point_date
+
+
+def prompted_after(point_date: date, reported_at: datetime) -> bool:
+    """Return whether a prompt's day comes after a report, as the query compares them: a
+    date reads as its midnight (UTC, as stored), so a prompt on the report's day came first."""
+    return point_date > reported_at.astimezone(UTC).date()
+
+
 async def status_rows(
     session: AsyncSession,
     as_of: datetime,
@@ -127,28 +169,58 @@ async def status_rows(
     shows no per-row count.
     """
     rules = rules or StatusRules()
+    facts = await read_status_facts(
+        session, as_of, unit, count_entries=count_entries, signoff=rules.signoff
+    )
+    return rows_of(facts, as_of, tz, rules)
+
+
+async def read_status_facts(
+    session: AsyncSession,
+    as_of: datetime,
+    unit: str | None = None,
+    *,
+    count_entries: bool = True,
+    signoff: bool = True,
+) -> StatusFacts:
+    """Read what the status rows of every pair (or one unit's) are computed from."""
     pairs = await _pairs(session, as_of, unit, count_entries)
     if not pairs:
-        return []
+        return StatusFacts([], {}, {}, {}, {}, {}, None)
     unit_id = pairs[0][4] if unit is not None else None
     by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
-    for m in await milestone_statuses(session, as_of, signoff=rules.signoff, unit_id=unit_id):
+    for m in await milestone_statuses(session, as_of, signoff=signoff, unit_id=unit_id):
         by_pair.setdefault(m.pair, []).append(m)
-    latest = await _latest_entries(session, [p[-1] for p in pairs if p[-1] is not None])
-    unanswered = await _first_unanswered_prompts(session, as_of, unit_id)
-    paused = await pauses.events(session, as_of, unit)
+    return StatusFacts(
+        pairs=pairs,
+        milestones=by_pair,
+        latest=await _latest_entries(session, [p[-1] for p in pairs if p[-1] is not None]),
+        unanswered=await _first_unanswered_prompts(session, as_of, unit_id),
+        paused=await pauses.events(session, as_of, unit),
+        progress=await latest_progress(session, as_of, unit_id),
+        year=await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1)),
+    )
+
+
+def rows_of(
+    facts: StatusFacts,
+    as_of: datetime,
+    tz: ZoneInfo = DEFAULT_TZ,
+    rules: StatusRules | None = None,
+) -> list[StatusRow]:
+    """Return the status rows the facts give as of an instant (pure: lights, reasons, flags)."""
+    rules = rules or StatusRules()
     today = as_of.astimezone(tz).date()
-    progress = await latest_progress(session, as_of, unit_id)
-    year = await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1))
-    year_start = date(year or today.year, 1, 1)
+    year_start = date(facts.year or today.year, 1, 1)
     counting = rules.workdays if rules.pace_workdays else None
+    paused = facts.paused
     rows = []
-    for task_row, task_id, chapter, title, u_id, unit_name, role, count, latest_id in pairs:
-        mine = by_pair.get((task_row, u_id), [])
-        entry = latest.get(latest_id) if latest_id is not None else None
+    for task_row, task_id, chapter, title, u_id, unit_name, role, count, latest_id in facts.pairs:
+        mine = facts.milestones.get((task_row, u_id), [])
+        entry = facts.latest.get(latest_id) if latest_id is not None else None
         status, note = (entry[0], entry[1]) if entry else (None, None)
         updated_at = entry[3] if entry else None
-        reported = progress.get((task_row, u_id), ())
+        reported = facts.progress.get((task_row, u_id), ())
         pace = pace_of(
             mine,
             reported,
@@ -170,7 +242,7 @@ async def status_rows(
         pause = pauses.pause_on(paused.get(unit_name, ()), today)
         flags: tuple[str, ...] = ()
         silent_days = None
-        prompted = unanswered.get((task_row, u_id))
+        prompted = facts.unanswered.get((task_row, u_id))
         if (
             light != "done"
             and pause is None
@@ -270,9 +342,6 @@ def _unpaused_workdays(
         if start < end:
             count -= rules.workdays(start, end)
     return count
-
-
-_Pair = tuple[int, str, str, str, int, str, str, int, int | None]
 
 
 async def _pairs(
