@@ -56,9 +56,9 @@ def milestone_text(m: MilestoneRecord, open_due: dict[int, date], done: bool) ->
 
 def to_report_row(row: StatusRow, task: TaskRecord | None) -> ReportRow:
     """Return a status row in report terms, with the task's deadline text and milestones."""
-    open_due: dict[int, date] = {m.milestone_id: m.due for m in row.open_milestones}
     milestones = ""
     if task is not None:
+        open_due: dict[int, date] = {m.milestone_id: m.due for m in row.open_milestones}
         milestones = "；".join(
             milestone_text(
                 m, open_due, m.kind == "deadline" and m.id not in open_due and m.end is not None
@@ -90,7 +90,9 @@ def to_report_row(row: StatusRow, task: TaskRecord | None) -> ReportRow:
         paused_until=row.paused.until if row.paused else None,
         progress=progress_words(
             [(p.what, p.unit, p.target, p.value) for p in row.progress if p.target is not None]
-        ),
+        )
+        if row.progress
+        else "",
         pace=row.pace.expected if row.pace else None,
         behind_pace=row.pace.behind if row.pace else False,
         reported=row.pace.reported if row.pace else None,

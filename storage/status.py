@@ -88,19 +88,34 @@ def light_of(
     behind_pace: bool = False,
 ) -> tuple[Light, Reason | None, SignoffState | None]:
     """Return a (task, unit)'s light, its reason and its sign-off state (pure)."""
-    deadlines = [m for m in milestones if m.kind == "deadline" and m.end is not None]
-    counted = deadlines or list(milestones)
-    if counted and all(m.state == "signed" for m in counted):
+    # One pass over the milestones: the status of every pair is read this way, many
+    # thousands a digest.
+    has_deadline = False
+    deadlines_signed = every_signed = True
+    awaiting = False
+    open_dues: list[date] = []
+    for m in milestones:
+        state = m.state
+        if state != "signed":
+            every_signed = False
+        if state == "awaiting":
+            awaiting = True
+        if m.kind == "deadline" and m.end is not None:
+            has_deadline = True
+            if state != "signed":
+                deadlines_signed = False
+            if state == "open":
+                open_dues.append(m.end)
+    # Done: every deadline signed off (every milestone, for work without deadlines).
+    if deadlines_signed if has_deadline else (every_signed and bool(milestones)):
         return "done", None, "signed"
-    awaiting = any(m.state == "awaiting" for m in milestones)
     signoff: SignoffState | None = "awaiting" if awaiting else None
-    open_dues = sorted(m.end for m in deadlines if m.state == "open" and m.end is not None)
-    overdue = [due for due in open_dues if due < today]
-    if overdue:
-        return "red", Reason("overdue", overdue[0]), signoff
-    soon = [due for due in open_dues if due <= today + timedelta(days=warn_days)]
-    if soon:
-        return "yellow", Reason("due_soon", soon[0]), signoff
+    if open_dues:
+        first_due = min(open_dues)
+        if first_due < today:
+            return "red", Reason("overdue", first_due), signoff
+        if first_due <= today + timedelta(days=warn_days):
+            return "yellow", Reason("due_soon", first_due), signoff
     if latest_status == "blocked":
         return "yellow", Reason("blocked", note=latest_note), signoff
     if behind_pace:
@@ -213,7 +228,8 @@ def rows_of(
     today = as_of.astimezone(tz).date()
     year_start = date(facts.year or today.year, 1, 1)
     counting = rules.workdays if rules.pace_workdays else None
-    paused = facts.paused
+    # Each unit's paused periods, worked out once rather than once per row.
+    paused = {unit: pauses.windows(events) for unit, events in facts.paused.items()}
     rows = []
     for task_row, task_id, chapter, title, u_id, unit_name, role, count, latest_id in facts.pairs:
         mine = facts.milestones.get((task_row, u_id), [])
@@ -221,25 +237,29 @@ def rows_of(
         status, note = (entry[0], entry[1]) if entry else (None, None)
         updated_at = entry[3] if entry else None
         reported = facts.progress.get((task_row, u_id), ())
-        pace = pace_of(
-            mine,
-            reported,
-            today,
-            year_start,
-            margin=rules.pace_margin,
-            workdays_between=counting,
+        pace = (
+            pace_of(
+                mine,
+                reported,
+                today,
+                year_start,
+                margin=rules.pace_margin,
+                workdays_between=counting,
+            )
+            if reported
+            else None
         )
         behind = pace is not None and pace.behind
         light, reason, signoff = light_of(mine, status, note, today, rules.warn_days, behind)
-        open_ms = sorted(
-            (
-                OpenMilestone(m.milestone_id, m.action, m.planned_end or m.end, m.end)
-                for m in mine
-                if m.kind == "deadline" and m.end is not None and m.state == "open"
-            ),
-            key=lambda m: m.due,
-        )
-        pause = pauses.pause_on(paused.get(unit_name, ()), today)
+        open_ms = [
+            OpenMilestone(m.milestone_id, m.action, m.planned_end or m.end, m.end)
+            for m in mine
+            if m.kind == "deadline" and m.end is not None and m.state == "open"
+        ]
+        if len(open_ms) > 1:
+            open_ms.sort(key=_by_due)
+        held = paused.get(unit_name, ())
+        pause = pauses.pause_in(held, today) if held else None
         flags: tuple[str, ...] = ()
         silent_days = None
         prompted = facts.unanswered.get((task_row, u_id))
@@ -247,8 +267,7 @@ def rows_of(
             light != "done"
             and pause is None
             and prompted is not None
-            and _unpaused_workdays(rules, prompted, today, paused.get(unit_name, ()))
-            >= rules.unreported_workdays
+            and _unpaused_workdays(rules, prompted, today, held) >= rules.unreported_workdays
         ):
             flags = ("unreported",)
             since = updated_at.astimezone(tz).date() if updated_at else prompted
@@ -276,10 +295,16 @@ def rows_of(
                 signoff=signoff,
                 progress=reported,
                 pace=pace,
-                waiting=tuple(m.event or "" for m in mine if m.waiting and m.state == "open"),
+                waiting=tuple(m.event or "" for m in mine if m.waiting and m.state == "open")
+                if mine
+                else (),
             )
         )
     return rows
+
+
+def _by_due(milestone: OpenMilestone) -> date:
+    return milestone.due
 
 
 async def latest_progress(
@@ -332,12 +357,12 @@ async def latest_progress(
 
 
 def _unpaused_workdays(
-    rules: StatusRules, after: date, until: date, events: Sequence[pauses.PauseEvent]
+    rules: StatusRules, after: date, until: date, windows: Sequence[pauses.PauseWindow]
 ) -> int:
     """Return the workdays in (after, until] outside the unit's pauses (silence while paused
     is not silence)."""
     count = rules.workdays(after, until)
-    for first, last, _ in pauses.windows(events) if events else ():
+    for first, last, _ in windows:
         start, end = max(first - timedelta(days=1), after), min(last, until)
         if start < end:
             count -= rules.workdays(start, end)

@@ -198,9 +198,11 @@ async def milestone_timeliness(
 def reclassified(items: Iterable[MilestoneTimeliness], today: date) -> list[MilestoneTimeliness]:
     """Return the items as they stand on a later day with the same ledger (what was pending
     may have fallen due)."""
-    return [
-        replace(i, kind=classify_timeliness(i.due, i.done_on, i.reported, today)) for i in items
-    ]
+    found = []
+    for item in items:
+        kind = classify_timeliness(item.due, item.done_on, item.reported, today)
+        found.append(item if kind == item.kind else replace(item, kind=kind))
+    return found
 
 
 def _in_window(item: MilestoneTimeliness, window: tuple[date, date]) -> bool:
