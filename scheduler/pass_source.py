@@ -52,6 +52,10 @@ class PassScope:
     calendar: WorkCalendar
 
 
+# What the policy needs of an open milestone: kind, start, end, interval, its unit's pauses.
+WindowKey = tuple[str, date | None, date | None, int | None, Paused]
+
+
 @dataclass(frozen=True, slots=True)
 class PromptFacts:
     """What the day's prompts are decided from."""
@@ -60,6 +64,19 @@ class PromptFacts:
     paused: Mapping[str, Paused]
     sent: Mapping[SentKey, date]
     last: Mapping[tuple[int, int], LastEntry]
+    # The milestones not done, in plan order, each with its window (`open_windows`).
+    open: Sequence[tuple[ScheduleMilestone, WindowKey]]
+
+
+def open_windows(
+    milestones: Iterable[ScheduleMilestone], paused: Mapping[str, Paused]
+) -> list[tuple[ScheduleMilestone, WindowKey]]:
+    """Return the milestones not done, in order, each with the window the policy reads."""
+    return [
+        (m, (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ())))
+        for m in milestones
+        if not m.done
+    ]
 
 
 class PassSource(Protocol):
@@ -106,11 +123,13 @@ class DatabaseSource:
         """Read the milestones, pauses, queued points and latest entries (five queries)."""
         session = self.session
         milestones = await schedule_milestones(session, scope.now, signoff=scope.settings.signoff)
+        paused = await pauses.unit_windows(session, scope.now)
         return PromptFacts(
             milestones=milestones,
-            paused=await pauses.unit_windows(session, scope.now),
+            paused=paused,
             sent=await latest_points(session, ("prompt", "escalation")),
             last=await last_entries(session, (m.pair for m in milestones), scope.now),
+            open=open_windows(milestones, paused),
         )
 
     async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:

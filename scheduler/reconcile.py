@@ -19,10 +19,9 @@ from reports.digest import compute_digest, render_digest
 from scheduler.drafts import outbox_draft
 from scheduler.leadership import Tiers, leadership_tiers, review_drafts
 from scheduler.messages import PromptItem, escalation_text, prompt_text
-from scheduler.pass_source import DatabaseSource, PassScope, PassSource, SentKey
+from scheduler.pass_source import DatabaseSource, PassScope, PassSource, SentKey, WindowKey
 from scheduler.policy import (
     MilestoneWindow,
-    Paused,
     PromptPoint,
     digest_day_of_week,
     latest_point,
@@ -126,27 +125,19 @@ async def _prompt_drafts(
         return []
     facts = await source.prompt_facts(scope)
     sent = facts.sent
-    # A paused unit's items wait out the pause; their overdue count skips its days.
-    paused = facts.paused
-    memo: dict[tuple[str, date | None, date | None, int | None, Paused], PromptPoint | None] = {}
-    due: list[tuple[ScheduleMilestone, PromptPoint]] = []
-    for m in facts.milestones:
-        if m.done:
-            continue
-        window = (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ()))
-        if window not in memo:
-            # Many milestones share dates (年底前): the policy is pure, so compute once.
-            memo[window] = latest_point(
-                MilestoneWindow(*window[:4]),
-                scope.calendar,
-                scope.settings,
-                scope.today,
-                scope.floor,
-                window[4],
-            )
-        point = memo[window]
-        if point is not None:
-            due.append((m, point))
+    # Many milestones share a window (年底前): the policy is pure, so compute each once. A
+    # paused unit's items wait out the pause; their overdue count skips its days.
+    points: dict[WindowKey, PromptPoint | None] = {}
+    for window in {w for _, w in facts.open}:
+        points[window] = latest_point(
+            MilestoneWindow(*window[:4]),
+            scope.calendar,
+            scope.settings,
+            scope.today,
+            scope.floor,
+            window[4],
+        )
+    due = [(m, point) for m, w in facts.open if (point := points[w]) is not None]
     # A unit without a chat keeps its items pending: its first chat gets the latest ones.
     to_unit = [(m, p) for m, p in due if m.unit in chats and _pending(sent, m, p, "prompt")]
     to_lead = [

@@ -98,7 +98,7 @@ async def _run(
     core = await Core.open(CoreConfig(url, plan_path, tz), clock, settings)
     db = core.db
     try:
-        await _bind_pseudo_chats(db, clock.now())
+        await bind_pseudo_chats(db, clock.now())
         pushed: list[SimulatedMessage] = []
         by_day: dict[date, list[Answer]] = {}
         for answer in answers:
@@ -135,7 +135,7 @@ async def _run(
                 for answer in applied:
                     await apply_answer(core, answer)
                 await reconcile(db, clock.now(), settings, calendar)
-                pushed += await _deliver(db, clock.now())
+                pushed += await deliver(db, clock.now())
                 copy = await LedgerCopy.read(db, clock.now(), settings, calendar)
                 due = _due_days(copy, span, settings, calendar)
                 wake = wake or bool(applied)
@@ -166,13 +166,7 @@ def _due_days(
         # While a 已完成 waits for sign-off, every workday brings a 【办结审核】.
         span_days = (first + timedelta(days=n) for n in range((last - first).days + 1))
         days.update(d for d in span_days if calendar.is_workday(d))
-    paused = copy.prompts.paused
-    windows = {
-        (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ()))
-        for m in copy.prompts.milestones
-        if not m.done
-    }
-    for kind, start, end, interval, held in windows:
+    for kind, start, end, interval, held in {w for _, w in copy.prompts.open}:
         window = MilestoneWindow(kind, start, end, interval)
         days.update(p.day for p in prompt_points(window, calendar, settings, first, last, held))
     return days
@@ -183,7 +177,7 @@ def _message(at: datetime, draft: OutboxDraft) -> SimulatedMessage:
     return SimulatedMessage(at, draft.recipient, draft.kind, payload.items, payload.text)
 
 
-async def _bind_pseudo_chats(db: Database, now: datetime) -> None:
+async def bind_pseudo_chats(db: Database, now: datetime) -> None:
     """Bind a pseudo chat to every unit (and the leadership) that has no chat yet."""
     async with db.session() as session:
         bound = {b.recipient for b in await bindings.all_bindings(session)}
@@ -196,7 +190,7 @@ async def _bind_pseudo_chats(db: Database, now: datetime) -> None:
             await bindings.bind(session, key, unit, now, title="simulate")
 
 
-async def _deliver(db: Database, now: datetime) -> list[SimulatedMessage]:
+async def deliver(db: Database, now: datetime) -> list[SimulatedMessage]:
     """Claim what is due, as the sender would, and mark it sent."""
     delivered = []
     async with db.session() as session:

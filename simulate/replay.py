@@ -178,7 +178,7 @@ class _CopySource:
     async def prompt_facts(self, scope: PassScope) -> PromptFacts:
         """Return the copy's milestones, pauses and latest entries, and the points queued."""
         facts = self.copy.prompts
-        return PromptFacts(facts.milestones, facts.paused, self.copy.sent, facts.last)
+        return PromptFacts(facts.milestones, facts.paused, self.copy.sent, facts.last, facts.open)
 
     async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:
         """Return what waits for sign-off, once a day, as the database source does."""
