@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.model import ExtensionItem, OpenMilestone, ReportRow
+from storage.milestones import MilestoneStatus
 from storage.plans import current_tasks, unit_names
 from storage.records import MilestoneRecord, StatusRow, TaskRecord
 from storage.report_queries import pending_extensions
@@ -145,6 +147,7 @@ async def read_digest_input(
     *,
     rules: StatusRules | None = None,
     tz: ZoneInfo = DEFAULT_TZ,
+    milestones: Sequence[MilestoneStatus] | None = None,
 ) -> ReportInput:
     """Read what the weekly digest uses, and no more, as of an instant.
 
@@ -155,7 +158,7 @@ async def read_digest_input(
     extensions, the units and each unit's timeliness: nothing is cached, every figure is read
     in the session as of `as_of`.
     """
-    facts = await read_digest_facts(session, as_of, rules=rules, tz=tz)
+    facts = await read_digest_facts(session, as_of, rules=rules, tz=tz, milestones=milestones)
     return digest_input_of(facts, as_of, rules=rules, tz=tz)
 
 
@@ -165,11 +168,16 @@ async def read_digest_facts(
     *,
     rules: StatusRules | None = None,
     tz: ZoneInfo = DEFAULT_TZ,
+    milestones: Sequence[MilestoneStatus] | None = None,
 ) -> DigestFacts:
-    """Read the digest's facts as of an instant (a few set-wise queries)."""
+    """Read the digest's facts as of an instant (a few set-wise queries; `milestones`: every
+    pair's milestone states as of the same instant, if already read)."""
     signoff = rules.signoff if rules is not None else True
+    status = await read_status_facts(
+        session, as_of, count_entries=False, signoff=signoff, milestones=milestones
+    )
     return DigestFacts(
-        status=await read_status_facts(session, as_of, count_entries=False, signoff=signoff),
+        status=status,
         extensions=tuple(
             ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)
             for e in await pending_extensions(session, as_of)

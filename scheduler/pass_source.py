@@ -111,6 +111,16 @@ class DatabaseSource:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._milestones: list[ScheduleMilestone] | None = None
+
+    async def milestones(self, scope: PassScope) -> list[ScheduleMilestone]:
+        """Return every milestone's state as of the pass, read once for the whole pass (the
+        prompts, the 【办结审核】 and the digest all read them)."""
+        if self._milestones is None:
+            self._milestones = await schedule_milestones(
+                self.session, scope.now, signoff=scope.settings.signoff
+            )
+        return self._milestones
 
     async def events(
         self, scope: PassScope, chats: Mapping[str, Sequence[int]]
@@ -122,7 +132,7 @@ class DatabaseSource:
     async def prompt_facts(self, scope: PassScope) -> PromptFacts:
         """Read the milestones, pauses, queued points and latest entries (five queries)."""
         session = self.session
-        milestones = await schedule_milestones(session, scope.now, signoff=scope.settings.signoff)
+        milestones = await self.milestones(scope)
         paused = await pauses.unit_windows(session, scope.now)
         return PromptFacts(
             milestones=milestones,
@@ -138,7 +148,11 @@ class DatabaseSource:
         if await service_state.get_value(self.session, REVIEWED_DAY) == today:
             return []
         await service_state.set_value(self.session, REVIEWED_DAY, today)
-        return await signoffs.reviews(self.session, scope.now, begun_by=send_at)
+        # Sign-off is on (reviews are asked for only then): the pass's milestones are the ones.
+        milestones = await self.milestones(scope)
+        return await signoffs.reviews(
+            self.session, scope.now, begun_by=send_at, milestones=milestones
+        )
 
     async def held(self, keys: Iterable[str]) -> set[str]:
         """Return which of the dedupe keys the outbox already holds."""
@@ -148,4 +162,7 @@ class DatabaseSource:
         """Read the digest's figures as of the pass."""
         rules = scope.settings.status_rules(scope.calendar)
         tz = scope.settings.timezone
-        return await read_digest_input(self.session, scope.now, rules=rules, tz=tz)
+        milestones = await self.milestones(scope)
+        return await read_digest_input(
+            self.session, scope.now, rules=rules, tz=tz, milestones=milestones
+        )

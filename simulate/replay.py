@@ -80,8 +80,14 @@ class LedgerCopy:
             started = await service_state.get_value(session, service_state.FIRST_STARTED_AT)
             first_started = datetime.fromisoformat(started) if started else now
             scope = pass_scope(now, first_started, year or now.year, settings, calendar)
-            prompts = await DatabaseSource(session).prompt_facts(scope)
-            waiting = await signoffs.reviews(session, now) if settings.signoff else []
+            source = DatabaseSource(session)
+            prompts = await source.prompt_facts(scope)
+            milestones = await source.milestones(scope)
+            waiting = (
+                await signoffs.reviews(session, now, milestones=milestones)
+                if settings.signoff
+                else []
+            )
             copy = cls(
                 settings=settings,
                 calendar=calendar,
@@ -92,7 +98,9 @@ class LedgerCopy:
                 sent=dict(prompts.sent),
                 reviews=waiting,
                 reviewed_day=await service_state.get_value(session, REVIEWED_DAY),
-                digest=await read_digest_facts(session, now, rules=rules, tz=settings.timezone),
+                digest=await read_digest_facts(
+                    session, now, rules=rules, tz=settings.timezone, milestones=milestones
+                ),
                 held=await keys_since(session, now - _KEYS_BACK),
                 unit_ids=await unit_ids(session),
             )

@@ -197,14 +197,18 @@ async def read_status_facts(
     *,
     count_entries: bool = True,
     signoff: bool = True,
+    milestones: Sequence[MilestoneStatus] | None = None,
 ) -> StatusFacts:
-    """Read what the status rows of every pair (or one unit's) are computed from."""
+    """Read what the status rows of every pair (or one unit's) are computed from;
+    `milestones`: every pair's milestone states as of the same instant, if already read."""
     pairs = await _pairs(session, as_of, unit, count_entries)
     if not pairs:
         return StatusFacts([], {}, {}, {}, {}, {}, None)
     unit_id = pairs[0][4] if unit is not None else None
+    if milestones is None or unit_id is not None:
+        milestones = await milestone_statuses(session, as_of, signoff=signoff, unit_id=unit_id)
     by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
-    for m in await milestone_statuses(session, as_of, signoff=signoff, unit_id=unit_id):
+    for m in milestones:
         by_pair.setdefault(m.pair, []).append(m)
     return StatusFacts(
         pairs=pairs,
