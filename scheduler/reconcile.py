@@ -4,8 +4,9 @@ The database is the source of truth. Each run reads milestones, progress, approv
 bindings and what the outbox already holds in a few set-wise queries (`DatabaseSource`), and
 inserts new outbox rows under dedupe keys, so a second run, a late run or a run after a crash
 writes nothing twice. What is due is decided by `plan_pass` from those facts alone, which is
-how `simulate` plays the days between answers in memory with the very same rules. Prompts and the digest go
-out only on workdays at or after their time; alerts and extension messages go out at once.
+how `simulate` plays the days between answers in memory with the very same rules. Prompts and
+the digest go out only on workdays at or after their time; alerts and extension messages go
+out at once.
 """
 
 from __future__ import annotations
