@@ -1,5 +1,6 @@
-"""Time the scheduler: `duban simulate` over all of 2022 for the seed (target < 1 s) and one
-reconcile for a plan 100 times the seed (target < 200 ms a steady minute).
+"""Time the scheduler: `duban simulate` over all of 2022 for the seed and plans 10x / 100x it
+(targets < 1 / 2 / 10 s, the whole command) and one reconcile for a plan 100 times the seed
+(target < 200 ms on a busy day and a steady minute).
 
 Run: .venv/bin/python benchmarks/bench_scheduler.py [--quick] [--db postgresql://…/empty]
 
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,7 +24,14 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import Figure, Timing, print_figures, scaled_plan, throwaway_database
+from benchmarks.common import (
+    Figure,
+    Timing,
+    print_figures,
+    scaled_plan,
+    scaled_seed_text,
+    throwaway_database,
+)
 from plan_data import default_plan_path, load_plan
 from plan_data.model import Plan
 from reports.digest import compute_digest
@@ -29,7 +39,6 @@ from reports.source import read_digest_input
 from scheduler.policy import MilestoneWindow, prompt_points
 from scheduler.reconcile import reconcile
 from scheduler.settings import PolicySettings, load_settings
-from simulate.engine import simulate
 from storage import bindings
 from storage.database import Database
 from storage.plans import import_plan
@@ -39,6 +48,8 @@ COPIES = 100
 YEAR = (date(2022, 1, 1), date(2022, 12, 31))
 SETUP = datetime(2022, 6, 1, 8, tzinfo=TZ)
 BUSY = datetime(2022, 6, 24, 9, tzinfo=TZ)  # check-in day, overdue items, the digest
+# Seconds for `duban simulate` over a year, by plan size (issue 13).
+SIMULATE_TARGETS = {1: 1.0, 10: 2.0, 100: 10.0}
 
 
 def policy_loop(plan: Plan, settings: PolicySettings, first: date, last: date) -> int:
@@ -53,33 +64,43 @@ def policy_loop(plan: Plan, settings: PolicySettings, first: date, last: date) -
     return points
 
 
-async def bench_simulate(repeat: int) -> list[Figure]:
-    """Time simulating 2022 for the seed beside the policy loop over the same year."""
+def bench_simulate(repeat: int, sizes: tuple[int, ...]) -> list[Figure]:
+    """Time `duban simulate` over 2022, the whole command as a person runs it, for the seed
+    and plans 10x / 100x it in the same style, each beside the pure-policy loop."""
     settings = load_settings()
-    runs, count = [], 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        count = len(await simulate(default_plan_path(), *YEAR, settings))
-        runs.append(time.perf_counter() - start)
-    plan = load_plan(default_plan_path())
-    loop = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        policy_loop(plan, settings, *YEAR)
-        loop.append(time.perf_counter() - start)
-    took = Timing.of(runs)
-    return [
-        Figure(
-            "simulate 2022 (seed, 66 pairs)",
-            took.median,
-            "s",
-            target=1.0,
-            reference="pure-policy loop over the same year",
-            reference_value=Timing.of(loop).median,
-            spread=(took.low, took.high),
-            extra={"messages": count},
-        )
-    ]
+    command = Path(sys.executable).parent / "duban"
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="duban-bench-") as tmp:
+        for copies in sizes:
+            plan_file = Path(tmp) / f"plan-x{copies}.txt"
+            plan_file.write_text(scaled_seed_text(copies), encoding="utf-8")
+            args = [str(command), "simulate", "--from", "2022-01-01", "--to", "2022-12-31"]
+            args += ["--json", "--plan", str(plan_file)]
+            runs, lines = [], 0
+            for _ in range(repeat):
+                start = time.perf_counter()
+                done = subprocess.run(args, capture_output=True, check=True, text=True)  # noqa: S603
+                runs.append(time.perf_counter() - start)
+                lines = len(done.stdout.splitlines())
+            plan = load_plan(plan_file)
+            start = time.perf_counter()
+            policy_loop(plan, settings, *YEAR)
+            loop = time.perf_counter() - start
+            took = Timing.of(runs)
+            pairs = sum(len(t.owners) for t in plan.tasks)
+            figures.append(
+                Figure(
+                    f"duban simulate 2022, plan x{copies} ({pairs:,} pairs)",
+                    took.median,
+                    "s",
+                    target=SIMULATE_TARGETS[copies],
+                    reference="pure-policy loop over the same year, no memo",
+                    reference_value=loop,
+                    spread=(took.low, took.high),
+                    extra={"messages": lines},
+                )
+            )
+    return figures
 
 
 async def bench_reconcile(url: str, label: str, steady_runs: int) -> list[Figure]:
@@ -141,7 +162,7 @@ async def bench_reconcile(url: str, label: str, steady_runs: int) -> list[Figure
 
 async def run(kinds: list[str], repeat: int, url: str | None = None) -> list[Figure]:
     """Simulate, then reconcile on each kind of database (or on the one given)."""
-    figures = await bench_simulate(repeat)
+    figures = bench_simulate(repeat, (1, 10) if repeat == 1 else (1, 10, 100))
     if url is not None:
         return figures + await bench_reconcile(url, url.split(":")[0], 5)
     for kind in kinds:

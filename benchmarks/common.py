@@ -13,6 +13,7 @@ import asyncio
 import json
 import math
 import random
+import re
 import resource
 import secrets
 import sqlite3
@@ -30,6 +31,7 @@ from typing import Any
 
 import asyncpg
 
+from plan_data import decode_text, default_plan_path
 from plan_data.model import Plan
 from storage.chain import chain_rows
 
@@ -369,3 +371,49 @@ def print_figures(figures: list[Figure]) -> None:
             reference = f"  vs {f.reference} {f.reference_value:.4g}{ratio}"
         note = f"  [{f.note}]" if f.note else ""
         print(f"{f.name:<58} {f.value:>10.4g} {f.unit:<9}{spread} {target}{reference}{note}")
+
+
+CN_DIGITS = "一二三四五六七八九十"
+_CHAPTER = re.compile(r"^(\s*)[一二三四五六七八九十]+、")
+_TASK = re.compile(r"^\s*[（(][一二三四五六七八九十\d]+[）)]")
+
+
+def chinese_number(n: int) -> str:
+    """Return 1..99 in Chinese numerals."""
+    tens, ones = divmod(n, 10)
+    head = (CN_DIGITS[tens - 1] if tens > 1 else "") + ("十" if tens else "")
+    return head + (CN_DIGITS[ones - 1] if ones else "")
+
+
+def scaled_seed_text(copies: int) -> str:
+    """Return the seed plan's text `copies` times over, in the same style: its chapters
+    repeated (renumbered 一、… 七十、), and past 14 copies each chapter's tasks repeated too
+    (numbered （1）…), so a plan 100× the seed has 70 chapters of 29 tasks each."""
+    lines = decode_text(default_plan_path().read_bytes()).splitlines()
+    preface, body = lines[:1], lines[1:]
+    chapters: list[tuple[str, list[list[str]]]] = []
+    for line in body:
+        if _CHAPTER.match(line):
+            chapters.append((line, []))
+        elif _TASK.match(line):
+            chapters[-1][1].append([line])
+        else:
+            chapters[-1][1][-1].append(line)
+    chapter_copies = copies if copies <= 14 else 10
+    task_copies = max(1, copies // chapter_copies)
+    out = list(preface)
+    number = 0
+    for _ in range(chapter_copies):
+        for heading, tasks in chapters:
+            number += 1
+            found = _CHAPTER.match(heading)
+            assert found is not None
+            out.append(f"{found.group(1)}{chinese_number(number)}、{heading[found.end() :]}")
+            for index, task in enumerate(tasks * task_copies, start=1):
+                first = task[0]
+                if task_copies > 1:
+                    marker = _TASK.match(first)
+                    assert marker is not None
+                    first = f"（{index}）{first[marker.end() :]}"
+                out += [first, *task[1:]]
+    return "\n".join(out) + "\n"

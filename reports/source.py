@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -9,11 +10,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.model import ExtensionItem, OpenMilestone, ReportRow
+from storage.milestones import MilestoneStatus
 from storage.plans import current_tasks, unit_names
 from storage.records import MilestoneRecord, StatusRow, TaskRecord
 from storage.report_queries import pending_extensions
-from storage.status import StatusRules, status_rows
-from storage.timeliness import UnitTimeliness, milestone_timeliness, unit_timeliness
+from storage.status import StatusFacts, StatusRules, read_status_facts, rows_of, status_rows
+from storage.timeliness import (
+    MilestoneTimeliness,
+    UnitTimeliness,
+    milestone_timeliness,
+    reclassified,
+    unit_timeliness,
+)
 from vocabulary import DEFAULT_TZ, cn_date, event_words, progress_words, reason_words
 
 
@@ -122,12 +130,24 @@ async def read_report_input(
     return ReportInput(rows, extensions, units, timely)
 
 
+@dataclass(frozen=True, slots=True)
+class DigestFacts:
+    """What the weekly digest is computed from, read once: true until the ledger changes
+    (the status facts also follow the prompts sent since, `StatusFacts.prompted`)."""
+
+    status: StatusFacts
+    extensions: tuple[ExtensionItem, ...]
+    units: tuple[str, ...]
+    timeliness: tuple[MilestoneTimeliness, ...]
+
+
 async def read_digest_input(
     session: AsyncSession,
     as_of: datetime,
     *,
     rules: StatusRules | None = None,
     tz: ZoneInfo = DEFAULT_TZ,
+    milestones: Sequence[MilestoneStatus] | None = None,
 ) -> ReportInput:
     """Read what the weekly digest uses, and no more, as of an instant.
 
@@ -138,12 +158,45 @@ async def read_digest_input(
     extensions, the units and each unit's timeliness: nothing is cached, every figure is read
     in the session as of `as_of`.
     """
-    status = await status_rows(session, as_of, tz=tz, count_entries=False, rules=rules)
-    rows = tuple(to_report_row(r, None) for r in status)
-    extensions = tuple(
-        ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)
-        for e in await pending_extensions(session, as_of)
+    facts = await read_digest_facts(session, as_of, rules=rules, tz=tz, milestones=milestones)
+    return digest_input_of(facts, as_of, rules=rules, tz=tz)
+
+
+async def read_digest_facts(
+    session: AsyncSession,
+    as_of: datetime,
+    *,
+    rules: StatusRules | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+    milestones: Sequence[MilestoneStatus] | None = None,
+) -> DigestFacts:
+    """Read the digest's facts as of an instant (a few set-wise queries; `milestones`: every
+    pair's milestone states as of the same instant, if already read)."""
+    signoff = rules.signoff if rules is not None else True
+    status = await read_status_facts(
+        session, as_of, count_entries=False, signoff=signoff, milestones=milestones
     )
-    units = tuple(await unit_names(session))
-    items = await milestone_timeliness(session, as_of, tz=tz)
-    return ReportInput(rows, extensions, units, tuple(unit_timeliness(items, units)))
+    return DigestFacts(
+        status=status,
+        extensions=tuple(
+            ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)
+            for e in await pending_extensions(session, as_of)
+        ),
+        units=tuple(await unit_names(session)),
+        timeliness=tuple(await milestone_timeliness(session, as_of, tz=tz)),
+    )
+
+
+def digest_input_of(
+    facts: DigestFacts,
+    as_of: datetime,
+    *,
+    rules: StatusRules | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+) -> ReportInput:
+    """Return the digest's input as of an instant from facts read then or earlier (pure)."""
+    rows = tuple(to_report_row(r, None) for r in rows_of(facts.status, as_of, tz, rules))
+    items = reclassified(facts.timeliness, as_of.astimezone(tz).date())
+    return ReportInput(
+        rows, facts.extensions, facts.units, tuple(unit_timeliness(items, facts.units))
+    )

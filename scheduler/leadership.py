@@ -14,20 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from scheduler.drafts import outbox_draft
 from scheduler.messages import PromptItem, day_heading, prompt_text
 from scheduler.payload import PayloadReview
-from storage import service_state, signoffs
 from storage.milestones import MilestoneStatus
 from storage.records import BindingRecord, OutboxDraft
 from storage.signoffs import EvidenceFile, ReviewItem, Verdict
 from vocabulary import LEADERSHIP, LEADERSHIP_NAME, cn_date
 
-# The day whose 【办结审核】 is settled (written, or found with nothing waiting): later passes
-# that day read one value instead of every milestone's state.
-REVIEWED_DAY = "signoff_review_day"
 REVIEW_HEAD = "【办结审核】"
 URGE_HEAD = "【局领导催办】"
 KIND_WORDS = {"photo": "照片", "document": "文件", "image": "照片", "file": "文件"}
@@ -57,22 +51,14 @@ def leadership_tiers(bound: Sequence[BindingRecord]) -> Tiers:
 # ---- 【办结审核】 ---------------------------------------------------------------------------
 
 
-async def review_drafts(
-    session: AsyncSession,
-    now: datetime,
-    send_at: datetime,
-    chats: Sequence[int],
-    tz: ZoneInfo,
+def review_drafts(
+    items: Sequence[ReviewItem], send_at: datetime, chats: Sequence[int], tz: ZoneInfo
 ) -> list[OutboxDraft]:
     """Return the day's 【办结审核】 for the first-level chats: what was reported done by the
-    day's send time and still waits, with 通过 / 退回 per item (once a day, nothing if none)."""
-    today = send_at.date()
-    if not chats or await service_state.get_value(session, REVIEWED_DAY) == today.isoformat():
-        return []
-    await service_state.set_value(session, REVIEWED_DAY, today.isoformat())
-    items = await signoffs.reviews(session, now, begun_by=send_at)
+    day's send time and still waits, with 通过 / 退回 per item (nothing if nothing waits)."""
     if not items:
         return []
+    today = send_at.date()
     text = review_text(today, items, tz)
     reviews = [PayloadReview(i.entry.id, i.entry.task_id) for i in items]
     return [

@@ -1,47 +1,41 @@
 """Reconcile: from the ledger and the outbox, write the messages that are due now, once each.
 
 The database is the source of truth. Each run reads milestones, progress, approved extensions,
-bindings and what the outbox already holds, and inserts new outbox rows under dedupe keys, so
-a second run, a late run or a run after a crash writes nothing twice. Prompts and the digest go
-out only on workdays at or after their time; alerts and extension messages go out at once.
+bindings and what the outbox already holds in a few set-wise queries (`DatabaseSource`), and
+inserts new outbox rows under dedupe keys, so a second run, a late run or a run after a crash
+writes nothing twice. What is due is decided by `plan_pass` from those facts alone, which is
+how `simulate` plays the days between answers in memory with the very same rules. Prompts and
+the digest go out only on workdays at or after their time; alerts and extension messages go
+out at once.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.digest import compute_digest, render_digest
-from reports.source import read_digest_input
 from scheduler.drafts import outbox_draft
-from scheduler.events import event_drafts
 from scheduler.leadership import Tiers, leadership_tiers, review_drafts
 from scheduler.messages import PromptItem, escalation_text, prompt_text
+from scheduler.pass_source import DatabaseSource, PassScope, PassSource, SentKey, WindowKey
 from scheduler.policy import (
     MilestoneWindow,
-    Paused,
     PromptPoint,
     digest_day_of_week,
     latest_point,
 )
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
-from storage import bindings, outbox, pauses, service_state
+from storage import bindings, outbox, service_state
 from storage.database import Database
 from storage.locks import reconcile_lock
 from storage.records import BindingRecord, OutboxDraft
-from storage.schedule_queries import (
-    LastEntry,
-    ScheduleMilestone,
-    existing_keys,
-    last_entries,
-    latest_points,
-    plan_year,
-    schedule_milestones,
-)
+from storage.schedule_queries import LastEntry, ScheduleMilestone, plan_year
 from vocabulary import LEADERSHIP
 
 _URGENCY = {"overdue": 0, "reminder": 1, "checkin": 2}
@@ -53,16 +47,6 @@ class ReconcileResult:
 
     ran: bool
     written: tuple[str, ...] = field(default=())
-
-
-@dataclass(frozen=True, slots=True)
-class _Scope:
-    now: datetime
-    today: date
-    floor: date
-    year: int
-    settings: PolicySettings
-    calendar: WorkCalendar
 
 
 async def reconcile(
@@ -77,27 +61,41 @@ async def reconcile(
             if year is None:
                 return ReconcileResult(ran=True)
             first = await _first_started(session, now)
-            tz = settings.timezone
-            scope = _Scope(
-                now,
-                now.astimezone(tz).date(),
-                max(date(year, 1, 1), first.astimezone(tz).date()),
-                year,
-                settings,
-                calendar,
-            )
+            scope = pass_scope(now, first, year, settings, calendar)
             bound = await bindings.all_bindings(session)
-            # Requests, alerts, reviews and escalations go to leadership's first level; the
-            # second level gets later escalations and the digest (scheduler.leadership).
-            tiers = leadership_tiers(bound)
-            # A group robot only posts: it gets the day's prompts, nothing that asks back.
-            talkers = _by_recipient([b for b in bound if not b.posts_only], tiers)
-            drafts = await event_drafts(session, scope.now, scope.floor, year, talkers, tz)
-            drafts += await _prompt_drafts(session, scope, _by_recipient(bound, tiers), tiers)
-            drafts += await _review_drafts(session, scope, tiers.first)
-            drafts += await _digest_drafts(session, scope, list(tiers.everyone))
+            drafts = await plan_pass(scope, DatabaseSource(session), bound)
             written = await outbox.enqueue_many(session, drafts, now)
     return ReconcileResult(ran=True, written=tuple(written))
+
+
+def pass_scope(
+    now: datetime,
+    first_started: datetime,
+    year: int,
+    settings: PolicySettings,
+    calendar: WorkCalendar,
+) -> PassScope:
+    """Return a pass at `now`: nothing falls before the plan's year or the first start."""
+    tz = settings.timezone
+    floor = max(date(year, 1, 1), first_started.astimezone(tz).date())
+    return PassScope(now, now.astimezone(tz).date(), floor, year, settings, calendar)
+
+
+async def plan_pass(
+    scope: PassScope, source: PassSource, bound: Sequence[BindingRecord]
+) -> list[OutboxDraft]:
+    """Return every message due in this pass, from the facts the source holds (the one rule
+    set of the reconcile: the service and a simulation differ only in their source)."""
+    # Requests, alerts, reviews and escalations go to leadership's first level; the
+    # second level gets later escalations and the digest (scheduler.leadership).
+    tiers = leadership_tiers(bound)
+    # A group robot only posts: it gets the day's prompts, nothing that asks back.
+    talkers = _by_recipient([b for b in bound if not b.posts_only], tiers)
+    drafts = await source.events(scope, talkers)
+    drafts += await _prompt_drafts(source, scope, _by_recipient(bound, tiers), tiers)
+    drafts += await _review_drafts(source, scope, tiers.first)
+    drafts += await _digest_drafts(source, scope, list(tiers.everyone))
+    return drafts
 
 
 async def _first_started(session: AsyncSession, now: datetime) -> datetime:
@@ -108,7 +106,7 @@ async def _first_started(session: AsyncSession, now: datetime) -> datetime:
     return await service_state.first_started_at(session, now)
 
 
-def _by_recipient(found: list[BindingRecord], tiers: Tiers) -> dict[str, list[int]]:
+def _by_recipient(found: Sequence[BindingRecord], tiers: Tiers) -> dict[str, list[int]]:
     chats: dict[str, list[int]] = defaultdict(list)
     for binding in found:
         if not binding.is_leadership:
@@ -118,40 +116,31 @@ def _by_recipient(found: list[BindingRecord], tiers: Tiers) -> dict[str, list[in
     return chats
 
 
-def _at(scope: _Scope, clock_time: time) -> datetime:
+def _at(scope: PassScope, clock_time: time) -> datetime:
     return datetime.combine(scope.today, clock_time, tzinfo=scope.settings.timezone)
 
 
 async def _prompt_drafts(
-    session: AsyncSession, scope: _Scope, chats: dict[str, list[int]], tiers: Tiers
+    source: PassSource, scope: PassScope, chats: dict[str, list[int]], tiers: Tiers
 ) -> list[OutboxDraft]:
     send_at = _at(scope, scope.settings.send_time)
     if not scope.calendar.is_workday(scope.today) or scope.now < send_at:
         return []
-    sent = await latest_points(session, ("prompt", "escalation"))
-    # A paused unit's items wait out the pause; their overdue count skips its days.
-    paused = await pauses.unit_windows(session, scope.now)
-    memo: dict[
-        tuple[str, date | None, date | None, int | None, Paused], PromptPoint | None
-    ] = {}
-    due: list[tuple[ScheduleMilestone, PromptPoint]] = []
-    for m in await schedule_milestones(session, scope.now, signoff=scope.settings.signoff):
-        if m.done:
-            continue
-        window = (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ()))
-        if window not in memo:
-            # Many milestones share dates (年底前): the policy is pure, so compute once.
-            memo[window] = latest_point(
-                MilestoneWindow(*window[:4]),
-                scope.calendar,
-                scope.settings,
-                scope.today,
-                scope.floor,
-                window[4],
-            )
-        point = memo[window]
-        if point is not None:
-            due.append((m, point))
+    facts = await source.prompt_facts(scope)
+    sent = facts.sent
+    # Many milestones share a window (年底前): the policy is pure, so compute each once. A
+    # paused unit's items wait out the pause; their overdue count skips its days.
+    points: dict[WindowKey, PromptPoint | None] = {}
+    for window in {w for _, w in facts.open}:
+        points[window] = latest_point(
+            MilestoneWindow(*window[:4]),
+            scope.calendar,
+            scope.settings,
+            scope.today,
+            scope.floor,
+            window[4],
+        )
+    due = [(m, point) for m, w in facts.open if (point := points[w]) is not None]
     # A unit without a chat keeps its items pending: its first chat gets the latest ones.
     to_unit = [(m, p) for m, p in due if m.unit in chats and _pending(sent, m, p, "prompt")]
     to_lead = [
@@ -159,7 +148,7 @@ async def _prompt_drafts(
         for m, p in due
         if p.escalate and LEADERSHIP in chats and _pending(sent, m, p, "escalation")
     ]
-    last = await last_entries(session, (m.pair for m, _ in to_unit + to_lead), scope.now)
+    last = facts.last
     drafts: list[OutboxDraft] = []
     per_unit: dict[str, list[PromptItem]] = defaultdict(list)
     for m, p in to_unit:
@@ -192,7 +181,7 @@ async def _prompt_drafts(
 
 
 def _pending(
-    sent: dict[tuple[int, int, int | None, str], date],
+    sent: Mapping[SentKey, date],
     m: ScheduleMilestone,
     point: PromptPoint,
     kind: str,
@@ -233,18 +222,19 @@ def _ordered(items: list[PromptItem]) -> list[PromptItem]:
 
 
 async def _review_drafts(
-    session: AsyncSession, scope: _Scope, chats: tuple[int, ...]
+    source: PassSource, scope: PassScope, chats: tuple[int, ...]
 ) -> list[OutboxDraft]:
     send_at = _at(scope, scope.settings.send_time)
     if not scope.settings.signoff or not scope.calendar.is_workday(scope.today):
         return []
-    if scope.now < send_at:
+    if scope.now < send_at or not chats:
         return []
-    return await review_drafts(session, scope.now, send_at, chats, scope.settings.timezone)
+    items = await source.reviews(scope, send_at)
+    return review_drafts(items, send_at, chats, scope.settings.timezone)
 
 
 async def _digest_drafts(
-    session: AsyncSession, scope: _Scope, chats: list[int]
+    source: PassSource, scope: PassScope, chats: list[int]
 ) -> list[OutboxDraft]:
     day = digest_day_of_week(scope.calendar, scope.settings, scope.today)
     if not chats or day is None or day > scope.today or day < scope.floor:
@@ -256,15 +246,19 @@ async def _digest_drafts(
         return []
     year, week, _ = scope.today.isocalendar()
     keys = {chat: f"digest:{year}-W{week:02d}:{chat}" for chat in chats}
-    missing = [c for c in chats if keys[c] not in await existing_keys(session, keys.values())]
+    held = await source.held(keys.values())
+    missing = [c for c in chats if keys[c] not in held]
     if not missing:
         return []
     # A digest sent late (after downtime) reads the ledger as of now, not as of Monday.
-    tz = scope.settings.timezone
-    rules = scope.settings.status_rules(scope.calendar)
-    source = await read_digest_input(session, scope.now, rules=rules, tz=tz)
+    source_input = await source.digest_input(scope)
     digest = compute_digest(
-        source.rows, source.extensions, scope.now, source.units, tz, source.timeliness or ()
+        source_input.rows,
+        source_input.extensions,
+        scope.now,
+        source_input.units,
+        scope.settings.timezone,
+        source_input.timeliness or (),
     )
     not_before = digest_at if day == scope.today else scope.now
     text = render_digest(digest)

@@ -17,11 +17,13 @@ from scheduler.reconcile import reconcile
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
 from simulate.answers import Answer, apply_answer
-from storage import bindings, outbox, pauses
+from simulate.replay import LedgerCopy
+from storage import bindings, outbox
 from storage.chats import chat_key
 from storage.database import Database
 from storage.plans import unit_names
-from storage.schedule_queries import mark_all_sent, schedule_milestones
+from storage.records import OutboxDraft
+from storage.schedule_queries import mark_all_sent
 from vocabulary import LEADERSHIP
 
 # Pseudo chats: a channel of their own that no sender serves.
@@ -73,12 +75,12 @@ async def simulate(
 ) -> list[SimulatedMessage]:
     """Return every message pushed from `first` to `last`, on a throwaway database by default."""
     if db_url is not None:
-        # A given database may hold state of its own (an earlier start, queued rows): run
-        # every workday there rather than reason about what it holds.
-        return await _run(db_url, plan_path, first, last, settings, answers, every_day=True)
+        # A given database may hold state of its own (an earlier start, queued rows): play
+        # every workday, and write the simulated outbox back to it.
+        return await _run(db_url, plan_path, first, last, settings, answers, given_db=True)
     with tempfile.TemporaryDirectory(prefix="duban-simulate-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'simulate.db'}"
-        return await _run(url, plan_path, first, last, settings, answers, every_day=False)
+        return await _run(url, plan_path, first, last, settings, answers, given_db=False)
 
 
 async def _run(
@@ -88,7 +90,7 @@ async def _run(
     last: date,
     settings: PolicySettings,
     answers: Sequence[Answer],
-    every_day: bool,
+    given_db: bool,
 ) -> list[SimulatedMessage]:
     tz = settings.timezone
     clock = FrozenClock(datetime.combine(first, time(0, 0), tzinfo=tz))
@@ -96,15 +98,18 @@ async def _run(
     core = await Core.open(CoreConfig(url, plan_path, tz), clock, settings)
     db = core.db
     try:
-        await _bind_pseudo_chats(db, clock.now())
+        await bind_pseudo_chats(db, clock.now())
         pushed: list[SimulatedMessage] = []
         by_day: dict[date, list[Answer]] = {}
         for answer in answers:
             by_day.setdefault(answer.day, []).append(answer)
         span = (first, last)
-        due = None if every_day else await _due_days(db, clock.now(), span, settings, calendar)
-        # The first run records the service's first start, and the first workday after an
-        # answer picks up what it changed (an extension's earlier points): never skip those.
+        # The ledger in memory: read after the first pass and after each answer, played
+        # between them (simulate.replay).
+        copy: LedgerCopy | None = None
+        due: set[date] = set()
+        # The first workday after an answer picks up what it changed (an extension's
+        # earlier points): never skip it.
         wake = True
         day = first
         while day <= last:
@@ -114,59 +119,65 @@ async def _run(
                 for at in (START_OF_DAY, ANSWER_TIME)
             }
             instants = {at for at, applied in at_times.items() if applied}
-            if calendar.is_workday(day) and (due is None or wake or day in due or instants):
+            if calendar.is_workday(day) and (given_db or wake or day in due or instants):
                 instants |= {settings.send_time, settings.digest_time}
                 wake = False
             for at in sorted(instants):
                 clock.set(datetime.combine(day, at, tzinfo=tz))
-                for answer in at_times.get(at, []):
+                applied = at_times.get(at, [])
+                if copy is not None and not applied:
+                    pushed += [_message(at_, d) for at_, d in await copy.run_pass(clock.now())]
+                    continue
+                # The first pass records the service's first start; an answer changes the
+                # ledger: both run on the database, then the copy is read again.
+                if copy is not None:
+                    await copy.flush(db)
+                for answer in applied:
                     await apply_answer(core, answer)
                 await reconcile(db, clock.now(), settings, calendar)
-                pushed += await _deliver(db, clock.now())
-            if todays and due is not None:
-                due = await _due_days(db, clock.now(), span, settings, calendar)
-                wake = True
+                pushed += await deliver(db, clock.now())
+                copy = await LedgerCopy.read(db, clock.now(), settings, calendar)
+                due = _due_days(copy, span, settings, calendar)
+                wake = wake or bool(applied)
             day += timedelta(days=1)
+        if copy is not None and given_db:
+            await copy.flush(db)
         return pushed
     finally:
         await core.close()
 
 
-async def _due_days(
-    db: Database,
-    now: datetime,
+def _due_days(
+    copy: LedgerCopy,
     span: tuple[date, date],
     settings: PolicySettings,
     calendar: WorkCalendar,
 ) -> set[date]:
-    """Return the days on which, with the ledger as it is now, a prompt, a digest or a
-    【办结审核】 can be due.
+    """Return the days on which, with the ledger as the copy holds it, a prompt, a digest or
+    a 【办结审核】 can be due.
 
-    Only answers change the ledger in a simulation, so on any other workday the reconcile
-    would find every milestone's latest point already queued and write nothing: skipping it
-    changes no output, and the same reconcile still decides what is sent on the days it runs.
+    Only answers change the ledger in a simulation, so on any other workday a pass would find
+    every milestone's latest point already queued and write nothing: skipping it changes no
+    output, and the same pass still decides what is sent on the days it runs.
     """
     first, last = span
-    async with db.session() as session:
-        milestones = await schedule_milestones(session, now, signoff=settings.signoff)
-        paused = await pauses.unit_windows(session, now)
     days = set(digest_days(calendar, settings, first, last))
-    if any(m.state == "awaiting" for m in milestones):
+    if any(m.state == "awaiting" for m in copy.prompts.milestones):
         # While a 已完成 waits for sign-off, every workday brings a 【办结审核】.
         span_days = (first + timedelta(days=n) for n in range((last - first).days + 1))
         days.update(d for d in span_days if calendar.is_workday(d))
-    windows = {
-        (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ()))
-        for m in milestones
-        if not m.done
-    }
-    for kind, start, end, interval, held in windows:
+    for kind, start, end, interval, held in {w for _, w in copy.prompts.open}:
         window = MilestoneWindow(kind, start, end, interval)
         days.update(p.day for p in prompt_points(window, calendar, settings, first, last, held))
     return days
 
 
-async def _bind_pseudo_chats(db: Database, now: datetime) -> None:
+def _message(at: datetime, draft: OutboxDraft) -> SimulatedMessage:
+    payload = OutboxPayload.from_json(draft.payload)
+    return SimulatedMessage(at, draft.recipient, draft.kind, payload.items, payload.text)
+
+
+async def bind_pseudo_chats(db: Database, now: datetime) -> None:
     """Bind a pseudo chat to every unit (and the leadership) that has no chat yet."""
     async with db.session() as session:
         bound = {b.recipient for b in await bindings.all_bindings(session)}
@@ -179,7 +190,7 @@ async def _bind_pseudo_chats(db: Database, now: datetime) -> None:
             await bindings.bind(session, key, unit, now, title="simulate")
 
 
-async def _deliver(db: Database, now: datetime) -> list[SimulatedMessage]:
+async def deliver(db: Database, now: datetime) -> list[SimulatedMessage]:
     """Claim what is due, as the sender would, and mark it sent."""
     delivered = []
     async with db.session() as session:

@@ -2,9 +2,11 @@
 
 Alembic (and Mako under it) costs the process a few tenths of a second and ~10 MB to import,
 so a ledger already at the newest revision is recognised without it: the revision stamped in
-`alembic_version` is compared with the head read from the migration files' text. Anything
-else (no table yet, an older revision, a file that cannot be read that way) runs the real
-`alembic upgrade head`.
+`alembic_version` is compared with the head read from the migration files' text. A ledger
+with no table at all is built from the models in one go (tables, indexes, the append-only
+triggers) and stamped at that head, which is what the migrations build step by step
+(tests/storage/test_schema.py checks both ways give the same schema). Anything else (an older
+revision, a file that cannot be read that way) runs the real `alembic upgrade head`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.engine import Connection
+
+from storage.append_only import APPEND_ONLY_TABLES, append_only_ddl
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -80,6 +84,28 @@ def upgrade_head(connection: Connection) -> None:
     """Apply every pending migration on this (sync) connection; none, cheaply, if at head."""
     if at_head(connection):
         return
+    head = _shipped_head()
+    if head is not None and not inspect(connection).get_table_names():
+        create_at_head(connection, head)
+        return
     from alembic import command
 
     command.upgrade(alembic_config(connection), "head")
+
+
+def create_at_head(connection: Connection, head: str) -> None:
+    """Build an empty ledger's schema from the models and stamp it at `head`."""
+    from storage.models import Base
+
+    Base.metadata.create_all(connection)
+    for table in APPEND_ONLY_TABLES:
+        for statement in append_only_ddl(connection.dialect.name, table):
+            connection.exec_driver_sql(statement)
+    version = Table(
+        VERSION_TABLE,
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
+    version.create(connection)
+    connection.execute(version.insert().values(version_num=head))

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChatRow, OutboxItemRow, OutboxRow, TaskRow, UnitRow
 from storage.plans import unit_ids
 from storage.records import OutboxDraft, OutboxItemRecord, OutboxMessage
 from storage.upsert import dialect_insert
+
+OUTBOX_ITEMS = cast(Table, OutboxItemRow.__table__)
 
 # Short: a sender renews its claims while it sends a batch, so a claim outlives only a
 # sender that died, and its rows come back soon.
@@ -68,8 +71,9 @@ async def enqueue_many(
             for item in draft.items
         )
     if items:
-        # One executemany: a busy day's thousands of items, without an ORM object each.
-        await session.execute(insert(OutboxItemRow), items)
+        # One executemany on the table itself: a busy day's thousands of items, without the
+        # ORM's bulk machinery (a third of a busy reconcile's time when it was used).
+        await session.execute(insert(OUTBOX_ITEMS), items)
     return written
 
 

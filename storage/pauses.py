@@ -32,13 +32,17 @@ class PauseEvent:
     at: datetime
 
 
-def windows(events: Iterable[PauseEvent]) -> list[tuple[date, date, str | None]]:
+# A paused period: first day, last day, reason.
+PauseWindow = tuple[date, date, str | None]
+
+
+def windows(events: Iterable[PauseEvent]) -> list[PauseWindow]:
     """Return the periods (first day, last day, reason) the events leave paused, in order.
 
     A resume ends every pause still running on its day (and cancels those set to start
     later); a later pause starts afresh.
     """
-    found: list[tuple[date, date, str | None]] = []
+    found: list[PauseWindow] = []
     for event in sorted(events, key=lambda e: e.at):
         if event.kind == "pause" and event.until_day is not None:
             found.append((event.from_day, event.until_day, event.reason))
@@ -50,7 +54,12 @@ def windows(events: Iterable[PauseEvent]) -> list[tuple[date, date, str | None]]
 
 def pause_on(events: Iterable[PauseEvent], day: date) -> PauseInfo | None:
     """Return the pause a day falls in, or None."""
-    for first, last, reason in windows(events):
+    return pause_in(windows(events), day)
+
+
+def pause_in(periods: Iterable[PauseWindow], day: date) -> PauseInfo | None:
+    """Return the paused period (`windows`) a day falls in, or None."""
+    for first, last, reason in periods:
         if first <= day <= last:
             return PauseInfo(last, reason, first)
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from storage.models import (
     OutboxRow,
     PlanRow,
 )
+from storage.records import OutboxDraft, OutboxKind
 
 ScheduleMilestone = MilestoneStatus
 """A milestone of a current (task, unit) pair as the scheduler reads it (`storage.milestones`)."""
@@ -121,3 +123,44 @@ async def existing_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
             )
         )
     return found
+
+
+async def keys_since(session: AsyncSession, since: datetime) -> set[str]:
+    """Return the dedupe keys of every message queued since an instant."""
+    return set(
+        await session.scalars(select(OutboxRow.dedupe_key).where(OutboxRow.created_at >= since))
+    )
+
+
+async def unsent(session: AsyncSession) -> list[OutboxDraft]:
+    """Return every message not yet sent nor given up, in the order a sender claims them."""
+    rows = await session.scalars(
+        select(OutboxRow)
+        .where(OutboxRow.sent_at.is_(None), OutboxRow.failed_at.is_(None))
+        .order_by(OutboxRow.not_before, OutboxRow.id)
+    )
+    return [
+        OutboxDraft(
+            r.dedupe_key,
+            r.chat_id,
+            r.recipient,
+            cast(OutboxKind, r.kind),
+            r.payload,
+            r.not_before,
+        )
+        for r in rows
+    ]
+
+
+async def mark_sent_by_key(session: AsyncSession, keys: Iterable[str], at: datetime) -> None:
+    """Mark the messages with these dedupe keys sent at an instant (a simulation's copy of
+    the outbox, written back)."""
+    wanted = list(keys)
+    for start in range(0, len(wanted), 500):
+        await session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.dedupe_key.in_(wanted[start : start + 500]), OutboxRow.sent_at.is_(None)
+            )
+            .values(sent_at=at, attempts=OutboxRow.attempts + 1)
+        )

@@ -4,6 +4,7 @@ is derived by `storage.milestones`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -75,14 +76,17 @@ async def record(
 
 
 async def awaiting(
-    session: AsyncSession, as_of: datetime, *, unit_id: int | None = None
+    session: AsyncSession,
+    as_of: datetime,
+    *,
+    unit_id: int | None = None,
+    milestones: Sequence[MilestoneStatus] | None = None,
 ) -> list[Awaiting]:
-    """Return what waits for sign-off as of an instant, in plan order, with its report."""
-    found = [
-        m
-        for m in await milestone_statuses(session, as_of, unit_id=unit_id)
-        if m.state == "awaiting" and m.done_entry_id is not None
-    ]
+    """Return what waits for sign-off as of an instant, in plan order, with its report
+    (`milestones`: every pair's milestone states as of the same instant, if already read)."""
+    if milestones is None or unit_id is not None:
+        milestones = await milestone_statuses(session, as_of, unit_id=unit_id)
+    found = [m for m in milestones if m.state == "awaiting" and m.done_entry_id is not None]
     entries = await entries_by_id(session, {m.done_entry_id for m in found if m.done_entry_id})
     return [Awaiting(m, entries[m.done_entry_id]) for m in found if m.done_entry_id in entries]
 
@@ -154,11 +158,12 @@ async def reviews(
     *,
     begun_by: datetime | None = None,
     unit_id: int | None = None,
+    milestones: Sequence[MilestoneStatus] | None = None,
 ) -> list[ReviewItem]:
     """Return what waits for sign-off as of an instant, one item per report, in plan order;
     with `begun_by`, only rounds whose first 已完成 came by then."""
     grouped: dict[int, list[Awaiting]] = {}
-    for waiting in await awaiting(session, as_of, unit_id=unit_id):
+    for waiting in await awaiting(session, as_of, unit_id=unit_id, milestones=milestones):
         grouped.setdefault(waiting.entry.id, []).append(waiting)
     found = []
     for group in grouped.values():

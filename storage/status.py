@@ -19,8 +19,8 @@ entries and decisions after `as_of` are ignored, so the past reads as it was.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -92,31 +92,34 @@ def light_of(
     behind_pace: bool = False,
 ) -> tuple[Light, Reason | None, SignoffState | None]:
     """Return a (task, unit)'s light, its reason and its sign-off state (pure)."""
-    # One pass (a page weighs thousands of rows): whether every deadline (or, with none,
-    # every milestone) is signed off, whether one awaits sign-off, the earliest open due.
-    any_deadline = False
-    deadlines_signed = all_signed = True
+    # One pass over the milestones: the status of every pair is read this way, many
+    # thousands a digest.
+    has_deadline = False
+    deadlines_signed = every_signed = True
     awaiting = False
-    first_due: date | None = None
+    open_dues: list[date] = []
     for m in milestones:
         state = m.state
         if state != "signed":
-            all_signed = False
-            awaiting = awaiting or state == "awaiting"
+            every_signed = False
+        if state == "awaiting":
+            awaiting = True
         if m.kind == "deadline" and m.end is not None:
-            any_deadline = True
+            has_deadline = True
             if state != "signed":
                 deadlines_signed = False
-            if state == "open" and (first_due is None or m.end < first_due):
-                first_due = m.end
-    if deadlines_signed if any_deadline else (milestones and all_signed):
+            if state == "open":
+                open_dues.append(m.end)
+    # Done: every deadline signed off (every milestone, for work without deadlines).
+    if deadlines_signed if has_deadline else (every_signed and bool(milestones)):
         return "done", None, "signed"
     signoff: SignoffState | None = "awaiting" if awaiting else None
-    # The earliest open due date decides: overdue if it has passed, due soon if it is near.
-    if first_due is not None and first_due < today:
-        return "red", Reason("overdue", first_due), signoff
-    if first_due is not None and first_due <= today + timedelta(days=warn_days):
-        return "yellow", Reason("due_soon", first_due), signoff
+    if open_dues:
+        first_due = min(open_dues)
+        if first_due < today:
+            return "red", Reason("overdue", first_due), signoff
+        if first_due <= today + timedelta(days=warn_days):
+            return "yellow", Reason("due_soon", first_due), signoff
     if latest_status == "blocked":
         return "yellow", Reason("blocked", note=latest_note), signoff
     if behind_pace:
@@ -124,6 +127,50 @@ def light_of(
     if awaiting:
         return "green", Reason("awaiting"), signoff
     return "green", None, signoff
+
+
+# task row, task id, chapter, title, unit id, unit, role, entries, latest entry id
+_Pair = tuple[int, str, str, str, int, str, str, int, int | None]
+# The latest entry's status, note, percent and time.
+_Latest = tuple[EntryStatus, str | None, int | None, datetime]
+
+
+@dataclass(slots=True)
+class StatusFacts:
+    """What the status rows are computed from, read in one session as of one instant.
+
+    Everything here stays true until the ledger changes, except what `prompted` adds: a
+    simulation reads the facts once and keeps them current as it sends its prompts.
+    """
+
+    pairs: list[_Pair]
+    milestones: dict[tuple[int, int], list[MilestoneStatus]]
+    latest: dict[int, tuple[EntryStatus, str | None, int | None, datetime]]
+    # Per pair, the day of the first prompt sent after its latest report (未报 counts from it).
+    unanswered: dict[tuple[int, int], date]
+    paused: dict[str, list[pauses.PauseEvent]]
+    progress: dict[tuple[int, int], tuple[TargetProgress, ...]]
+    year: int | None
+    _reported: dict[tuple[int, int], datetime] | None = field(default=None, repr=False)
+
+    def prompted(self, pair: tuple[int, int], point_date: date) -> None:
+        """Record a prompt about a pair sent now (it opens 未报 unless one is open already)."""
+        if self._reported is None:
+            self._reported = {
+                (p[0], p[4]): self.latest[p[-1]][3] for p in self.pairs if p[-1] in self.latest
+            }
+        reported_at = self._reported.get(pair)
+        if reported_at is not None and not prompted_after(point_date, reported_at):
+            return
+        held = self.unanswered.get(pair)
+        if held is None or point_date < held:
+            self.unanswered[pair] = point_date
+
+
+def prompted_after(point_date: date, reported_at: datetime) -> bool:
+    """Return whether a prompt's day comes after a report, as the query compares them: a
+    date reads as its midnight (UTC, as stored), so a prompt on the report's day came first."""
+    return point_date > reported_at.astimezone(UTC).date()
 
 
 async def status_rows(
@@ -145,47 +192,76 @@ async def status_rows(
     shows no per-row count.
     """
     rules = rules or StatusRules()
-    pairs = await _pairs(session, as_of, unit, count_entries, task_row)
+    facts = await read_status_facts(
+        session,
+        as_of,
+        unit,
+        count_entries=count_entries,
+        signoff=rules.signoff,
+        task_row=task_row,
+    )
+    return rows_of(facts, as_of, tz, rules)
+
+
+async def read_status_facts(
+    session: AsyncSession,
+    as_of: datetime,
+    unit: str | None = None,
+    *,
+    count_entries: bool = True,
+    signoff: bool = True,
+    milestones: Sequence[MilestoneStatus] | None = None,
+    task_row: int | None = None,
+) -> StatusFacts:
+    """Read what the status rows of every pair (or one unit's, or one task's) are computed
+    from; `milestones`: every pair's milestone states as of the same instant, if already
+    read."""
+    pairs, latest = await _pairs(session, as_of, unit, count_entries, task_row)
     if not pairs:
-        return []
+        return StatusFacts([], {}, {}, {}, {}, {}, None)
     unit_id = pairs[0][4] if unit is not None else None
     by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
-    if task_row is not None:  # one task: its few owners, a pair at a time
+    if task_row is not None and milestones is None:  # one task: its few owners, a pair at a time
         for p in pairs:
             by_pair[(task_row, p[4])] = await milestone_statuses(
-                session, as_of, signoff=rules.signoff, pair=(task_row, p[4])
+                session, as_of, signoff=signoff, pair=(task_row, p[4])
             )
     else:
-        for m in await milestone_statuses(session, as_of, signoff=rules.signoff, unit_id=unit_id):
+        if milestones is None or unit_id is not None:
+            milestones = await milestone_statuses(session, as_of, signoff=signoff, unit_id=unit_id)
+        for m in milestones:
             by_pair.setdefault(m.pair, []).append(m)
-    unanswered = await _first_unanswered_prompts(session, as_of, unit_id)
-    paused = await pauses.events(session, as_of, unit)
+    return StatusFacts(
+        pairs=pairs,
+        milestones=by_pair,
+        latest=latest,
+        unanswered=await _first_unanswered_prompts(session, as_of, unit_id),
+        paused=await pauses.events(session, as_of, unit),
+        progress=await latest_progress(session, as_of, unit_id),
+        year=await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1)),
+    )
+
+
+def rows_of(
+    facts: StatusFacts,
+    as_of: datetime,
+    tz: ZoneInfo = DEFAULT_TZ,
+    rules: StatusRules | None = None,
+) -> list[StatusRow]:
+    """Return the status rows the facts give as of an instant (pure: lights, reasons, flags)."""
+    rules = rules or StatusRules()
     today = as_of.astimezone(tz).date()
-    progress = await latest_progress(session, as_of, unit_id)
-    year = await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1))
-    year_start = date(year or today.year, 1, 1)
+    year_start = date(facts.year or today.year, 1, 1)
     counting = rules.workdays if rules.pace_workdays else None
-    # A unit's pause is the same for each of its rows: found once per unit.
-    pause_of = {name: pauses.pause_on(events, today) for name, events in paused.items()}
-    no_milestones: list[MilestoneStatus] = []
+    # Each unit's paused periods, worked out once rather than once per row.
+    paused = {unit: pauses.windows(events) for unit, events in facts.paused.items()}
     rows = []
-    warn_days = rules.warn_days
-    for (
-        task_row,
-        task_id,
-        chapter,
-        title,
-        u_id,
-        unit_name,
-        role,
-        count,
-        status,
-        note,
-        percent,
-        updated_at,
-    ) in pairs:
-        mine = by_pair.get((task_row, u_id), no_milestones)
-        reported = progress.get((task_row, u_id), ())
+    for task_row, task_id, chapter, title, u_id, unit_name, role, count, latest_id in facts.pairs:
+        mine = facts.milestones.get((task_row, u_id), [])
+        entry = facts.latest.get(latest_id) if latest_id is not None else None
+        status, note = (entry[0], entry[1]) if entry else (None, None)
+        updated_at = entry[3] if entry else None
+        reported = facts.progress.get((task_row, u_id), ())
         pace = (
             pace_of(
                 mine,
@@ -196,27 +272,27 @@ async def status_rows(
                 workdays_between=counting,
             )
             if reported
-            else None  # nothing reported: no pace (pace_of's own first answer)
+            else None
         )
         behind = pace is not None and pace.behind
-        light, reason, signoff = light_of(mine, status, note, today, warn_days, behind)
+        light, reason, signoff = light_of(mine, status, note, today, rules.warn_days, behind)
         open_ms = [
             OpenMilestone(m.milestone_id, m.action, m.planned_end or m.end, m.end)
             for m in mine
             if m.kind == "deadline" and m.end is not None and m.state == "open"
         ]
         if len(open_ms) > 1:
-            open_ms.sort(key=_due)
-        pause = pause_of.get(unit_name)
+            open_ms.sort(key=_by_due)
+        held = paused.get(unit_name, ())
+        pause = pauses.pause_in(held, today) if held else None
         flags: tuple[str, ...] = ()
         silent_days = None
-        prompted = unanswered.get((task_row, u_id))
+        prompted = facts.unanswered.get((task_row, u_id))
         if (
             light != "done"
             and pause is None
             and prompted is not None
-            and _unpaused_workdays(rules, prompted, today, paused.get(unit_name, ()))
-            >= rules.unreported_workdays
+            and _unpaused_workdays(rules, prompted, today, held) >= rules.unreported_workdays
         ):
             flags = ("unreported",)
             since = updated_at.astimezone(tz).date() if updated_at else prompted
@@ -231,7 +307,7 @@ async def status_rows(
                 light=light,
                 status=status,
                 note=note,
-                percent=percent,
+                percent=entry[2] if entry else None,
                 updated_at=updated_at,
                 next_due=open_ms[0].due if open_ms else None,
                 entries=count,
@@ -244,13 +320,15 @@ async def status_rows(
                 signoff=signoff,
                 progress=reported,
                 pace=pace,
-                waiting=tuple([m.event or "" for m in mine if m.waiting and m.state == "open"]),
+                waiting=tuple(m.event or "" for m in mine if m.waiting and m.state == "open")
+                if mine
+                else (),
             )
         )
     return rows
 
 
-def _due(milestone: OpenMilestone) -> date:
+def _by_due(milestone: OpenMilestone) -> date:
     return milestone.due
 
 
@@ -304,34 +382,16 @@ async def latest_progress(
 
 
 def _unpaused_workdays(
-    rules: StatusRules, after: date, until: date, events: Sequence[pauses.PauseEvent]
+    rules: StatusRules, after: date, until: date, windows: Sequence[pauses.PauseWindow]
 ) -> int:
     """Return the workdays in (after, until] outside the unit's pauses (silence while paused
     is not silence)."""
     count = rules.workdays(after, until)
-    for first, last, _ in pauses.windows(events) if events else ():
+    for first, last, _ in windows:
         start, end = max(first - timedelta(days=1), after), min(last, until)
         if start < end:
             count -= rules.workdays(start, end)
     return count
-
-
-# (task row, task id, chapter, title, unit id, unit, role, entries, and the latest entry's
-# status, note, percent and time: None when the pair has no entry).
-_Pair = tuple[
-    int,
-    str,
-    str,
-    str,
-    int,
-    str,
-    str,
-    int,
-    EntryStatus | None,
-    str | None,
-    int | None,
-    datetime | None,
-]
 
 
 async def _pairs(
@@ -340,8 +400,9 @@ async def _pairs(
     unit: str | None,
     count_entries: bool = True,
     task_row: int | None = None,
-) -> list[_Pair]:
-    """Return every current pair with its latest entry as of an instant, in plan order.
+) -> tuple[list[_Pair], dict[int, _Latest]]:
+    """Return every current pair as of an instant, in plan order, and by id the latest
+    entry of each pair that has one.
 
     The latest entry is one index probe per pair (ix_entries_unit_task_time, newest first),
     joined in the same statement: no second query by id. PostgreSQL takes the entry's
@@ -360,7 +421,7 @@ async def _pairs(
     )
     newest_first = (EntryRow.created_at.desc(), EntryRow.id.desc())
     if session.get_bind().dialect.name == "postgresql":
-        latest = (
+        newest = (
             select(
                 EntryRow.id, EntryRow.status, EntryRow.note, EntryRow.percent, EntryRow.created_at
             )
@@ -370,8 +431,8 @@ async def _pairs(
             .correlate(TaskOwnerRow)
             .lateral("latest")
         )
-        target: FromClause | type[EntryRow] = latest
-        entry: Any = latest.c
+        target: FromClause | type[EntryRow] = newest
+        entry: Any = newest.c
         joined: ColumnElement[bool] = true()
     else:
         latest_id = (
@@ -411,22 +472,17 @@ async def _pairs(
     # Task and unit words come once per task and unit, not decoded again on every row.
     labels = await task_labels(session, *owners)
     names = await unit_names_by_row(session)
-    result = await plain_rows(session, query.where(*owners))
-    return [
-        (
-            t,
-            *labels[t],
-            u,
-            names[u],
-            role,
-            int(count or 0) if count_entries else int(entry_id is not None),
-            status,
-            note,
-            percent,
-            at,
-        )
-        for t, u, role, count, entry_id, status, note, percent, at in result
-    ]
+    pairs: list[_Pair] = []
+    latest: dict[int, _Latest] = {}
+    for t, u, role, counted, entry_id, status, note, percent, at in await plain_rows(
+        session, query.where(*owners)
+    ):
+        code, chapter, title = labels[t]
+        entries = int(counted or 0) if count_entries else int(entry_id is not None)
+        pairs.append((t, code, chapter, title, u, names[u], role, entries, entry_id))
+        if entry_id is not None:
+            latest[entry_id] = (status, note, percent, at)
+    return pairs, latest
 
 
 async def _first_unanswered_prompts(

@@ -18,7 +18,7 @@ are ignored, so the past reads as it was.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -193,6 +193,16 @@ async def milestone_timeliness(
         )
         if window is None or _in_window(item, window):
             found.append(item)
+    return found
+
+
+def reclassified(items: Iterable[MilestoneTimeliness], today: date) -> list[MilestoneTimeliness]:
+    """Return the items as they stand on a later day with the same ledger (what was pending
+    may have fallen due)."""
+    found = []
+    for item in items:
+        kind = classify_timeliness(item.due, item.done_on, item.reported, today)
+        found.append(item if kind == item.kind else replace(item, kind=kind))
     return found
 
 

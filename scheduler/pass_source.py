@@ -1,0 +1,168 @@
+"""Where a reconcile pass reads the ledger from.
+
+A pass (`scheduler.reconcile.plan_pass`) decides what is due from facts: the milestones and
+their states, pauses, what the outbox already holds, the latest entries, what waits for
+sign-off and the digest's figures. The service reads them from the database on every run
+(`DatabaseSource`, a few set-wise queries); a simulation reads them once after each answer
+and keeps them in memory between answers (`simulate.replay`). The rules are the same pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.source import ReportInput, read_digest_input
+from scheduler.events import event_drafts
+from scheduler.policy import Paused
+from scheduler.settings import PolicySettings
+from scheduler.workdays import WorkCalendar
+from storage import pauses, service_state, signoffs
+from storage.records import OutboxDraft
+from storage.schedule_queries import (
+    LastEntry,
+    ScheduleMilestone,
+    existing_keys,
+    last_entries,
+    latest_points,
+    schedule_milestones,
+)
+from storage.signoffs import ReviewItem
+
+# The latest point queued per (task row, unit id, milestone, message kind).
+SentKey = tuple[int, int, int | None, str]
+# The day whose 【办结审核】 is settled (written, or found with nothing waiting): later passes
+# that day read one value instead of every milestone's state.
+REVIEWED_DAY = "signoff_review_day"
+
+
+@dataclass(frozen=True, slots=True)
+class PassScope:
+    """One pass: its instant, its day, the earliest day it may prompt for, the plan's year."""
+
+    now: datetime
+    today: date
+    floor: date
+    year: int
+    settings: PolicySettings
+    calendar: WorkCalendar
+
+
+# What the policy needs of an open milestone: kind, start, end, interval, its unit's pauses.
+WindowKey = tuple[str, date | None, date | None, int | None, Paused]
+
+
+@dataclass(frozen=True, slots=True)
+class PromptFacts:
+    """What the day's prompts are decided from."""
+
+    milestones: Sequence[ScheduleMilestone]
+    paused: Mapping[str, Paused]
+    sent: Mapping[SentKey, date]
+    last: Mapping[tuple[int, int], LastEntry]
+    # The milestones not done, in plan order, each with its window (`open_windows`).
+    open: Sequence[tuple[ScheduleMilestone, WindowKey]]
+
+
+def open_windows(
+    milestones: Iterable[ScheduleMilestone], paused: Mapping[str, Paused]
+) -> list[tuple[ScheduleMilestone, WindowKey]]:
+    """Return the milestones not done, in order, each with the window the policy reads."""
+    return [
+        (m, (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ())))
+        for m in milestones
+        if not m.done
+    ]
+
+
+class PassSource(Protocol):
+    """The facts a pass reads, wherever they are kept."""
+
+    async def events(
+        self, scope: PassScope, chats: Mapping[str, Sequence[int]]
+    ) -> list[OutboxDraft]:
+        """Return the alerts and extension messages answers caused, not yet queued."""
+        ...
+
+    async def prompt_facts(self, scope: PassScope) -> PromptFacts:
+        """Return what the day's prompts are decided from."""
+        ...
+
+    async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:
+        """Return what waits for sign-off for the day's 【办结审核】, on the day's first
+        asking only (nothing on later passes of a settled day)."""
+        ...
+
+    async def held(self, keys: Iterable[str]) -> set[str]:
+        """Return which of the dedupe keys the outbox already holds."""
+        ...
+
+    async def digest_input(self, scope: PassScope) -> ReportInput:
+        """Return the digest's figures as of the pass."""
+        ...
+
+
+class DatabaseSource:
+    """The facts, read from the ledger in the pass's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._milestones: list[ScheduleMilestone] | None = None
+
+    async def milestones(self, scope: PassScope) -> list[ScheduleMilestone]:
+        """Return every milestone's state as of the pass, read once for the whole pass (the
+        prompts, the 【办结审核】 and the digest all read them)."""
+        if self._milestones is None:
+            self._milestones = await schedule_milestones(
+                self.session, scope.now, signoff=scope.settings.signoff
+            )
+        return self._milestones
+
+    async def events(
+        self, scope: PassScope, chats: Mapping[str, Sequence[int]]
+    ) -> list[OutboxDraft]:
+        """Return the alerts and extension messages answers caused, not yet queued."""
+        tz = scope.settings.timezone
+        return await event_drafts(self.session, scope.now, scope.floor, scope.year, chats, tz)
+
+    async def prompt_facts(self, scope: PassScope) -> PromptFacts:
+        """Read the milestones, pauses, queued points and latest entries (five queries)."""
+        session = self.session
+        milestones = await self.milestones(scope)
+        paused = await pauses.unit_windows(session, scope.now)
+        return PromptFacts(
+            milestones=milestones,
+            paused=paused,
+            sent=await latest_points(session, ("prompt", "escalation")),
+            last=await last_entries(session, (m.pair for m in milestones), scope.now),
+            open=open_windows(milestones, paused),
+        )
+
+    async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:
+        """Read what waits for sign-off, once a day (the day is recorded as settled)."""
+        today = scope.today.isoformat()
+        if await service_state.get_value(self.session, REVIEWED_DAY) == today:
+            return []
+        await service_state.set_value(self.session, REVIEWED_DAY, today)
+        # Sign-off is on (reviews are asked for only then): the pass's milestones are the ones.
+        milestones = await self.milestones(scope)
+        return await signoffs.reviews(
+            self.session, scope.now, begun_by=send_at, milestones=milestones
+        )
+
+    async def held(self, keys: Iterable[str]) -> set[str]:
+        """Return which of the dedupe keys the outbox already holds."""
+        return await existing_keys(self.session, keys)
+
+    async def digest_input(self, scope: PassScope) -> ReportInput:
+        """Read the digest's figures as of the pass."""
+        rules = scope.settings.status_rules(scope.calendar)
+        tz = scope.settings.timezone
+        milestones = await self.milestones(scope)
+        return await read_digest_input(
+            self.session, scope.now, rules=rules, tz=tz, milestones=milestones
+        )
