@@ -1,12 +1,13 @@
 """Updates handled per second through the emulator: duban's bot beside a bare PTB echo bot.
 
-Run: .venv/bin/python benchmarks/bench_bot.py [--updates N] [--quick]
+Run: .venv/bin/python benchmarks/bench_bot.py [--updates N] [--quick] [--no-status-cache]
 
 All bots run in this process against one local emulator, one after the other, with the same
 PTB settings (long polling, sequential updates). Telegram's flood limits are lifted for
 duban's rate limiter here, so the figure measures the bot's own work, not Telegram's
 30 messages/second cap. Each update gets exactly one reply; the clock stops when the last
-reply is stored by the emulator.
+reply is stored by the emulator. With --no-status-cache every /status reads the ledger (the
+core's short-lived status cache is off), which is what a busy bureau's first /status costs.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from benchmarks.common import Figure, print_figures
 from bot.telegram.app import TelegramConfig
-from core.runtime import CoreConfig
+from core.runtime import CoreConfig, StatusCache
 from core.worker import WorkerOptions
 from emulator.server import Emulator
 from plan_data import default_plan_path
@@ -103,7 +104,13 @@ async def echo_rate(
 
 
 async def duban_rates(
-    emu: Emulator, chats: list[int], users: list[int], n: int, db_url: str, rounds: int = ROUNDS
+    emu: Emulator,
+    chats: list[int],
+    users: list[int],
+    n: int,
+    db_url: str,
+    rounds: int = ROUNDS,
+    status_cache: bool = True,
 ) -> dict[str, float]:
     """Run duban's bot and measure a stranger's message and a bound chat's /status."""
     config = RunConfig(
@@ -120,6 +127,8 @@ async def duban_rates(
     )
     rates: dict[str, float] = {}
     async with serving(config, FrozenClock(NOW)) as running:
+        if not status_cache:
+            running.core.statuses = StatusCache(ttl=-1.0)  # every entry is stale at once
         await measure_rate(emu, chats, users, "热身", 20)
         rates["stranger message (binding check + how-to-bind reply)"] = await best_of(
             rounds, lambda: measure_rate(emu, chats, users, "你好", n)
@@ -128,13 +137,14 @@ async def duban_rates(
         async with running.core.db.session() as session:
             code = (await create_invite(session, "社救科", NOW)).code
         await measure_rate(emu, [group.id], users[:1], f"/bind {code}", 1)
-        rates["/status in a unit chat (11 rows from the ledger)"] = await best_of(
+        cached = "" if status_cache else ", status cache off"
+        rates[f"/status in a unit chat (11 rows from the ledger{cached})"] = await best_of(
             rounds, lambda: measure_rate(emu, [group.id], users, "/status", max(20, n // 5))
         )
     return rates
 
 
-async def rates(n: int, rounds: int) -> tuple[float, dict[str, float]]:
+async def rates(n: int, rounds: int, status_cache: bool = True) -> tuple[float, dict[str, float]]:
     """Run both bots on one emulator; return the echo bot's rate and duban's."""
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
     with tempfile.TemporaryDirectory() as tmp:
@@ -143,14 +153,14 @@ async def rates(n: int, rounds: int) -> tuple[float, dict[str, float]]:
             users = [emu.add_user(f"用户{i}").id for i in range(10)]
             chats = [emu.add_private_chat(emu.state.users[u]).id for u in users]
             baseline = await echo_rate(emu, chats, users, n, rounds)
-            ours = await duban_rates(emu, chats, users, n, db_url, rounds)
+            ours = await duban_rates(emu, chats, users, n, db_url, rounds, status_cache)
     return baseline, ours
 
 
-def measure(quick: bool) -> list[Figure]:
+def measure(quick: bool, status_cache: bool = True) -> list[Figure]:
     """Return duban's updates per second beside the bare echo bot's, measured in the same run."""
     n, rounds = (100, 2) if quick else (500, ROUNDS)
-    baseline, ours = asyncio.run(rates(n, rounds))
+    baseline, ours = asyncio.run(rates(n, rounds, status_cache))
     return [
         Figure(
             f"duban, {name}",
@@ -169,11 +179,15 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--updates", type=int, default=500, help="messages per measurement")
     parser.add_argument("--quick", action="store_true", help="100 updates, best of 2")
+    parser.add_argument(
+        "--no-status-cache", action="store_true", help="every /status reads the ledger"
+    )
     args = parser.parse_args()
+    cache = not args.no_status_cache
     if args.quick:
-        print_figures(measure(True))
+        print_figures(measure(True, cache))
     else:
-        baseline, ours = asyncio.run(rates(args.updates, ROUNDS))
+        baseline, ours = asyncio.run(rates(args.updates, ROUNDS, cache))
         print(
             f"updates: {args.updates} per round, best of {ROUNDS} (round-robin over 10"
             " private chats), SQLite ledger"
