@@ -63,18 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `duban` command and return its exit status."""
     args = build_parser().parse_args(argv)
-    from pydantic import ValidationError
-
-    from cli.settings import Settings
+    from cli.settings import BadSettings, read_settings
     from scheduler.clock import clock_from_option
 
     try:
-        settings = Settings()
-    except ValidationError as exc:
+        settings = read_settings()
+    except BadSettings as exc:
         # One line per bad setting, named as the environment names it (WECOM_AGENT_ID).
-        for error in exc.errors():
-            where = ".".join(str(part) for part in error["loc"])
-            print(f"error: setting {where}: {error['msg']}", file=sys.stderr)
+        for line in exc.lines:
+            print(f"error: {line}", file=sys.stderr)
         return 1
     if args.db:
         settings.database_url = args.db
