@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from cli.context import run_async
 from cli.logs import FORMATS, setup_logging
 from plan_data.errors import DubanError
 
@@ -182,7 +182,7 @@ def sandbox_command(args: argparse.Namespace, ctx: CliContext) -> int:
     default = default_clock(unit, interactive)
     clock = _clock(args.run_clock or args.clock or ctx.settings.clock or default, ctx)
     run = run_wecom_sandbox if args.channel == "wecom" else run_sandbox
-    return asyncio.run(
+    return run_async(
         run(
             unit=unit,
             clock=clock,
@@ -205,7 +205,7 @@ def _unit(ctx: CliContext, typed: str) -> str:
 
 def failed_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """List the messages given up on, oldest first."""
-    rows = asyncio.run(_failed(ctx))
+    rows = run_async(_failed(ctx))
     if not rows:
         print("no failed messages", file=ctx.out)
         return 0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from cli.settings import Settings
@@ -46,3 +46,12 @@ class CliContext:
 
 
 Command = Callable[[argparse.Namespace, CliContext], int]
+T = TypeVar("T")
+
+
+def run_async(work: Coroutine[Any, Any, T]) -> T:
+    """Run a command's async work to its end. asyncio is imported here, by the commands that
+    use it: `duban --help` and `duban plan show` never need it."""
+    import asyncio
+
+    return asyncio.run(work)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.context import run_async
 from cli.report_commands import BadReportOption, parse_day
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def notice_command(args: argparse.Namespace, ctx: CliContext) -> int:
             await db.close()
         return unit, body
 
-    unit, body = asyncio.run(run())
+    unit, body = run_async(run())
     return _write(args, ctx, body, f"督办通知单-{args.task.strip()}-{unit}.docx")
 
 
@@ -121,7 +121,7 @@ def bulletin_command(args: argparse.Namespace, ctx: CliContext) -> int:
         finally:
             await db.close()
 
-    return _write(args, ctx, asyncio.run(run()), f"督查通报-{period.label}.docx")
+    return _write(args, ctx, run_async(run()), f"督查通报-{period.label}.docx")
 
 
 def summary_command(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -147,5 +147,5 @@ def summary_command(args: argparse.Namespace, ctx: CliContext) -> int:
             await db.close()
         return unit, period, body
 
-    unit, period, body = asyncio.run(run())
+    unit, period, body = run_async(run())
     return _write(args, ctx, body, f"{unit or '全局'}{period.label}工作要点落实情况报告.docx")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.context import run_async
 from storage.errors import ToolMissing
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def verify_command(args: argparse.Namespace, ctx: CliContext) -> int:
         finally:
             await db.close()
 
-    result = asyncio.run(run())
+    result = run_async(run())
     print_verdict(result, ctx)
     return 0 if result.ok else 1
 
@@ -70,7 +70,7 @@ def backup_command(args: argparse.Namespace, ctx: CliContext) -> int:
     from storage.backup import backup
 
     try:
-        path = asyncio.run(backup(ctx.database_url, args.dir, ctx.clock.now()))
+        path = run_async(backup(ctx.database_url, args.dir, ctx.clock.now()))
     except ToolMissing as exc:
         print(f"{exc.tool} is not on PATH; run this (password from PGPASSWORD):", file=ctx.err)
         print(exc.command, file=ctx.out)
@@ -85,7 +85,7 @@ def restore_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
     target = args.to or ctx.database_url
     try:
-        done = asyncio.run(restore(args.file, target, ctx.clock.now(), force=args.force))
+        done = run_async(restore(args.file, target, ctx.clock.now(), force=args.force))
     except ToolMissing as exc:
         print(f"{exc.tool} is not on PATH; run this (password from PGPASSWORD):", file=ctx.err)
         print(exc.command, file=ctx.out)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import unicodedata
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.context import run_async
 from core.actor import Reporter
 from plan_data.errors import DubanError
 from storage.errors import InvalidPercent
@@ -106,7 +106,7 @@ def plan_import_command(args: argparse.Namespace, ctx: CliContext) -> int:
             line += f", archived {', '.join(result.archived)}"
         return line
 
-    print(asyncio.run(run()), file=ctx.out)
+    print(run_async(run()), file=ctx.out)
     return 0
 
 
@@ -136,7 +136,7 @@ def invite_command(args: argparse.Namespace, ctx: CliContext) -> int:
             target += f" (level {invite.level})"
         return invite.code, target, invite.expires_at
 
-    code, target, expires_at = asyncio.run(run())
+    code, target, expires_at = run_async(run())
     shown = expires_at.astimezone(ctx.settings.tz).strftime("%Y-%m-%d %H:%M")
     print(f"invite for {target}, valid until {shown}; send /bind CODE in the chat:", file=ctx.out)
     print(code, file=ctx.out)
@@ -195,7 +195,7 @@ def report_command(args: argparse.Namespace, ctx: CliContext) -> int:
             )
         return line
 
-    print(asyncio.run(run()), file=ctx.out)
+    print(run_async(run()), file=ctx.out)
     return 0
 
 
@@ -231,7 +231,7 @@ def status_command(args: argparse.Namespace, ctx: CliContext) -> int:
         finally:
             await core.close()
 
-    unit, rows = asyncio.run(run())
+    unit, rows = run_async(run())
     if args.json:
         print(json.dumps(status_json(unit, rows, ctx), ensure_ascii=False, indent=2), file=ctx.out)
     else:

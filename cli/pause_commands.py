@@ -4,9 +4,10 @@ with the leadership's authority, through the same core action as 暂停 / 恢复
 from __future__ import annotations
 
 import argparse
-import asyncio
 from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from cli.context import run_async
 
 if TYPE_CHECKING:
     from cli.context import CliContext
@@ -57,7 +58,7 @@ def pause_command(args: argparse.Namespace, ctx: CliContext) -> int:
         finally:
             await core.close()
 
-    held = asyncio.run(run())
+    held = run_async(run())
     print(
         f"paused {held.unit} from {held.first.isoformat()} to {held.last.isoformat()} "
         f"({held.reason}): no reminders, overdue not counted; deadlines unchanged",
@@ -82,7 +83,7 @@ def resume_command(args: argparse.Namespace, ctx: CliContext) -> int:
         finally:
             await core.close()
 
-    ended, first = asyncio.run(run())
+    ended, first = run_async(run())
     period = f"{ended.first.isoformat()} to {ended.last.isoformat()}"
     if ended.first > first:
         print(f"cancelled the pause of {ended.unit} planned {period}", file=ctx.out)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.context import run_async
 from plan_data.errors import DubanError
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def run_digest(args: argparse.Namespace, ctx: CliContext) -> int:
     today = now.astimezone(ctx.settings.tz).date()
     day = parse_day(args.week_of, "--week-of") if args.week_of else today
     as_of = digest_instant(day, ctx.settings.tz)
-    digest = asyncio.run(_digest(ctx, now, as_of))
+    digest = run_async(_digest(ctx, now, as_of))
     if args.chart:
         from reports.chart import render_chart  # matplotlib: loaded only when a chart is drawn
 
@@ -98,7 +98,7 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
         target = Path(args.xlsx)
         if not target.parent.is_dir():
             raise BadReportOption(f"cannot write {target}: folder {target.parent} does not exist")
-        summary = asyncio.run(_export(ctx, target, date_from, date_to))
+        summary = run_async(_export(ctx, target, date_from, date_to))
         print(f"wrote {target}: {summary.rows} rows, {summary.entries} entries", file=ctx.out)
     if args.evidence is not None:
         status = _export_evidence(ctx, Path(args.evidence), date_from, date_to, args.force)
@@ -122,7 +122,7 @@ def _export_evidence(
         finally:
             await core.close()
 
-    done, store = asyncio.run(run())
+    done, store = run_async(run())
     print(
         f"wrote {folder}: {done.tasks} task folders, {done.entries} entries, "
         f"{done.files} evidence files",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from cli.context import run_async
 from plan_data.errors import DubanError
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def run_simulate(args: argparse.Namespace, ctx: CliContext) -> int:
     settings = load_settings(ctx.settings.policy_file, ctx.settings.tz)
     db_url = args.simulate_db or getattr(args, "db", None)
     plan = args.plan or ctx.settings.plan_path
-    pushed = asyncio.run(simulate(plan, first, last, settings, answers, db_url))
+    pushed = run_async(simulate(plan, first, last, settings, answers, db_url))
     if args.json:
         for message in pushed:
             print(json.dumps(message.to_json(), ensure_ascii=False), file=ctx.out)

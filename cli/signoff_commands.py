@@ -7,10 +7,10 @@ core rules the chat buttons use; the unit hears a pass or a return in its chat a
 from __future__ import annotations
 
 import argparse
-import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from cli.context import run_async
 from core.actor import Reporter
 from plan_data.errors import DubanError
 
@@ -75,7 +75,7 @@ def list_command(args: argparse.Namespace, ctx: CliContext) -> int:
             )
         return lines or ["nothing waits for sign-off"]
 
-    for line in asyncio.run(run()):
+    for line in run_async(run()):
         print(line, file=ctx.out)
     return 0
 
@@ -107,5 +107,5 @@ def step_command(args: argparse.Namespace, ctx: CliContext) -> int:
         finally:
             await core.close()
 
-    print(asyncio.run(run()), file=ctx.out)
+    print(run_async(run()), file=ctx.out)
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import signal
@@ -11,6 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from cli.context import run_async
 from vocabulary import LEADERSHIP
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def link_command(args: argparse.Namespace, ctx: CliContext) -> int:
         shown = expires_at.astimezone(ctx.settings.tz).strftime("%Y-%m-%d %H:%M")
         return scope, shown, config.login_url(token)
 
-    scope, shown, url = asyncio.run(run())
+    scope, shown, url = run_async(run())
     who = "leadership (every page)" if scope == LEADERSHIP else f"{scope} (its own pages)"
     print(f"board link for {who}, single use, valid until {shown}:", file=ctx.out)
     print(url, file=ctx.out)
@@ -112,7 +112,7 @@ def revoke_command(args: argparse.Namespace, ctx: CliContext) -> int:
         finally:
             await db.close()
 
-    scope, ended = asyncio.run(run())
+    scope, ended = run_async(run())
     print(f"ended {ended} board session(s) of {scope}; unused links no longer open", file=ctx.out)
     return 0
 
@@ -130,6 +130,8 @@ def serve_command(args: argparse.Namespace, ctx: CliContext) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
+    import asyncio
+
     async def run() -> None:
         db = await _open(ctx)
         runner = await serve_board(db, ctx.clock, ctx.settings.tz, config, host, port)
@@ -145,5 +147,5 @@ def serve_command(args: argparse.Namespace, ctx: CliContext) -> int:
             await runner.cleanup()
             await db.close()
 
-    asyncio.run(run())
+    run_async(run())
     return 0

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlparse
 
+from cli.context import run_async
 from plan_data.errors import DubanError
 
 if TYPE_CHECKING:
@@ -69,5 +69,5 @@ def robot_command(args: argparse.Namespace, ctx: CliContext) -> int:
         shown = f"{key[:4]}…{key[-4:]}"
         return f"group robot {shown} stored for {bound.unit}: its daily prompts go there too"
 
-    print(asyncio.run(run()), file=ctx.out)
+    print(run_async(run()), file=ctx.out)
     return 0
