@@ -160,9 +160,7 @@ def read_environment() -> dict[str, str]:
     if ENV_FILE.is_file() or ENV_FILE.is_fifo():
         from dotenv import dotenv_values  # only when there is a file to read
 
-        # In the locale's encoding, as pydantic-settings read it.
-        from_file = dotenv_values(ENV_FILE, encoding=None)
-        found |= {key.lower(): value for key, value in from_file.items()}
+        found |= {key.lower(): value for key, value in dotenv_values(ENV_FILE).items()}
     found |= {key.lower(): value for key, value in os.environ.items()}
     names = {f.metadata["env"].lower(): f.metadata["env"] for f in fields(Settings)}
     return {names[k]: value for k, value in found.items() if k in names and value is not None}
