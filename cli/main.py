@@ -63,15 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `duban` command and return its exit status."""
     args = build_parser().parse_args(argv)
-    from cli.settings import BadSettings, read_settings
+    from pydantic import ValidationError
+
+    from cli.settings import Settings
     from scheduler.clock import clock_from_option
 
     try:
-        settings = read_settings()
-    except BadSettings as exc:
+        settings = Settings()
+    except ValidationError as exc:
         # One line per bad setting, named as the environment names it (WECOM_AGENT_ID).
-        for line in exc.lines:
-            print(f"error: {line}", file=sys.stderr)
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            print(f"error: setting {where}: {error['msg']}", file=sys.stderr)
         return 1
     if args.db:
         settings.database_url = args.db
