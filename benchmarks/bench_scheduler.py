@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import subprocess
 import sys
 import tempfile
@@ -116,6 +117,7 @@ async def bench_reconcile(url: str, label: str, steady_runs: int) -> list[Figure
                 await bindings.bind(session, 100 + index, unit, SETUP)
             await bindings.bind(session, 1, None, SETUP)
         await reconcile(db, SETUP, settings, calendar)  # records the first start: 1 June
+        gc.freeze()  # as `duban run` does once started (service.runner)
         start = time.perf_counter()
         result = await reconcile(db, BUSY, settings, calendar)
         busy = time.perf_counter() - start

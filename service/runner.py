@@ -7,6 +7,7 @@ adds signal handling for the command line.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -102,6 +103,10 @@ async def serving(config: RunConfig, clock: Clock) -> AsyncIterator[Running]:
             http_url = await stack.enter_async_context(listening(config.http, http_app))
         if telegram_app is not None and config.telegram is not None:
             await stack.enter_async_context(running(telegram_app, config.telegram))
+        # What start-up loaded (modules, the ORM's mappers, the plan) lives as long as the
+        # process: move it out of the collector's sight, so the full collections a busy
+        # reconcile triggers walk only what the pass made (a fifth of a 100x busy day).
+        gc.freeze()
         await stack.enter_async_context(worker)
         where = f" (HTTP on {http_url})" if http_url else ""
         log.info("serving %s%s", ", ".join(channels) or "no channel", where)
