@@ -83,21 +83,28 @@ class StatusRules:
         return sum((after + timedelta(days=n)).weekday() < 5 for n in range(1, days + 1))
 
 
-def light_of(
-    milestones: Sequence[MilestoneStatus],
-    latest_status: str | None,
-    latest_note: str | None,
-    today: date,
-    warn_days: int = WARN_DAYS,
-    behind_pace: bool = False,
-) -> tuple[Light, Reason | None, SignoffState | None]:
-    """Return a (task, unit)'s light, its reason and its sign-off state (pure)."""
-    # One pass over the milestones: the status of every pair is read this way, many
-    # thousands a digest.
+@dataclass(frozen=True, slots=True)
+class MilestoneShape:
+    """What a pair's milestones say whatever the day: whether it is done (every deadline
+    signed off; every milestone, for work without deadlines), whether one awaits sign-off,
+    the earliest open due date in force, the open deadlines by due date, and the events
+    open milestones still wait for."""
+
+    done: bool
+    awaiting: bool
+    first_due: date | None
+    open: tuple[OpenMilestone, ...]
+    waiting: tuple[str, ...]
+
+
+def milestone_shape(milestones: Sequence[MilestoneStatus]) -> MilestoneShape:
+    """Return what a pair's milestones say whatever the day (one pass over them)."""
     has_deadline = False
     deadlines_signed = every_signed = True
     awaiting = False
+    open_ms: list[OpenMilestone] = []
     open_dues: list[date] = []
+    waiting: list[str] = []
     for m in milestones:
         state = m.state
         if state != "signed":
@@ -110,12 +117,46 @@ def light_of(
                 deadlines_signed = False
             if state == "open":
                 open_dues.append(m.end)
-    # Done: every deadline signed off (every milestone, for work without deadlines).
-    if deadlines_signed if has_deadline else (every_signed and bool(milestones)):
+                open_ms.append(
+                    OpenMilestone(m.milestone_id, m.action, m.planned_end or m.end, m.end)
+                )
+        if m.waiting and state == "open":
+            waiting.append(m.event or "")
+    if len(open_ms) > 1:
+        open_ms.sort(key=_by_due)
+    done = deadlines_signed if has_deadline else (every_signed and bool(milestones))
+    first_due = min(open_dues) if open_dues else None
+    return MilestoneShape(done, awaiting, first_due, tuple(open_ms), tuple(waiting))
+
+
+def light_of(
+    milestones: Sequence[MilestoneStatus],
+    latest_status: str | None,
+    latest_note: str | None,
+    today: date,
+    warn_days: int = WARN_DAYS,
+    behind_pace: bool = False,
+) -> tuple[Light, Reason | None, SignoffState | None]:
+    """Return a (task, unit)'s light, its reason and its sign-off state (pure)."""
+    shape = milestone_shape(milestones)
+    return light_from(shape, latest_status, latest_note, today, warn_days, behind_pace)
+
+
+def light_from(
+    shape: MilestoneShape,
+    latest_status: str | None,
+    latest_note: str | None,
+    today: date,
+    warn_days: int = WARN_DAYS,
+    behind_pace: bool = False,
+) -> tuple[Light, Reason | None, SignoffState | None]:
+    """Return the light, its reason and the sign-off state of a pair's milestones as of a
+    day (the one rule of the lights, module docstring)."""
+    if shape.done:
         return "done", None, "signed"
-    signoff: SignoffState | None = "awaiting" if awaiting else None
-    if open_dues:
-        first_due = min(open_dues)
+    signoff: SignoffState | None = "awaiting" if shape.awaiting else None
+    first_due = shape.first_due
+    if first_due is not None:
         if first_due < today:
             return "red", Reason("overdue", first_due), signoff
         if first_due <= today + timedelta(days=warn_days):
@@ -124,7 +165,7 @@ def light_of(
         return "yellow", Reason("blocked", note=latest_note), signoff
     if behind_pace:
         return "yellow", Reason("behind_pace"), signoff
-    if awaiting:
+    if shape.awaiting:
         return "green", Reason("awaiting"), signoff
     return "green", None, signoff
 
@@ -152,6 +193,15 @@ class StatusFacts:
     progress: dict[tuple[int, int], tuple[TargetProgress, ...]]
     year: int | None
     _reported: dict[tuple[int, int], datetime] | None = field(default=None, repr=False)
+    _shapes: dict[tuple[int, int], MilestoneShape] = field(default_factory=dict, repr=False)
+
+    def shape(self, pair: tuple[int, int]) -> MilestoneShape:
+        """Return what the pair's milestones say whatever the day (worked out once: a
+        simulation reads the same facts for every weekly digest)."""
+        found = self._shapes.get(pair)
+        if found is None:
+            found = self._shapes[pair] = milestone_shape(self.milestones.get(pair, ()))
+        return found
 
     def prompted(self, pair: tuple[int, int], point_date: date) -> None:
         """Record a prompt about a pair sent now (it opens 未报 unless one is open already)."""
@@ -255,6 +305,9 @@ def rows_of(
     counting = rules.workdays if rules.pace_workdays else None
     # Each unit's paused periods, worked out once rather than once per row.
     paused = {unit: pauses.windows(events) for unit, events in facts.paused.items()}
+    pause_now = {unit: pauses.pause_in(held, today) for unit, held in paused.items()}
+    # Workdays of silence since a prompt, by (prompt day, unit): pairs share prompt days.
+    silence: dict[tuple[date, str], int] = {}
     rows = []
     for task_row, task_id, chapter, title, u_id, unit_name, role, count, latest_id in facts.pairs:
         mine = facts.milestones.get((task_row, u_id), [])
@@ -275,28 +328,22 @@ def rows_of(
             else None
         )
         behind = pace is not None and pace.behind
-        light, reason, signoff = light_of(mine, status, note, today, rules.warn_days, behind)
-        open_ms = [
-            OpenMilestone(m.milestone_id, m.action, m.planned_end or m.end, m.end)
-            for m in mine
-            if m.kind == "deadline" and m.end is not None and m.state == "open"
-        ]
-        if len(open_ms) > 1:
-            open_ms.sort(key=_by_due)
-        held = paused.get(unit_name, ())
-        pause = pauses.pause_in(held, today) if held else None
+        shape = facts.shape((task_row, u_id))
+        light, reason, signoff = light_from(shape, status, note, today, rules.warn_days, behind)
+        open_ms = shape.open
+        pause = pause_now.get(unit_name)
         flags: tuple[str, ...] = ()
         silent_days = None
         prompted = facts.unanswered.get((task_row, u_id))
-        if (
-            light != "done"
-            and pause is None
-            and prompted is not None
-            and _unpaused_workdays(rules, prompted, today, held) >= rules.unreported_workdays
-        ):
-            flags = ("unreported",)
-            since = updated_at.astimezone(tz).date() if updated_at else prompted
-            silent_days = (today - since).days
+        if light != "done" and pause is None and prompted is not None:
+            key = (prompted, unit_name)
+            if key not in silence:
+                held = paused.get(unit_name, ())
+                silence[key] = _unpaused_workdays(rules, prompted, today, held)
+            if silence[key] >= rules.unreported_workdays:
+                flags = ("unreported",)
+                since = updated_at.astimezone(tz).date() if updated_at else prompted
+                silent_days = (today - since).days
         rows.append(
             StatusRow(
                 task_row=task_row,
@@ -312,7 +359,7 @@ def rows_of(
                 next_due=open_ms[0].due if open_ms else None,
                 entries=count,
                 chapter=chapter,
-                open_milestones=tuple(open_ms),
+                open_milestones=open_ms,
                 reason=reason,
                 flags=flags,
                 silent_days=silent_days,
@@ -320,9 +367,7 @@ def rows_of(
                 signoff=signoff,
                 progress=reported,
                 pace=pace,
-                waiting=tuple(m.event or "" for m in mine if m.waiting and m.state == "open")
-                if mine
-                else (),
+                waiting=shape.waiting,
             )
         )
     return rows
