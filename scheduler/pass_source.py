@@ -57,6 +57,16 @@ WindowKey = tuple[str, date | None, date | None, int | None, Paused]
 
 
 @dataclass(frozen=True, slots=True)
+class StillOpen:
+    """A milestone not done, with its window and the keys its queued points go by."""
+
+    milestone: ScheduleMilestone
+    window: WindowKey
+    prompt_key: SentKey
+    escalation_key: SentKey
+
+
+@dataclass(frozen=True, slots=True)
 class PromptFacts:
     """What the day's prompts are decided from."""
 
@@ -64,16 +74,22 @@ class PromptFacts:
     paused: Mapping[str, Paused]
     sent: Mapping[SentKey, date]
     last: Mapping[tuple[int, int], LastEntry]
-    # The milestones not done, in plan order, each with its window (`open_windows`).
-    open: Sequence[tuple[ScheduleMilestone, WindowKey]]
+    # The milestones not done, in plan order (`open_milestones`), and their distinct windows.
+    open: Sequence[StillOpen]
+    windows: frozenset[WindowKey]
 
 
-def open_windows(
+def open_milestones(
     milestones: Iterable[ScheduleMilestone], paused: Mapping[str, Paused]
-) -> list[tuple[ScheduleMilestone, WindowKey]]:
+) -> list[StillOpen]:
     """Return the milestones not done, in order, each with the window the policy reads."""
     return [
-        (m, (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ())))
+        StillOpen(
+            m,
+            (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ())),
+            (m.task_row, m.unit_id, m.milestone_id, "prompt"),
+            (m.task_row, m.unit_id, m.milestone_id, "escalation"),
+        )
         for m in milestones
         if not m.done
     ]
@@ -134,12 +150,14 @@ class DatabaseSource:
         session = self.session
         milestones = await self.milestones(scope)
         paused = await pauses.unit_windows(session, scope.now)
+        still_open = open_milestones(milestones, paused)
         return PromptFacts(
             milestones=milestones,
             paused=paused,
             sent=await latest_points(session, ("prompt", "escalation")),
             last=await last_entries(session, (m.pair for m in milestones), scope.now),
-            open=open_windows(milestones, paused),
+            open=still_open,
+            windows=frozenset(o.window for o in still_open),
         )
 
     async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:

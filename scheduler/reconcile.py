@@ -12,7 +12,7 @@ out at once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -22,7 +22,7 @@ from reports.digest import compute_digest, render_digest
 from scheduler.drafts import outbox_draft
 from scheduler.leadership import Tiers, leadership_tiers, review_drafts
 from scheduler.messages import PromptItem, escalation_text, prompt_text
-from scheduler.pass_source import DatabaseSource, PassScope, PassSource, SentKey, WindowKey
+from scheduler.pass_source import DatabaseSource, PassScope, PassSource, WindowKey
 from scheduler.policy import (
     MilestoneWindow,
     PromptPoint,
@@ -131,7 +131,7 @@ async def _prompt_drafts(
     # Many milestones share a window (年底前): the policy is pure, so compute each once. A
     # paused unit's items wait out the pause; their overdue count skips its days.
     points: dict[WindowKey, PromptPoint | None] = {}
-    for window in {w for _, w in facts.open}:
+    for window in facts.windows:
         points[window] = latest_point(
             MilestoneWindow(*window[:4]),
             scope.calendar,
@@ -140,14 +140,24 @@ async def _prompt_drafts(
             scope.floor,
             window[4],
         )
-    due = [(m, point) for m, w in facts.open if (point := points[w]) is not None]
-    # A unit without a chat keeps its items pending: its first chat gets the latest ones.
-    to_unit = [(m, p) for m, p in due if m.unit in chats and _pending(sent, m, p, "prompt")]
-    to_lead = [
-        (m, p)
-        for m, p in due
-        if p.escalate and LEADERSHIP in chats and _pending(sent, m, p, "escalation")
-    ]
+    # A point is sent unless one as new is queued for the milestone (collapse); a unit
+    # without a chat keeps its items pending: its first chat gets the latest ones.
+    to_unit: list[tuple[ScheduleMilestone, PromptPoint]] = []
+    to_lead: list[tuple[ScheduleMilestone, PromptPoint]] = []
+    leadership = LEADERSHIP in chats
+    for still_open in facts.open:
+        point = points[still_open.window]
+        if point is None:
+            continue
+        m = still_open.milestone
+        if m.unit in chats:
+            queued = sent.get(still_open.prompt_key)
+            if queued is None or queued < point.day:
+                to_unit.append((m, point))
+        if point.escalate and leadership:
+            queued = sent.get(still_open.escalation_key)
+            if queued is None or queued < point.day:
+                to_lead.append((m, point))
     last = facts.last
     drafts: list[OutboxDraft] = []
     per_unit: dict[str, list[PromptItem]] = defaultdict(list)
@@ -178,17 +188,6 @@ async def _prompt_drafts(
                 outbox_draft(key, chat, LEADERSHIP, "escalation", text, send_at, items=lead_items)
             )
     return drafts
-
-
-def _pending(
-    sent: Mapping[SentKey, date],
-    m: ScheduleMilestone,
-    point: PromptPoint,
-    kind: str,
-) -> bool:
-    """Return whether a point is newer than anything queued for this milestone (collapse)."""
-    queued = sent.get((m.task_row, m.unit_id, m.milestone_id, kind))
-    return queued is None or queued < point.day
 
 
 def _item(m: ScheduleMilestone, point: PromptPoint, last: LastEntry | None) -> PromptItem:

@@ -166,7 +166,7 @@ def _due_days(
         # While a 已完成 waits for sign-off, every workday brings a 【办结审核】.
         span_days = (first + timedelta(days=n) for n in range((last - first).days + 1))
         days.update(d for d in span_days if calendar.is_workday(d))
-    for kind, start, end, interval, held in {w for _, w in copy.prompts.open}:
+    for kind, start, end, interval, held in copy.prompts.windows:
         window = MilestoneWindow(kind, start, end, interval)
         days.update(p.day for p in prompt_points(window, calendar, settings, first, last, held))
     return days

@@ -186,7 +186,9 @@ class _CopySource:
     async def prompt_facts(self, scope: PassScope) -> PromptFacts:
         """Return the copy's milestones, pauses and latest entries, and the points queued."""
         facts = self.copy.prompts
-        return PromptFacts(facts.milestones, facts.paused, self.copy.sent, facts.last, facts.open)
+        return PromptFacts(
+            facts.milestones, facts.paused, self.copy.sent, facts.last, facts.open, facts.windows
+        )
 
     async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:
         """Return what waits for sign-off, once a day, as the database source does."""
