@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bench_start import PACKAGES, ROOT
 from benchmarks.common import (
     Figure,
     Timing,
@@ -70,6 +72,12 @@ def bench_simulate(repeat: int, sizes: tuple[int, ...]) -> list[Figure]:
     and plans 10x / 100x it in the same style, each beside the pure-policy loop."""
     settings = load_settings()
     command = Path(sys.executable).parent / "duban"
+    # As a person runs it: compiled once, not recompiled on every run where
+    # PYTHONDONTWRITEBYTECODE is set.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "compileall", "-q", *PACKAGES], check=True, cwd=ROOT
+    )
     figures = []
     with tempfile.TemporaryDirectory(prefix="duban-bench-") as tmp:
         for copies in sizes:
@@ -80,7 +88,9 @@ def bench_simulate(repeat: int, sizes: tuple[int, ...]) -> list[Figure]:
             runs, lines = [], 0
             for _ in range(repeat):
                 start = time.perf_counter()
-                done = subprocess.run(args, capture_output=True, check=True, text=True)  # noqa: S603
+                done = subprocess.run(  # noqa: S603
+                    args, capture_output=True, check=True, text=True, env=env
+                )
                 runs.append(time.perf_counter() - start)
                 lines = len(done.stdout.splitlines())
             plan = load_plan(plan_file)
