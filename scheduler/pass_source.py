@@ -74,25 +74,32 @@ class PromptFacts:
     paused: Mapping[str, Paused]
     sent: Mapping[SentKey, date]
     last: Mapping[tuple[int, int], LastEntry]
-    # The milestones not done, in plan order (`open_milestones`), and their distinct windows.
+    # Derived (`of`): the milestones not done, in plan order, and their distinct windows.
     open: Sequence[StillOpen]
     windows: frozenset[WindowKey]
 
-
-def open_milestones(
-    milestones: Iterable[ScheduleMilestone], paused: Mapping[str, Paused]
-) -> list[StillOpen]:
-    """Return the milestones not done, in order, each with the window the policy reads."""
-    return [
-        StillOpen(
-            m,
-            (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ())),
-            (m.task_row, m.unit_id, m.milestone_id, "prompt"),
-            (m.task_row, m.unit_id, m.milestone_id, "escalation"),
-        )
-        for m in milestones
-        if not m.done
-    ]
+    @classmethod
+    def of(
+        cls,
+        milestones: Sequence[ScheduleMilestone],
+        paused: Mapping[str, Paused],
+        sent: Mapping[SentKey, date],
+        last: Mapping[tuple[int, int], LastEntry],
+    ) -> PromptFacts:
+        """Return the facts, with each milestone not done beside the window the policy
+        reads and the keys its queued points go by (worked out once, not once a pass)."""
+        still_open = [
+            StillOpen(
+                m,
+                (m.kind, m.start, m.end, m.interval_days, paused.get(m.unit, ())),
+                (m.task_row, m.unit_id, m.milestone_id, "prompt"),
+                (m.task_row, m.unit_id, m.milestone_id, "escalation"),
+            )
+            for m in milestones
+            if not m.done
+        ]
+        windows = frozenset(o.window for o in still_open)
+        return cls(milestones, paused, sent, last, still_open, windows)
 
 
 class PassSource(Protocol):
@@ -149,15 +156,11 @@ class DatabaseSource:
         """Read the milestones, pauses, queued points and latest entries (five queries)."""
         session = self.session
         milestones = await self.milestones(scope)
-        paused = await pauses.unit_windows(session, scope.now)
-        still_open = open_milestones(milestones, paused)
-        return PromptFacts(
-            milestones=milestones,
-            paused=paused,
-            sent=await latest_points(session, ("prompt", "escalation")),
-            last=await last_entries(session, (m.pair for m in milestones), scope.now),
-            open=still_open,
-            windows=frozenset(o.window for o in still_open),
+        return PromptFacts.of(
+            milestones,
+            await pauses.unit_windows(session, scope.now),
+            await latest_points(session, ("prompt", "escalation")),
+            await last_entries(session, (m.pair for m in milestones), scope.now),
         )
 
     async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:

@@ -12,7 +12,7 @@ exactly the outbox it would have held.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from reports.source import DigestFacts, ReportInput, digest_input_of, read_digest_facts
@@ -81,7 +81,10 @@ class LedgerCopy:
             first_started = datetime.fromisoformat(started) if started else now
             scope = pass_scope(now, first_started, year or now.year, settings, calendar)
             source = DatabaseSource(session)
-            prompts = await source.prompt_facts(scope)
+            read = await source.prompt_facts(scope)
+            # The copy's queued points grow as its passes queue prompts.
+            sent = dict(read.sent)
+            prompts = replace(read, sent=sent)
             milestones = await source.milestones(scope)
             waiting = (
                 await signoffs.reviews(session, now, milestones=milestones)
@@ -95,7 +98,7 @@ class LedgerCopy:
                 first_started=first_started,
                 bound=await bindings.all_bindings(session),
                 prompts=prompts,
-                sent=dict(prompts.sent),
+                sent=sent,
                 reviews=waiting,
                 reviewed_day=await service_state.get_value(session, REVIEWED_DAY),
                 digest=await read_digest_facts(
@@ -185,10 +188,7 @@ class _CopySource:
 
     async def prompt_facts(self, scope: PassScope) -> PromptFacts:
         """Return the copy's milestones, pauses and latest entries, and the points queued."""
-        facts = self.copy.prompts
-        return PromptFacts(
-            facts.milestones, facts.paused, self.copy.sent, facts.last, facts.open, facts.windows
-        )
+        return self.copy.prompts
 
     async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:
         """Return what waits for sign-off, once a day, as the database source does."""
