@@ -18,7 +18,6 @@ import os
 import resource
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -159,26 +158,8 @@ def measure(quick: bool, runs: int | None = None) -> list[Figure]:
         took, cpu = cli_seconds([str(DUBAN), *args], runs, env)
         name = f"CLI start-up, duban {' '.join(args)}"
         figures += [
-            Figure(
-                name,
-                took.median,
-                "s",
-                target=0.5,
-                reference="python -c pass",
-                reference_value=bare.median,
-                spread=(took.low, took.high),
-                extra={"runs": runs},
-            ),
-            Figure(
-                f"{name} (CPU)",
-                cpu.median,
-                "s",
-                target=0.5,
-                reference="python -c pass",
-                reference_value=bare_cpu.median,
-                spread=(cpu.low, cpu.high),
-                extra={"runs": runs},
-            ),
+            _beside(name, took, bare, "s", 0.5, "python -c pass", runs),
+            _beside(f"{name} (CPU)", cpu, bare_cpu, "s", 0.5, "python -c pass", runs),
         ]
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{Path(tmp) / 'start.db'}"
@@ -187,42 +168,35 @@ def measure(quick: bool, runs: int | None = None) -> list[Figure]:
             [str(DUBAN), "plan", "import"], check=True, env={**env, "DUBAN_DATABASE_URL": db_url},
             cwd=ROOT, stdout=subprocess.DEVNULL,
         )  # fmt: skip
-        found = asyncio.run(bot_starts(runs, db_url, env))
-    median = {name: statistics.median(values) for name, values in found.items()}
-    spread = {name: (min(values), max(values)) for name, values in found.items()}
+        starts = asyncio.run(bot_starts(runs, db_url, env))
+    found = {name: Timing.of(values) for name, values in starts.items()}
+    echo = "bare PTB echo bot"
+    first = "duban run, start to first getUpdates"
+    idle = f"duban run, idle RSS ({IDLE_S:g} s after first getUpdates)"
     figures += [
-        Figure(
-            "duban run, start to first getUpdates (ledger at head)",
-            median["duban start"],
-            "s",
-            target=1.0,
-            reference="bare PTB echo bot",
-            reference_value=median["echo start"],
-            spread=spread["duban start"],
-            extra={"runs": runs},
-        ),
-        Figure(
-            "duban run, start to first getUpdates (CPU)",
-            median["duban start cpu"],
-            "s",
-            target=1.0,
-            reference="bare PTB echo bot",
-            reference_value=median["echo start cpu"],
-            spread=spread["duban start cpu"],
-            extra={"runs": runs},
-        ),
-        Figure(
-            f"duban run, idle RSS ({IDLE_S:g} s after first getUpdates)",
-            median["duban rss"],
-            "MB",
-            target=120,
-            reference="bare PTB echo bot",
-            reference_value=median["echo rss"],
-            spread=spread["duban rss"],
-            extra={"runs": runs},
-        ),
-    ]
+        _beside(f"{first} (ledger at head)", found["duban start"], found["echo start"], "s",
+                1.0, echo, runs),
+        _beside(f"{first} (CPU)", found["duban start cpu"], found["echo start cpu"], "s",
+                1.0, echo, runs),
+        _beside(idle, found["duban rss"], found["echo rss"], "MB", 120, echo, runs),
+    ]  # fmt: skip
     return figures
+
+
+def _beside(
+    name: str, took: Timing, bare: Timing, unit: str, target: float, reference: str, runs: int
+) -> Figure:
+    """Return a figure (its median and spread over `runs`) beside its reference's median."""
+    return Figure(
+        name,
+        took.median,
+        unit,
+        target=target,
+        reference=reference,
+        reference_value=bare.median,
+        spread=(took.low, took.high),
+        extra={"runs": runs},
+    )
 
 
 if __name__ == "__main__":
