@@ -135,19 +135,27 @@ def compute_digest(
         raise ValueError("as_of must be timezone-aware")
     local = as_of.astimezone(tz)
     today = local.date()
-    categories = {(r.task, r.unit): classify(r) for r in rows}
-    unit_order = list(dict.fromkeys([*units, *(r.unit for r in rows)]))
-    by_unit: dict[str, list[ReportRow]] = {u: [] for u in unit_order}
-    for row in rows:
-        by_unit[row.unit].append(row)
-
+    week_ago = as_of - timedelta(days=7)
+    # Silent: something left to do, and no report at all in the last 14 days.
+    silent_since = as_of - timedelta(days=SILENT_DAYS)
+    # One pass over the rows (a plan 100 times the seed has thousands): each row's category,
+    # the lists leadership acts on, and each unit's tallies.
+    lines = {u: _UnitTally() for u in units}
+    categories: dict[tuple[str, str], Category] = {}
     overdue: list[DueItem] = []
     due_soon: list[DueItem] = []
     blocked: list[BlockedItem] = []
     done: list[DoneItem] = []
-    week_ago = as_of - timedelta(days=7)
+    unreported: list[ReportRow] = []
+    progress: list[ReportRow] = []
+    behind_pace: list[ReportRow] = []
+    awaiting = 0
     for row in rows:
-        category = categories[(row.task, row.unit)]
+        category = categories[(row.task, row.unit)] = classify(row)
+        tally = lines.get(row.unit)
+        if tally is None:
+            tally = lines[row.unit] = _UnitTally()
+        tally.add(row, category, silent_since)
         if category == "overdue":
             overdue.extend(_overdue_items(row, today))
         elif category == "done":
@@ -159,29 +167,29 @@ def compute_digest(
                 blocked.append(
                     BlockedItem(row.task, row.unit, row.title, row.note, row.updated_at)
                 )
-
-    silent_since = as_of - timedelta(days=SILENT_DAYS)
-    # Silent: something left to do, and no report at all in the last 14 days.
-    silent = tuple(
-        unit
-        for unit, unit_rows in by_unit.items()
-        if any(categories[(r.task, r.unit)] != "done" for r in unit_rows)
-        and all(r.updated_at is None or r.updated_at <= silent_since for r in unit_rows)
-    )
+        if row.unreported:
+            unreported.append(row)
+        awaiting += row.awaiting
+        if row.progress and row.light != "done":
+            progress.append(row)
+        # Overdue rows are listed as such; the others behind their pace are listed here.
+        if row.behind_pace and row.light in ("yellow", "green"):
+            behind_pace.append(row)
     timely = {t.unit: t for t in timeliness}
     unit_lines = tuple(
         UnitLine(
             unit,
-            count(categories[(r.task, r.unit)] for r in unit_rows),
-            unreported=sum(r.unreported for r in unit_rows),
-            awaiting=sum(r.awaiting for r in unit_rows),
+            tally.counts(),
+            unreported=tally.unreported,
+            awaiting=tally.awaiting,
             on_time=timely[unit].on_time if unit in timely else 0,
             late=timely[unit].late if unit in timely else 0,
             not_reported=timely[unit].not_reported if unit in timely else 0,
         )
-        for unit, unit_rows in by_unit.items()
-        if unit_rows
+        for unit, tally in lines.items()
+        if tally.rows
     )
+    silent = tuple(unit for unit, tally in lines.items() if tally.open and tally.quiet)
     return Digest(
         week=iso_week(today),
         as_of=as_of,
@@ -195,12 +203,38 @@ def compute_digest(
         done_this_week=tuple(sorted(done, key=lambda d: d.at)),
         categories=categories,
         tz=tz,
-        unreported=tuple(r for r in rows if r.unreported),
-        awaiting=sum(r.awaiting for r in rows),
-        progress=tuple(r for r in rows if r.progress and r.light != "done"),
-        # Overdue rows are listed as such; the others behind their pace are listed here.
-        behind_pace=tuple(r for r in rows if r.behind_pace and r.light in ("yellow", "green")),
+        unreported=tuple(unreported),
+        awaiting=awaiting,
+        progress=tuple(progress),
+        behind_pace=tuple(behind_pace),
     )
+
+
+class _UnitTally:
+    """One unit's rows as the digest counts them, gathered in the one pass over the rows."""
+
+    __slots__ = ("awaiting", "by_category", "open", "quiet", "rows", "unreported")
+
+    def __init__(self) -> None:
+        self.by_category = dict.fromkeys(CATEGORIES, 0)
+        self.rows = self.unreported = self.awaiting = 0
+        # Something left to do; no report at all since the silence threshold.
+        self.open = False
+        self.quiet = True
+
+    def add(self, row: ReportRow, category: Category, silent_since: datetime) -> None:
+        """Count one row."""
+        self.rows += 1
+        self.by_category[category] += 1
+        self.unreported += row.unreported
+        self.awaiting += row.awaiting
+        self.open = self.open or category != "done"
+        if row.updated_at is not None and row.updated_at > silent_since:
+            self.quiet = False
+
+    def counts(self) -> Counts:
+        """Return the unit's counts."""
+        return Counts(rows=self.rows, **self.by_category)
 
 
 async def build_digest(

@@ -32,7 +32,9 @@ class OpenMilestone:
     kind: str = "deadline"
 
 
-@dataclass(frozen=True, slots=True)
+# A value, never assigned to; not frozen because a pass builds thousands (a frozen
+# dataclass's __init__ costs about three times a plain one's: issue 13).
+@dataclass(slots=True)
 class ReportRow:
     """One (task, unit) row as of an instant: the status query's answer, in report terms."""
 

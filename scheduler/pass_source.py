@@ -56,7 +56,9 @@ class PassScope:
 WindowKey = tuple[str, date | None, date | None, int | None, Paused]
 
 
-@dataclass(frozen=True, slots=True)
+# A value, never assigned to; not frozen because a pass builds thousands (a frozen
+# dataclass's __init__ costs about three times a plain one's: issue 13).
+@dataclass(slots=True)
 class StillOpen:
     """A milestone not done, with its window and the keys its queued points go by."""
 

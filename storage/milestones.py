@@ -42,7 +42,9 @@ MilestoneState = Literal["open", "awaiting", "signed"]
 Key = tuple[int, int, int | None]
 
 
-@dataclass(frozen=True, slots=True)
+# A value, never assigned to; not frozen because a pass builds thousands (a frozen
+# dataclass's __init__ costs about three times a plain one's: issue 13).
+@dataclass(slots=True)
 class MilestoneStatus:
     """One milestone of one (task, unit): its window, due date in force, and state."""
 

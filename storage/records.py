@@ -357,7 +357,9 @@ class PauseInfo:
     since: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# A value, never assigned to; not frozen because a pass builds thousands (a frozen
+# dataclass's __init__ costs about three times a plain one's: issue 13).
+@dataclass(slots=True)
 class StatusRow:
     """The state of one (task, unit) pair as of an instant."""
 
