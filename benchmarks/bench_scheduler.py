@@ -1,6 +1,7 @@
 """Time the scheduler: `duban simulate` over all of 2022 for the seed and plans 10x / 100x it
 (targets < 1 / 2 / 10 s, the whole command) and one reconcile for a plan 100 times the seed
-(target < 200 ms on a busy day and a steady minute).
+(target < 200 ms on a busy day and a steady minute; the busy day is timed as a running
+service meets it, after the week before's busy pass, and that first pass is shown too).
 
 Run: .venv/bin/python benchmarks/bench_scheduler.py [--quick] [--db postgresql://…/empty]
 
@@ -128,6 +129,11 @@ async def bench_reconcile(url: str, label: str, steady_runs: int) -> list[Figure
             await bindings.bind(session, 1, None, SETUP)
         await reconcile(db, SETUP, settings, calendar)  # records the first start: 1 June
         gc.freeze()  # as `duban run` does once started (service.runner)
+        # The week before: the first busy pass of a process also compiles its statements
+        # (SQLAlchemy caches them per engine), which a running service did long ago.
+        start = time.perf_counter()
+        await reconcile(db, BUSY - timedelta(days=7), settings, calendar)
+        first = time.perf_counter() - start
         start = time.perf_counter()
         result = await reconcile(db, BUSY, settings, calendar)
         busy = time.perf_counter() - start
@@ -156,9 +162,18 @@ async def bench_reconcile(url: str, label: str, steady_runs: int) -> list[Figure
             f"{name}: busy day",
             busy * 1000,
             "ms",
+            target=200.0,
             reference=reference,
             reference_value=loop * 1000,
             extra={"written": len(result.written), "digest_read_ms": round(digest * 1000, 1)},
+        ),
+        Figure(
+            f"{name}: busy day, first pass of the process",
+            first * 1000,
+            "ms",
+            reference=reference,
+            reference_value=loop * 1000,
+            note="the week before, statements compiled on the way",
         ),
         Figure(
             f"{name}: steady minute",

@@ -113,8 +113,7 @@ def _overdue_items(row: ReportRow, today: date) -> list[DueItem]:
     return items
 
 
-def _due_soon_items(row: ReportRow, today: date) -> list[DueItem]:
-    horizon = today + timedelta(days=DUE_SOON_DAYS)
+def _due_soon_items(row: ReportRow, today: date, horizon: date) -> list[DueItem]:
     return [
         DueItem(row.task, row.unit, row.title, m.due, m.action, light=row.light)
         for m in row.open_milestones
@@ -136,6 +135,7 @@ def compute_digest(
     local = as_of.astimezone(tz)
     today = local.date()
     week_ago = as_of - timedelta(days=7)
+    horizon = today + timedelta(days=DUE_SOON_DAYS)
     # Silent: something left to do, and no report at all in the last 14 days.
     silent_since = as_of - timedelta(days=SILENT_DAYS)
     # One pass over the rows (a plan 100 times the seed has thousands): each row's category,
@@ -162,7 +162,7 @@ def compute_digest(
             if row.updated_at is not None and week_ago < row.updated_at <= as_of:
                 done.append(DoneItem(row.task, row.unit, row.title, row.updated_at))
         else:
-            due_soon.extend(_due_soon_items(row, today))
+            due_soon.extend(_due_soon_items(row, today, horizon))
             if category == "blocked":
                 blocked.append(
                     BlockedItem(row.task, row.unit, row.title, row.note, row.updated_at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from vocabulary import DEFAULT_TZ, Light
@@ -21,6 +21,22 @@ CATEGORY_NAMES: dict[Category, str] = {
     "in_progress": "进行中",
     "not_started": "未启动",
 }
+
+
+class DueMilestone(Protocol):
+    """A milestone of a row that is not done yet, as reports read it: what is to be done and
+    its effective (extended) due date. The status layer's open milestones are read as they
+    are (a digest of a big plan lists thousands), `OpenMilestone` where reports make one."""
+
+    @property
+    def action(self) -> str | None:
+        """What is to be done (None: the task itself)."""
+        ...
+
+    @property
+    def due(self) -> date | None:
+        """The due date in force."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +64,7 @@ class ReportRow:
     updated_at: datetime | None
     next_due: date | None
     entries: int
-    open_milestones: tuple[OpenMilestone, ...] = ()
+    open_milestones: tuple[DueMilestone, ...] = ()
     deadline_text: str = ""
     milestones_text: str = ""
     # Why the light is what it is, in words (`vocabulary.reason_words`), and the flags.

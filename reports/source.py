@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.model import ExtensionItem, OpenMilestone, ReportRow
+from reports.model import ExtensionItem, ReportRow
 from storage.milestones import MilestoneStatus
 from storage.plans import current_tasks, unit_names
 from storage.records import MilestoneRecord, StatusRow, TaskRecord
@@ -78,7 +78,7 @@ def to_report_row(row: StatusRow, task: TaskRecord | None) -> ReportRow:
         updated_at=row.updated_at,
         next_due=row.next_due,
         entries=row.entries,
-        open_milestones=tuple([OpenMilestone(m.action, m.due) for m in row.open_milestones]),
+        open_milestones=row.open_milestones,
         deadline_text=task.deadline_text if task is not None else "",
         milestones_text=milestones,
         reason=(

@@ -22,7 +22,9 @@ class PayloadError(DubanError):
     """A stored payload that this version of duban cannot read."""
 
 
-@dataclass(frozen=True, slots=True)
+# A value, never assigned to; not frozen because a pass builds thousands (a frozen
+# dataclass's __init__ costs about three times a plain one's: issue 13).
+@dataclass(slots=True)
 class PayloadItem:
     """One (task, unit, milestone) a message is about, as its text shows it."""
 

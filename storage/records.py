@@ -251,7 +251,9 @@ class ExtensionRecord:
     decided_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
+# A value, never assigned to; not frozen because a pass builds thousands (a frozen
+# dataclass's __init__ costs about three times a plain one's: issue 13).
+@dataclass(slots=True)
 class OutboxItemDraft:
     """One item a message is about: (task, unit, milestone) and why."""
 
