@@ -9,7 +9,7 @@ and keeps them in memory between answers (`simulate.replay`). The rules are the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -75,7 +75,6 @@ class PromptFacts:
     milestones: Sequence[ScheduleMilestone]
     paused: Mapping[str, Paused]
     sent: Mapping[SentKey, date]
-    last: Mapping[tuple[int, int], LastEntry]
     # Derived (`of`): the milestones not done, in plan order, and their distinct windows.
     open: Sequence[StillOpen]
     windows: frozenset[WindowKey]
@@ -86,7 +85,6 @@ class PromptFacts:
         milestones: Sequence[ScheduleMilestone],
         paused: Mapping[str, Paused],
         sent: Mapping[SentKey, date],
-        last: Mapping[tuple[int, int], LastEntry],
     ) -> PromptFacts:
         """Return the facts, with each milestone not done beside the window the policy
         reads and the keys its queued points go by (worked out once, not once a pass)."""
@@ -101,7 +99,7 @@ class PromptFacts:
             if not m.done
         ]
         windows = frozenset(o.window for o in still_open)
-        return cls(milestones, paused, sent, last, still_open, windows)
+        return cls(milestones, paused, sent, still_open, windows)
 
 
 class PassSource(Protocol):
@@ -115,6 +113,12 @@ class PassSource(Protocol):
 
     async def prompt_facts(self, scope: PassScope) -> PromptFacts:
         """Return what the day's prompts are decided from."""
+        ...
+
+    async def last_entries(
+        self, scope: PassScope, pairs: Collection[tuple[int, int]]
+    ) -> Mapping[tuple[int, int], LastEntry]:
+        """Return the latest entry of each pair a prompt is about (what its text recalls)."""
         ...
 
     async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:
@@ -155,15 +159,20 @@ class DatabaseSource:
         return await event_drafts(self.session, scope.now, scope.floor, scope.year, chats, tz)
 
     async def prompt_facts(self, scope: PassScope) -> PromptFacts:
-        """Read the milestones, pauses, queued points and latest entries (five queries)."""
+        """Read the milestones, pauses and queued points (four queries)."""
         session = self.session
-        milestones = await self.milestones(scope)
         return PromptFacts.of(
-            milestones,
+            await self.milestones(scope),
             await pauses.unit_windows(session, scope.now),
             await latest_points(session, ("prompt", "escalation")),
-            await last_entries(session, (m.pair for m in milestones), scope.now),
         )
+
+    async def last_entries(
+        self, scope: PassScope, pairs: Collection[tuple[int, int]]
+    ) -> Mapping[tuple[int, int], LastEntry]:
+        """Read the latest entry of each pair a prompt is about (none on a pass that sends
+        nothing: most passes of a workday)."""
+        return await last_entries(self.session, pairs, scope.now)
 
     async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:
         """Read what waits for sign-off, once a day (the day is recorded as settled)."""

@@ -158,7 +158,8 @@ async def _prompt_drafts(
             queued = sent.get(still_open.escalation_key)
             if queued is None or queued < point.day:
                 to_lead.append((m, point))
-    last = facts.last
+    pairs = {m.pair for m, _ in to_unit} | {m.pair for m, _ in to_lead}
+    last = await source.last_entries(scope, pairs) if pairs else {}
     drafts: list[OutboxDraft] = []
     per_unit: dict[str, list[PromptItem]] = defaultdict(list)
     for m, p in to_unit:

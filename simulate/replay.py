@@ -11,7 +11,7 @@ exactly the outbox it would have held.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -30,7 +30,7 @@ from storage import bindings, outbox, service_state, signoffs
 from storage.database import Database
 from storage.plans import unit_ids
 from storage.records import BindingRecord, OutboxDraft
-from storage.schedule_queries import keys_since, mark_sent_by_key, plan_year, unsent
+from storage.schedule_queries import LastEntry, keys_since, mark_sent_by_key, plan_year, unsent
 from storage.signoffs import ReviewItem
 
 # Keys older than this cannot come up again (a digest's week, a prompt's day).
@@ -59,6 +59,8 @@ class LedgerCopy:
     bound: list[BindingRecord]
     prompts: PromptFacts
     sent: dict[SentKey, date]
+    # The latest entry of each pair (answers change it, and the copy is read again then).
+    last: Mapping[tuple[int, int], LastEntry]
     reviews: list[ReviewItem]
     reviewed_day: str | None
     digest: DigestFacts
@@ -86,6 +88,7 @@ class LedgerCopy:
             sent = dict(read.sent)
             prompts = replace(read, sent=sent)
             milestones = await source.milestones(scope)
+            last = await source.last_entries(scope, {m.pair for m in milestones})
             waiting = (
                 await signoffs.reviews(session, now, milestones=milestones)
                 if settings.signoff
@@ -99,6 +102,7 @@ class LedgerCopy:
                 bound=await bindings.all_bindings(session),
                 prompts=prompts,
                 sent=sent,
+                last=last,
                 reviews=waiting,
                 reviewed_day=await service_state.get_value(session, REVIEWED_DAY),
                 digest=await read_digest_facts(
@@ -187,8 +191,14 @@ class _CopySource:
         return []
 
     async def prompt_facts(self, scope: PassScope) -> PromptFacts:
-        """Return the copy's milestones, pauses and latest entries, and the points queued."""
+        """Return the copy's milestones and pauses, and the points queued."""
         return self.copy.prompts
+
+    async def last_entries(
+        self, scope: PassScope, pairs: Collection[tuple[int, int]]
+    ) -> Mapping[tuple[int, int], LastEntry]:
+        """Return the copy's latest entries."""
+        return self.copy.last
 
     async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:
         """Return what waits for sign-off, once a day, as the database source does."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.milestones import MilestoneStatus, milestone_statuses
@@ -16,8 +16,12 @@ from storage.models import (
     OutboxItemRow,
     OutboxRow,
     PlanRow,
+    TaskOwnerRow,
 )
 from storage.records import OutboxDraft, OutboxKind
+
+# Up to this many pairs are named in the query; more are picked from every current pair.
+_NAMED_PAIRS = 100
 
 ScheduleMilestone = MilestoneStatus
 """A milestone of a current (task, unit) pair as the scheduler reads it (`storage.milestones`)."""
@@ -76,25 +80,38 @@ async def latest_points(
 async def last_entries(
     session: AsyncSession, pairs: Iterable[tuple[int, int]], as_of: datetime
 ) -> dict[tuple[int, int], LastEntry]:
-    """Return the latest entry up to as_of of each of the given (task row, unit id) pairs."""
+    """Return the latest entry up to as_of of each of the given (task row, unit id) pairs.
+
+    One index probe per pair (ix_entries_unit_task_time, newest first), whatever the size of
+    the ledger: a few pairs are named in the query, many (a busy day's prompts) are read
+    over every current pair and picked here.
+    """
     wanted = set(pairs)
-    found: dict[tuple[int, int], LastEntry] = {}
     if not wanted:
-        return found
-    # One read of the ledger up to as_of: a busy day asks about thousands of pairs, and a
-    # long IN list of (task, unit) tuples costs more than the entries a plan gathers.
-    rows = await session.execute(
-        select(
-            EntryRow.task_id,
-            EntryRow.unit_id,
-            EntryRow.status,
-            EntryRow.note,
-            EntryRow.created_at,
+        return {}
+    latest_id = (
+        select(EntryRow.id)
+        .where(
+            EntryRow.task_id == TaskOwnerRow.task_id,
+            EntryRow.unit_id == TaskOwnerRow.unit_id,
+            EntryRow.created_at <= as_of,
         )
-        .where(EntryRow.created_at <= as_of)
-        .order_by(EntryRow.created_at, EntryRow.id)
+        .order_by(EntryRow.created_at.desc(), EntryRow.id.desc())
+        .limit(1)
+        .correlate(TaskOwnerRow)
+        .scalar_subquery()
     )
-    for task_row, unit_id, status, note, created_at in rows:
+    query = select(
+        TaskOwnerRow.task_id,
+        TaskOwnerRow.unit_id,
+        EntryRow.status,
+        EntryRow.note,
+        EntryRow.created_at,
+    ).join(EntryRow, EntryRow.id == latest_id)
+    if len(wanted) <= _NAMED_PAIRS:
+        query = query.where(tuple_(TaskOwnerRow.task_id, TaskOwnerRow.unit_id).in_(wanted))
+    found: dict[tuple[int, int], LastEntry] = {}
+    for task_row, unit_id, status, note, created_at in await session.execute(query):
         if (task_row, unit_id) in wanted:
             found[(task_row, unit_id)] = LastEntry(status, note, created_at)
     return found
