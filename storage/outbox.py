@@ -32,28 +32,36 @@ async def enqueue_many(
     session: AsyncSession, drafts: Sequence[OutboxDraft], now: datetime
 ) -> list[str]:
     """Insert each message whose dedupe key is new; return the keys inserted, in order."""
-    upsert = dialect_insert(session)
+    if not drafts:
+        return []
+    # One INSERT … ON CONFLICT DO NOTHING for every message (SQLAlchemy batches the rows):
+    # it returns the keys that were new, each with its row id.
+    statement = (
+        dialect_insert(session)(OutboxRow)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxRow.dedupe_key, OutboxRow.id)
+    )
+    rows = [
+        {
+            "dedupe_key": draft.dedupe_key,
+            "chat_id": draft.chat_id,
+            "recipient": draft.recipient,
+            "kind": draft.kind,
+            "payload": draft.payload,
+            "not_before": draft.not_before,
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": draft.not_before,
+        }
+        for draft in drafts
+    ]
+    inserted: dict[str, int] = dict((await session.execute(statement, rows)).all())
     units: dict[str, int] | None = None
     written: list[str] = []
     items: list[tuple[object, ...]] = []
     for draft in drafts:
-        statement = (
-            upsert(OutboxRow)
-            .values(
-                dedupe_key=draft.dedupe_key,
-                chat_id=draft.chat_id,
-                recipient=draft.recipient,
-                kind=draft.kind,
-                payload=draft.payload,
-                not_before=draft.not_before,
-                created_at=now,
-                attempts=0,
-                next_attempt_at=draft.not_before,
-            )
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(OutboxRow.id)
-        )
-        outbox_id = await session.scalar(statement)
+        # A key twice in one call: its first draft is the one inserted.
+        outbox_id = inserted.pop(draft.dedupe_key, None)
         if outbox_id is None:
             continue
         written.append(draft.dedupe_key)
