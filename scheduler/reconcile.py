@@ -174,10 +174,11 @@ async def _prompt_drafts(
                     key, chat, unit, "prompt", text, send_at, items=ordered, buttons="prompt"
                 )
             )
-    escalated = _ordered([_item(m, p, last.get(m.pair)) for m, p in to_lead])
+    lead_items = [_item(m, p, last.get(m.pair)) for m, p in to_lead]
+    escalated = _ordered(lead_items)
     top_from = scope.settings.escalate_top_from
     to_top = _ordered(
-        [_item(m, p, last.get(m.pair)) for m, p in to_lead if p.overdue_number >= top_from]
+        [i for i, (_, p) in zip(lead_items, to_lead, strict=True) if p.overdue_number >= top_from]
     )
     for lead_chats, lead_items in ((tiers.first, escalated), (tiers.top, to_top)):
         if not lead_items:
