@@ -38,8 +38,8 @@ from benchmarks.common import (
 )
 from plan_data import default_plan_path, load_plan
 from plan_data.model import Plan
-from reports.digest import compute_digest
-from reports.source import read_digest_input
+from reports.digest import digest_from_facts
+from reports.source import read_digest_facts
 from scheduler.policy import MilestoneWindow, prompt_points
 from scheduler.reconcile import reconcile
 from scheduler.settings import PolicySettings, load_settings
@@ -140,8 +140,8 @@ async def bench_reconcile(url: str, label: str, steady_runs: int) -> list[Figure
         start = time.perf_counter()
         async with db.session() as session:
             # The digest the busy run wrote, computed again alone: how much of it is reports'.
-            source = await read_digest_input(session, BUSY)
-            compute_digest(source.rows, source.extensions, BUSY, source.units, TZ)
+            facts = await read_digest_facts(session, BUSY)
+            digest_from_facts(facts, BUSY, tz=TZ)
         digest = time.perf_counter() - start
         steady = []
         for minute in range(1, steady_runs + 1):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,10 +23,10 @@ from reports.model import (
     UnitLine,
 )
 from reports.render import render_digest
-from reports.source import read_digest_input
+from reports.source import DigestFacts, read_digest_facts, to_report_row
 from storage.database import Database
-from storage.status import StatusRules
-from storage.timeliness import UnitTimeliness
+from storage.status import PairGlance, StatusRules, glances_of
+from storage.timeliness import UnitTimeliness, reclassified, unit_timeliness
 from vocabulary import DEFAULT_TZ
 
 __all__ = [
@@ -76,7 +77,7 @@ def iso_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def classify(row: ReportRow) -> Category:
+def classify(row: ReportRow | PairGlance) -> Category:
     """Return the first of done, overdue, blocked, in_progress, not_started that applies."""
     if row.light == "done":
         return "done"
@@ -130,18 +131,107 @@ def compute_digest(
     timeliness: Sequence[UnitTimeliness] = (),
 ) -> Digest:
     """Build the digest from rows already read as of as_of (later entries must be excluded)."""
-    if as_of.tzinfo is None:
-        raise ValueError("as_of must be timezone-aware")
-    local = as_of.astimezone(tz)
-    today = local.date()
-    week_ago = as_of - timedelta(days=7)
-    horizon = today + timedelta(days=DUE_SOON_DAYS)
-    # Silent: something left to do, and no report at all in the last 14 days.
-    silent_since = as_of - timedelta(days=SILENT_DAYS)
-    # One pass over the rows (a plan 100 times the seed has thousands): each row's category,
-    # the lists leadership acts on, and each unit's tallies.
+    glances = [_glance(r) for r in rows]
+    return _digest(glances, rows, extensions, _Week.of(as_of, tz), units, timeliness)
+
+
+def digest_from_facts(
+    facts: DigestFacts, as_of: datetime, *, rules: StatusRules | None = None, tz: ZoneInfo
+) -> Digest:
+    """Build the digest as of an instant from facts read then or earlier (pure).
+
+    Every pair is counted at a glance; the full row is made only of the pairs the digest may
+    list (a plan 100 times the seed has 6,600 pairs, and a week lists a few hundred).
+    """
+    week = _Week.of(as_of, tz)
+    glances, status = glances_of(facts.status, as_of, tz, rules, week.may_list)
+    rows = [to_report_row(r, None) for r in status]
+    timely = unit_timeliness(reclassified(facts.timeliness, week.today), facts.units)
+    return _digest(glances, rows, facts.extensions, week, facts.units, timely)
+
+
+@dataclass(frozen=True, slots=True)
+class _Week:
+    """The instants and days a digest as of an instant counts from."""
+
+    as_of: datetime
+    tz: ZoneInfo
+    today: date
+    week_ago: datetime
+    # Due soon: by this day. Silent: no report at all since this instant.
+    horizon: date
+    silent_since: datetime
+
+    @classmethod
+    def of(cls, as_of: datetime, tz: ZoneInfo) -> _Week:
+        if as_of.tzinfo is None:
+            raise ValueError("as_of must be timezone-aware")
+        today = as_of.astimezone(tz).date()
+        return cls(
+            as_of,
+            tz,
+            today,
+            as_of - timedelta(days=7),
+            today + timedelta(days=DUE_SOON_DAYS),
+            as_of - timedelta(days=SILENT_DAYS),
+        )
+
+    def done_this_week(self, updated_at: datetime | None) -> bool:
+        """Return whether a done row's latest report falls in the week before."""
+        return updated_at is not None and self.week_ago < updated_at <= self.as_of
+
+    def may_list(self, pair: PairGlance) -> bool:
+        """Return whether a pair can show in one of the digest's lists (overdue, blocked, due
+        soon, done this week, 未报, progress, behind its pace): only these need a full row. A
+        pair not overdue has no open milestone due before today, so its earliest due date
+        says whether any is due soon."""
+        category = classify(pair)
+        if category in ("overdue", "blocked"):
+            return True
+        if pair.unreported or pair.progress or pair.behind_pace:
+            return True
+        if category == "done":
+            return self.done_this_week(pair.updated_at)
+        return pair.next_due is not None and pair.next_due <= self.horizon
+
+
+def _glance(row: ReportRow) -> PairGlance:
+    return PairGlance(
+        row.task,
+        row.unit,
+        row.light,
+        row.status,
+        row.entries,
+        row.updated_at,
+        row.unreported,
+        row.awaiting,
+        row.next_due,
+        bool(row.progress),
+        row.behind_pace,
+    )
+
+
+def _digest(
+    glances: Sequence[PairGlance],
+    rows: Sequence[ReportRow],
+    extensions: Sequence[ExtensionItem],
+    week: _Week,
+    units: Sequence[str],
+    timeliness: Sequence[UnitTimeliness],
+) -> Digest:
+    """Count every pair, and list from the rows (every row that may be listed, in plan
+    order)."""
+    today = week.today
     lines = {u: _UnitTally() for u in units}
     categories: dict[tuple[str, str], Category] = {}
+    awaiting = 0
+    for pair in glances:
+        category = categories[(pair.task_id, pair.unit)] = classify(pair)
+        tally = lines.get(pair.unit)
+        if tally is None:
+            tally = lines[pair.unit] = _UnitTally()
+        tally.add(pair, category, week.silent_since)
+        awaiting += pair.awaiting
     overdue: list[DueItem] = []
     due_soon: list[DueItem] = []
     blocked: list[BlockedItem] = []
@@ -149,27 +239,21 @@ def compute_digest(
     unreported: list[ReportRow] = []
     progress: list[ReportRow] = []
     behind_pace: list[ReportRow] = []
-    awaiting = 0
     for row in rows:
-        category = categories[(row.task, row.unit)] = classify(row)
-        tally = lines.get(row.unit)
-        if tally is None:
-            tally = lines[row.unit] = _UnitTally()
-        tally.add(row, category, silent_since)
+        category = categories[(row.task, row.unit)]
         if category == "overdue":
             overdue.extend(_overdue_items(row, today))
         elif category == "done":
-            if row.updated_at is not None and week_ago < row.updated_at <= as_of:
+            if row.updated_at is not None and week.done_this_week(row.updated_at):
                 done.append(DoneItem(row.task, row.unit, row.title, row.updated_at))
         else:
-            due_soon.extend(_due_soon_items(row, today, horizon))
+            due_soon.extend(_due_soon_items(row, today, week.horizon))
             if category == "blocked":
                 blocked.append(
                     BlockedItem(row.task, row.unit, row.title, row.note, row.updated_at)
                 )
         if row.unreported:
             unreported.append(row)
-        awaiting += row.awaiting
         if row.progress and row.light != "done":
             progress.append(row)
         # Overdue rows are listed as such; the others behind their pace are listed here.
@@ -192,7 +276,7 @@ def compute_digest(
     silent = tuple(unit for unit, tally in lines.items() if tally.open and tally.quiet)
     return Digest(
         week=iso_week(today),
-        as_of=as_of,
+        as_of=week.as_of,
         totals=count(categories.values()),
         units=unit_lines,
         overdue=tuple(sorted(overdue, key=lambda i: (i.due, i.task, i.unit))),
@@ -202,7 +286,7 @@ def compute_digest(
         silent_units=silent,
         done_this_week=tuple(sorted(done, key=lambda d: d.at)),
         categories=categories,
-        tz=tz,
+        tz=week.tz,
         unreported=tuple(unreported),
         awaiting=awaiting,
         progress=tuple(progress),
@@ -211,7 +295,7 @@ def compute_digest(
 
 
 class _UnitTally:
-    """One unit's rows as the digest counts them, gathered in the one pass over the rows."""
+    """One unit's pairs as the digest counts them."""
 
     __slots__ = ("awaiting", "by_category", "open", "quiet", "rows", "unreported")
 
@@ -222,14 +306,14 @@ class _UnitTally:
         self.open = False
         self.quiet = True
 
-    def add(self, row: ReportRow, category: Category, silent_since: datetime) -> None:
-        """Count one row."""
+    def add(self, pair: PairGlance, category: Category, silent_since: datetime) -> None:
+        """Count one pair."""
         self.rows += 1
         self.by_category[category] += 1
-        self.unreported += row.unreported
-        self.awaiting += row.awaiting
+        self.unreported += pair.unreported
+        self.awaiting += pair.awaiting
         self.open = self.open or category != "done"
-        if row.updated_at is not None and row.updated_at > silent_since:
+        if pair.updated_at is not None and pair.updated_at > silent_since:
             self.quiet = False
 
     def counts(self) -> Counts:
@@ -242,10 +326,8 @@ async def build_digest(
 ) -> Digest:
     """Read the ledger as of as_of (usually digest_instant(...)) and build the digest."""
     async with db.session() as session:
-        source = await read_digest_input(session, as_of, rules=rules, tz=tz)
-    return compute_digest(
-        source.rows, source.extensions, as_of, source.units, tz, source.timeliness or ()
-    )
+        facts = await read_digest_facts(session, as_of, rules=rules, tz=tz)
+    return digest_from_facts(facts, as_of, rules=rules, tz=tz)
 
 
 def _counts_json(counts: Counts) -> dict[str, int]:

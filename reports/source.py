@@ -14,12 +14,11 @@ from storage.milestones import MilestoneStatus
 from storage.plans import current_tasks, unit_names
 from storage.records import MilestoneRecord, StatusRow, TaskRecord
 from storage.report_queries import pending_extensions
-from storage.status import StatusFacts, StatusRules, read_status_facts, rows_of, status_rows
+from storage.status import StatusFacts, StatusRules, read_status_facts, status_rows
 from storage.timeliness import (
     MilestoneTimeliness,
     UnitTimeliness,
     milestone_timeliness,
-    reclassified,
     unit_timeliness,
 )
 from vocabulary import DEFAULT_TZ, cn_date, event_words, progress_words, reason_words
@@ -141,27 +140,6 @@ class DigestFacts:
     timeliness: tuple[MilestoneTimeliness, ...]
 
 
-async def read_digest_input(
-    session: AsyncSession,
-    as_of: datetime,
-    *,
-    rules: StatusRules | None = None,
-    tz: ZoneInfo = DEFAULT_TZ,
-    milestones: Sequence[MilestoneStatus] | None = None,
-) -> ReportInput:
-    """Read what the weekly digest uses, and no more, as of an instant.
-
-    The digest sorts a row by its light, status and whether it has any entry at all, and lists
-    its open milestones, note and progress: it never shows the 台账's deadline and 节点 words
-    (which would load every task with its milestones) nor an entry count (a count over every
-    entry). So the rows come from the status query with `entries` as 1/0, plus the pending
-    extensions, the units and each unit's timeliness: nothing is cached, every figure is read
-    in the session as of `as_of`.
-    """
-    facts = await read_digest_facts(session, as_of, rules=rules, tz=tz, milestones=milestones)
-    return digest_input_of(facts, as_of, rules=rules, tz=tz)
-
-
 async def read_digest_facts(
     session: AsyncSession,
     as_of: datetime,
@@ -184,19 +162,4 @@ async def read_digest_facts(
         ),
         units=tuple(await unit_names(session)),
         timeliness=tuple(await milestone_timeliness(session, as_of, tz=tz)),
-    )
-
-
-def digest_input_of(
-    facts: DigestFacts,
-    as_of: datetime,
-    *,
-    rules: StatusRules | None = None,
-    tz: ZoneInfo = DEFAULT_TZ,
-) -> ReportInput:
-    """Return the digest's input as of an instant from facts read then or earlier (pure)."""
-    rows = tuple(to_report_row(r, None) for r in rows_of(facts.status, as_of, tz, rules))
-    items = reclassified(facts.timeliness, as_of.astimezone(tz).date())
-    return ReportInput(
-        rows, facts.extensions, facts.units, tuple(unit_timeliness(items, facts.units))
     )

@@ -16,7 +16,9 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.source import ReportInput, read_digest_input
+from reports.digest import digest_from_facts
+from reports.model import Digest
+from reports.source import read_digest_facts
 from scheduler.events import event_drafts
 from scheduler.policy import Paused
 from scheduler.settings import PolicySettings
@@ -130,8 +132,8 @@ class PassSource(Protocol):
         """Return which of the dedupe keys the outbox already holds."""
         ...
 
-    async def digest_input(self, scope: PassScope) -> ReportInput:
-        """Return the digest's figures as of the pass."""
+    async def digest(self, scope: PassScope) -> Digest:
+        """Return the weekly digest as of the pass."""
         ...
 
 
@@ -190,11 +192,12 @@ class DatabaseSource:
         """Return which of the dedupe keys the outbox already holds."""
         return await existing_keys(self.session, keys)
 
-    async def digest_input(self, scope: PassScope) -> ReportInput:
-        """Read the digest's figures as of the pass."""
+    async def digest(self, scope: PassScope) -> Digest:
+        """Read the digest's facts as of the pass, and build it."""
         rules = scope.settings.status_rules(scope.calendar)
         tz = scope.settings.timezone
         milestones = await self.milestones(scope)
-        return await read_digest_input(
+        facts = await read_digest_facts(
             self.session, scope.now, rules=rules, tz=tz, milestones=milestones
         )
+        return digest_from_facts(facts, scope.now, rules=rules, tz=tz)

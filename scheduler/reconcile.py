@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.digest import compute_digest, render_digest
+from reports.digest import render_digest
 from scheduler.drafts import outbox_draft
 from scheduler.leadership import Tiers, leadership_tiers, review_drafts
 from scheduler.messages import PromptItem, escalation_text, prompt_text
@@ -252,15 +252,7 @@ async def _digest_drafts(
     if not missing:
         return []
     # A digest sent late (after downtime) reads the ledger as of now, not as of Monday.
-    source_input = await source.digest_input(scope)
-    digest = compute_digest(
-        source_input.rows,
-        source_input.extensions,
-        scope.now,
-        source_input.units,
-        scope.settings.timezone,
-        source_input.timeliness or (),
-    )
+    digest = await source.digest(scope)
     not_before = digest_at if day == scope.today else scope.now
     text = render_digest(digest)
     return [outbox_draft(keys[c], c, LEADERSHIP, "digest", text, not_before) for c in missing]

@@ -15,7 +15,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from reports.source import DigestFacts, ReportInput, digest_input_of, read_digest_facts
+from reports.digest import digest_from_facts
+from reports.model import Digest
+from reports.source import DigestFacts, read_digest_facts
 from scheduler.pass_source import (
     REVIEWED_DAY,
     DatabaseSource,
@@ -212,9 +214,9 @@ class _CopySource:
         """Return which of the keys the copy's outbox holds."""
         return {k for k in keys if k in self.copy.held}
 
-    async def digest_input(self, scope: PassScope) -> ReportInput:
-        """Return the digest's figures as of the pass, from the facts read at the answer."""
+    async def digest(self, scope: PassScope) -> Digest:
+        """Return the digest as of the pass, from the facts read at the answer."""
         rules = scope.settings.status_rules(scope.calendar)
-        return digest_input_of(
+        return digest_from_facts(
             self.copy.digest, scope.now, rules=rules, tz=scope.settings.timezone
         )

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, FromClause, and_, func, literal, or_, select, true
@@ -294,6 +294,24 @@ async def read_status_facts(
     )
 
 
+class PairGlance(NamedTuple):
+    """A pair's status row at a glance: what counting it needs (the weekly digest's tallies
+    read every pair this way, and the full row only of the pairs it lists)."""
+
+    task_id: str
+    unit: str
+    light: Light
+    status: str | None
+    entries: int
+    updated_at: datetime | None
+    unreported: bool
+    awaiting: bool
+    next_due: date | None
+    # Any progress reported against a target or the task; behind its pace (序时进度).
+    progress: bool
+    behind_pace: bool
+
+
 def rows_of(
     facts: StatusFacts,
     as_of: datetime,
@@ -301,6 +319,30 @@ def rows_of(
     rules: StatusRules | None = None,
 ) -> list[StatusRow]:
     """Return the status rows the facts give as of an instant (pure: lights, reasons, flags)."""
+    return _judge(facts, as_of, tz, rules, None)[1]
+
+
+def glances_of(
+    facts: StatusFacts,
+    as_of: datetime,
+    tz: ZoneInfo,
+    rules: StatusRules | None,
+    full: Callable[[PairGlance], bool],
+) -> tuple[list[PairGlance], list[StatusRow]]:
+    """Return every pair at a glance, and the full status rows of the pairs `full` picks, in
+    plan order (the same rules as `rows_of`; a full row costs several times a glance)."""
+    return _judge(facts, as_of, tz, rules, full)
+
+
+def _judge(
+    facts: StatusFacts,
+    as_of: datetime,
+    tz: ZoneInfo,
+    rules: StatusRules | None,
+    full: Callable[[PairGlance], bool] | None,
+) -> tuple[list[PairGlance], list[StatusRow]]:
+    """Apply the rules to every pair: a glance of each when `full` is given (and a row where
+    it says so), else a row of each."""
     rules = rules or StatusRules()
     today = as_of.astimezone(tz).date()
     year_start = date(facts.year or today.year, 1, 1)
@@ -310,7 +352,8 @@ def rows_of(
     pause_now = {unit: pauses.pause_in(held, today) for unit, held in paused.items()}
     # Workdays of silence since a prompt, by (prompt day, unit): pairs share prompt days.
     silence: dict[tuple[date, str], int] = {}
-    rows = []
+    glances: list[PairGlance] = []
+    rows: list[StatusRow] = []
     for task_row, task_id, chapter, title, u_id, unit_name, role, count, latest_id in facts.pairs:
         mine = facts.milestones.get((task_row, u_id), [])
         entry = facts.latest.get(latest_id) if latest_id is not None else None
@@ -346,6 +389,24 @@ def rows_of(
                 flags = ("unreported",)
                 since = updated_at.astimezone(tz).date() if updated_at else prompted
                 silent_days = (today - since).days
+        next_due = open_ms[0].due if open_ms else None
+        if full is not None:
+            glance = PairGlance(
+                task_id,
+                unit_name,
+                light,
+                status,
+                count,
+                updated_at,
+                "unreported" in flags,
+                signoff == "awaiting",
+                next_due,
+                bool(reported),
+                behind,
+            )
+            glances.append(glance)
+            if not full(glance):
+                continue
         rows.append(
             StatusRow(
                 task_row=task_row,
@@ -358,7 +419,7 @@ def rows_of(
                 note=note,
                 percent=entry[2] if entry else None,
                 updated_at=updated_at,
-                next_due=open_ms[0].due if open_ms else None,
+                next_due=next_due,
                 entries=count,
                 chapter=chapter,
                 open_milestones=open_ms,
@@ -372,7 +433,7 @@ def rows_of(
                 waiting=shape.waiting,
             )
         )
-    return rows
+    return glances, rows
 
 
 def _by_due(milestone: OpenMilestone) -> date:
