@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from cli.context import run_async
+from cli.context import collector_paused, run_async
 from cli.logs import FORMATS, setup_logging
 from plan_data.errors import DubanError
 
@@ -84,7 +82,7 @@ def _clock_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
 
 def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Serve every configured channel until SIGINT or SIGTERM."""
-    with _loading_for_good():
+    with collector_paused(freeze=True):
         from cli.web_commands import web_config
         from service.runner import RunConfig, run_until_stopped
 
@@ -112,25 +110,6 @@ def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     )
     run_until_stopped(config, clock)
     return 0
-
-
-@contextmanager
-def _loading_for_good() -> Iterator[None]:
-    """Load the service's modules (the core, the ORM's mappers, the chat library) with the
-    cyclic collector off, then freeze them out of its sight.
-
-    They live as long as the process; left on, the collector walks the growing heap a few
-    hundred times while they load and finds nothing (a sixth of `duban run`'s start). Only
-    imports and settings run here, nothing that waits, so the pause is short and bounded.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_on:
-            gc.enable()
 
 
 def _daily_backup(ctx: CliContext) -> tuple[Callable[[datetime], Awaitable[object]], ...]:
