@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from cli.context import run_async
+from cli.context import collector_paused, run_async
 from cli.logs import FORMATS, setup_logging
 from plan_data.errors import DubanError
 
@@ -82,17 +82,18 @@ def _clock_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
 
 def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     """Serve every configured channel until SIGINT or SIGTERM."""
-    from cli.web_commands import web_config
-    from service.runner import RunConfig, run_until_stopped
+    with collector_paused(freeze=True):
+        from cli.web_commands import web_config
+        from service.runner import RunConfig, run_until_stopped
 
-    http = _http(ctx)
-    config = RunConfig(
-        ctx.core_config(),
-        telegram=_telegram(args, ctx),
-        wecom=_wecom(ctx),
-        http=http,
-        web=web_config(ctx),
-    )
+        http = _http(ctx)
+        config = RunConfig(
+            ctx.core_config(),
+            telegram=_telegram(args, ctx),
+            wecom=_wecom(ctx),
+            http=http,
+            web=web_config(ctx),
+        )
     if config.telegram is None and config.wecom is None:
         raise NoChannel
     clock: Clock = _clock(args.run_clock, ctx) if args.run_clock else ctx.clock

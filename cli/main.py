@@ -21,7 +21,7 @@ from cli import (
     web_commands,
     wecom_commands,
 )
-from cli.context import CliContext
+from cli.context import CliContext, collector_paused
 from plan_data.errors import DubanError
 
 # Every command module is imported (its parser is part of `duban --help`), so each keeps its
@@ -62,28 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `duban` command and return its exit status."""
-    args = build_parser().parse_args(argv)
-    from pydantic import ValidationError
-
-    from cli.settings import Settings
-    from scheduler.clock import clock_from_option
-
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        # One line per bad setting, named as the environment names it (WECOM_AGENT_ID).
-        for error in exc.errors():
-            where = ".".join(str(part) for part in error["loc"])
-            print(f"error: setting {where}: {error['msg']}", file=sys.stderr)
+    with collector_paused():
+        args = build_parser().parse_args(argv)
+        ctx = _context(args)
+    if ctx is None:
         return 1
-    if args.db:
-        settings.database_url = args.db
-    try:
-        clock = clock_from_option(args.clock or settings.clock, settings.tz)
-    except (ValueError, DubanError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    ctx = CliContext(settings=settings, clock=clock)
     try:
         status: int = args.func(args, ctx)
     except DubanError as exc:
@@ -97,6 +80,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     return status
+
+
+def _context(args: argparse.Namespace) -> CliContext | None:
+    """Return the settings and the clock the command runs with, or None after saying what
+    is wrong with them."""
+    from pydantic import ValidationError
+
+    from cli.settings import Settings
+    from scheduler.clock import clock_from_option
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        # One line per bad setting, named as the environment names it (WECOM_AGENT_ID).
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            print(f"error: setting {where}: {error['msg']}", file=sys.stderr)
+        return None
+    if args.db:
+        settings.database_url = args.db
+    try:
+        clock = clock_from_option(args.clock or settings.clock, settings.tz)
+    except (ValueError, DubanError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    return CliContext(settings=settings, clock=clock)
 
 
 if __name__ == "__main__":

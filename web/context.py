@@ -15,10 +15,11 @@ from scheduler.clock import Clock
 from storage.database import Database
 from web.cache import ViewCache
 from web.config import WebConfig
-from web.views import BureauView
 
 if TYPE_CHECKING:
     import jinja2
+
+    from web.views import BureauView
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -1,4 +1,8 @@
-"""Downloads: the 台账 workbook and the three documents, each within what a session may see."""
+"""Downloads: the 台账 workbook and the three documents, each within what a session may see.
+
+Each handler imports the report it builds: the server starts (and most visits go) without
+the document and workbook writers.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,6 @@ from datetime import date
 from aiohttp import web
 
 from plan_data.errors import DubanError
-from reports.documents import (
-    NothingToUrge,
-    bulletin_document,
-    half_period,
-    month_period,
-    notice_document,
-    summary_document,
-    week_period,
-    year_period,
-)
-from reports.ledger_xlsx import write_ledger
 from storage.errors import NotOwner, UnknownTask
 from storage.web_access import WebAccess
 from web.context import BOARD, Board
@@ -40,6 +33,8 @@ def _refused(board: Board, text: str, status: int = 400) -> web.Response:
 
 async def ledger(request: web.Request, access: WebAccess) -> web.StreamResponse:
     """Return the whole 台账 workbook as of now (leadership)."""
+    from reports.ledger_xlsx import write_ledger
+
     board = request.app[BOARD]
     now = board.clock.now()
     buffer = io.BytesIO()
@@ -50,6 +45,8 @@ async def ledger(request: web.Request, access: WebAccess) -> web.StreamResponse:
 
 async def notice(request: web.Request, access: WebAccess) -> web.StreamResponse:
     """Return the 督办通知单 of one (task, unit) the session may see."""
+    from reports.documents import notice_document
+
     board = request.app[BOARD]
     task, unit = request.match_info["task"], request.match_info["unit"]
     if not access.may_see(unit):
@@ -66,6 +63,8 @@ async def notice(request: web.Request, access: WebAccess) -> web.StreamResponse:
 
 async def bulletin(request: web.Request, access: WebAccess) -> web.StreamResponse:
     """Return the 督查通报 of a week (?week=DAY) or a month (?month=YYYY-MM) (leadership)."""
+    from reports.documents import bulletin_document, month_period, week_period
+
     board = request.app[BOARD]
     try:
         if "month" in request.query:
@@ -82,6 +81,8 @@ async def bulletin(request: web.Request, access: WebAccess) -> web.StreamRespons
 
 async def summary(request: web.Request, access: WebAccess) -> web.StreamResponse:
     """Return the 落实情况报告 of a half (?half=1|2) or year (?year=1), a unit or the bureau."""
+    from reports.documents import half_period, summary_document, year_period
+
     board = request.app[BOARD]
     unit = request.query.get("unit") or None
     if unit is None and not access.is_leadership:
@@ -107,6 +108,8 @@ async def summary(request: web.Request, access: WebAccess) -> web.StreamResponse
 
 
 def _why(exc: DubanError) -> str:
+    from reports.documents import NothingToUrge
+
     if isinstance(exc, NothingToUrge):
         return "该事项已办结，无需督办。"
     if isinstance(exc, NotOwner):

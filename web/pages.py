@@ -1,9 +1,14 @@
-"""The board's pages: the bureau, a unit, a task, the chart and evidence files (all read-only)."""
+"""The board's pages: the bureau, a unit, a task, the chart and evidence files (all read-only).
+
+The view models (`web.views`) are loaded with the first page, as the templates are: `duban
+run` starts without them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
@@ -17,7 +22,9 @@ from storage.web_access import WebAccess
 from web.auth import home_of
 from web.context import BOARD
 from web.evidence import content_type
-from web.views import BureauView, bureau_view_concurrently, task_view, unit_view
+
+if TYPE_CHECKING:
+    from web.views import BureauView
 
 NOT_FOUND = {"heading": "未找到该页面", "lines": ("请从看板首页进入。",)}
 FORBIDDEN = {
@@ -28,6 +35,8 @@ FORBIDDEN = {
 
 async def bureau(request: web.Request, access: WebAccess) -> web.StreamResponse:
     """Show the whole bureau (leadership); a unit's session goes to its own page."""
+    from web.views import bureau_view_concurrently
+
     if not access.is_leadership:
         raise web.HTTPSeeOther(home_of(access))
     board = request.app[BOARD]
@@ -47,6 +56,8 @@ async def bureau(request: web.Request, access: WebAccess) -> web.StreamResponse:
 
 async def unit(request: web.Request, access: WebAccess) -> web.StreamResponse:
     """Show one unit's rows as in /status."""
+    from web.views import unit_view
+
     board = request.app[BOARD]
     name = request.match_info["unit"]
     if not access.may_see(name):
@@ -60,6 +71,8 @@ async def unit(request: web.Request, access: WebAccess) -> web.StreamResponse:
 
 async def task(request: web.Request, access: WebAccess) -> web.StreamResponse:
     """Show a task: milestones, every entry with its files, extensions, closing steps."""
+    from web.views import task_view
+
     board = request.app[BOARD]
     visible = None if access.unit is None else [access.unit]
     try:
