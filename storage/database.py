@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import event, text
+from sqlalchemy import Integer, cast, event, literal_column, null, text, union_all
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Result
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, CompoundSelect, Select
 
 from storage import urls
 from storage.errors import DatabaseUnavailable
@@ -28,6 +29,8 @@ from storage.private_files import private_sqlite_file
 
 BUSY_TIMEOUT_MS = 30_000
 _Ts = TypeVarTuple("_Ts")
+# A select of any columns.
+AnySelect = Select[*tuple[Any, ...]]
 CONNECT_TIMEOUT_S = 10
 READONLY = "duban_readonly"
 MIGRATING = "duban_migrating"
@@ -101,6 +104,67 @@ async def plain_rows(session: AsyncSession, query: Select[*_Ts]) -> Result[*_Ts]
     tens of thousands of rows, where that step costs milliseconds per query.
     """
     return await (await session.connection()).execute(query)
+
+
+class Together:
+    """Several selects run as one statement: one round trip to the database, not one each.
+
+    The parts go as one UNION ALL: each row carries its part's number, and a part's columns
+    sit in slots of their type that parts share (a part's row has NULL in the slots it does
+    not use). Rows come back in no particular order, so a part whose reader needs an order
+    selects what to sort by; a part may not have a LIMIT (put it in a subquery). Build it
+    once with `bindparam()`s and run it with their values: a statement built once is also
+    keyed and compiled once, where building it again on every read costs more than the read.
+    """
+
+    def __init__(self, *parts: AnySelect) -> None:
+        slots: list[ColumnElement[Any]] = []  # the first part's column of each slot's type
+        places: list[list[int]] = []
+        for part in parts:
+            taken: list[int] = []
+            for column in part.selected_columns:
+                kind = type(column.type)
+                free = (i for i, s in enumerate(slots) if type(s.type) is kind and i not in taken)
+                slot = next(free, None)
+                if slot is None:
+                    slot = len(slots)
+                    slots.append(column)
+                taken.append(slot)
+            places.append(taken)
+        branches = []
+        for number, (part, taken) in enumerate(zip(parts, places, strict=True)):
+            mine = dict(zip(taken, part.selected_columns, strict=True))
+            columns = [mine.get(i, cast(null(), s.type)) for i, s in enumerate(slots)]
+            tag = literal_column(str(number), Integer)
+            branches.append(part.order_by(None).with_only_columns(tag, *columns))
+        self.statement: CompoundSelect[*tuple[Any, ...]] = union_all(*branches)
+        # A part's columns out of a row (after its number): a tuple even for one column.
+        self._readers = [
+            itemgetter(*(i + 1 for i in taken)) if len(taken) > 1 else _one(taken[0] + 1)
+            for taken in places
+        ]
+
+    async def run(
+        self, session: AsyncSession, params: Mapping[str, Any]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Run the parts in the session's transaction; return each part's rows (as tuples of
+        its own columns, in no particular order)."""
+        return self.split(await (await session.connection()).execute(self.statement, params))
+
+    def split(self, rows: Iterable[Sequence[Any]]) -> list[list[tuple[Any, ...]]]:
+        """Return the statement's rows as each part's rows."""
+        readers = self._readers
+        found: list[list[tuple[Any, ...]]] = [[] for _ in readers]
+        for row in rows:
+            found[row[0]].append(readers[row[0]](row))
+        return found
+
+
+def _one(index: int) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    def read(row: Sequence[Any]) -> tuple[Any, ...]:
+        return (row[index],)
+
+    return read
 
 
 def _make_engine(url: URL, shown: str) -> AsyncEngine:
