@@ -28,8 +28,7 @@ async def rows(core: Core, unit: str | None = None) -> list[StatusRow]:
     cached = core.statuses.get(unit, today)
     if cached is not None:
         return cached
-    async with core.db.session(readonly=True) as session:
-        found = await status.status_rows(session, now, unit, core.tz, rules=core.rules)
+    found = await status.read_rows(core.db, now, unit, core.tz, rules=core.rules)
     core.statuses.put(unit, today, found)
     return found
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVarTuple
 
 from sqlalchemy import Integer, cast, event, literal_column, null, text, union_all
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import URL, Connection, Result
+from sqlalchemy.engine import URL, Connection, Result, Row
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.sql import ColumnElement, CompoundSelect, Select
+from sqlalchemy.sql import ColumnElement, CompoundSelect, Executable, Select
 
 from storage import urls
 from storage.errors import DatabaseUnavailable
@@ -33,6 +33,7 @@ _Ts = TypeVarTuple("_Ts")
 AnySelect = Select[*tuple[Any, ...]]
 CONNECT_TIMEOUT_S = 10
 READONLY = "duban_readonly"
+ALONE = "duban_alone"
 MIGRATING = "duban_migrating"
 
 
@@ -91,6 +92,23 @@ class Database:
                 await session.rollback()
                 raise
             await session.commit()
+
+    async def read_alone(
+        self, statement: Executable, params: Mapping[str, Any]
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        """Run one statement that only reads, outside any transaction of ours; return its rows.
+
+        One statement reads one snapshot on either database, so it needs no BEGIN and COMMIT
+        around it: on SQLite each costs as many trips to the driver's thread as the read
+        itself, on PostgreSQL a round trip each.
+        """
+        async with self.engine.connect() as plain:
+            if self.dialect == "sqlite":
+                options: dict[str, Any] = {READONLY: True, ALONE: True}
+            else:
+                options = {"isolation_level": "AUTOCOMMIT"}
+            conn = await plain.execution_options(**options)
+            return (await conn.execute(statement, dict(params))).all()
 
     async def close(self) -> None:
         """Close every connection."""
@@ -151,6 +169,13 @@ class Together:
         its own columns, in no particular order)."""
         return self.split(await (await session.connection()).execute(self.statement, params))
 
+    async def run_alone(
+        self, db: Database, params: Mapping[str, Any]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Run the parts outside any transaction (`Database.read_alone`); return each part's
+        rows as `run` does."""
+        return self.split(await db.read_alone(self.statement, params))
+
     def split(self, rows: Iterable[Sequence[Any]]) -> list[list[tuple[Any, ...]]]:
         """Return the statement's rows as each part's rows."""
         readers = self._readers
@@ -209,8 +234,10 @@ def _sqlite_events(engine: AsyncEngine) -> None:
             # change in one transaction, then a foreign_key_check before commit (_upgrade).
             # The pragma only takes effect outside a transaction, so it goes first.
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        if conn.get_execution_options().get(READONLY):
-            conn.exec_driver_sql("BEGIN")
+        options = conn.get_execution_options()
+        if options.get(READONLY):
+            if not options.get(ALONE):  # one statement alone is its own snapshot
+                conn.exec_driver_sql("BEGIN")
             return
         # IMMEDIATE takes the write lock up front: a transaction that reads and then
         # writes can never fail half-way with "database is locked" (SQLITE_BUSY_SNAPSHOT).

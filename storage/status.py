@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage import pauses
-from storage.database import AnySelect, Together, plain_rows
+from storage.database import AnySelect, Database, Together, plain_rows
 from storage.milestones import (
     MilestoneReads,
     MilestoneStatus,
@@ -276,6 +276,27 @@ async def status_rows(
         signoff=rules.signoff,
         task_row=task_row,
     )
+    return rows_of(facts, as_of, tz, rules)
+
+
+async def read_rows(
+    db: Database,
+    as_of: datetime,
+    unit: str | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+    *,
+    rules: StatusRules | None = None,
+    task_row: int | None = None,
+) -> list[StatusRow]:
+    """Return what `status_rows` returns, in a read of its own: one unit's or one task's
+    rows are one statement, run outside any transaction (`Database.read_alone`); the whole
+    bureau's are several, in a read-only session."""
+    rules = rules or StatusRules()
+    if unit is None and task_row is None:
+        async with db.session(readonly=True) as session:
+            return await status_rows(session, as_of, None, tz, rules=rules)
+    statement, params = _scoped(db.dialect, as_of, unit, task_row, True)
+    facts = _scoped_facts(await statement.run_alone(db, params), True, rules.signoff)
     return rows_of(facts, as_of, tz, rules)
 
 
