@@ -44,6 +44,13 @@ class Database:
         self.engine = engine
         self.url = url
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # Connections for a statement alone (`read_alone`): no transaction of ours.
+        alone = (
+            {READONLY: True, ALONE: True}
+            if engine.dialect.name == "sqlite"
+            else {"isolation_level": "AUTOCOMMIT"}
+        )
+        self._alone = engine.execution_options(**alone)
 
     @property
     def dialect(self) -> str:
@@ -102,13 +109,8 @@ class Database:
         around it: on SQLite each costs as many trips to the driver's thread as the read
         itself, on PostgreSQL a round trip each.
         """
-        async with self.engine.connect() as plain:
-            if self.dialect == "sqlite":
-                options: dict[str, Any] = {READONLY: True, ALONE: True}
-            else:
-                options = {"isolation_level": "AUTOCOMMIT"}
-            conn = await plain.execution_options(**options)
-            return (await conn.execute(statement, dict(params))).all()
+        async with self._alone.connect() as conn:
+            return (await conn.execute(statement, params)).all()
 
     async def close(self) -> None:
         """Close every connection."""
