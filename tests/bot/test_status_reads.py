@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from core.runtime import StatusCache
@@ -50,3 +51,18 @@ async def test_what_another_process_writes_shows_in_the_next_status(
         assert (await import_plan(session, load_plan(edited), now)).changed
     shown = _line(text_of(await any_harness.say(unit, "/status")), "2.3")
     assert "2.3 创新社会救助服务方式" in shown
+
+
+async def test_a_task_of_two_units_lists_both_units_reports_in_the_order_made(
+    any_harness: Harness,
+) -> None:
+    unit = await any_harness.bound("社区科工作群", "张科长", "社区科")
+    now = any_harness.clock.now()
+    async with any_harness.core.db.session() as session:
+        for minutes, owner, note in ((-30, "社区科", "已走访5个社区"), (-20, "社救科", "已排查")):
+            draft = EntryDraft("2.5", owner, "in_progress", "科长", "cli", note=note)
+            await record_entry(session, draft, now + timedelta(minutes=minutes))
+    text = text_of(await any_harness.say(unit, "/status 2.5"))
+    assert "最近2条进展：" in text
+    recent = text.split("最近2条进展：")[1]
+    assert recent.index('"已走访5个社区"') < recent.index('"已排查"')
