@@ -28,8 +28,7 @@ async def rows(core: Core, unit: str | None = None) -> list[StatusRow]:
     cached = core.statuses.get(unit, today)
     if cached is not None:
         return cached
-    async with core.db.session(readonly=True) as session:
-        found = await status.status_rows(session, now, unit, core.tz, rules=core.rules)
+    found = await status.read_rows(core.db, now, unit, core.tz, rules=core.rules)
     core.statuses.put(unit, today, found)
     return found
 
@@ -41,11 +40,8 @@ async def task_view(core: Core, task_id: str, unit: str | None = None) -> TaskVi
         found = await status.status_rows(
             session, core.now(), unit, core.tz, rules=core.rules, task_row=task.row
         )
-        entries: list[EntryRecord] = []
-        for owner in task.units if unit is None else (unit,):
-            if owner in task.units:
-                entries += await progress.entries_for(session, task.id, owner, core.now())
-    entries.sort(key=lambda e: (e.created_at, e.id))
+        owners = task.units if unit is None else [u for u in task.units if u == unit]
+        entries = await progress.task_entries(session, task.id, owners, core.now())
     return TaskView(task, found, entries)
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import event, text
+from sqlalchemy import Integer, cast, event, literal_column, null, text, union_all
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import URL, Connection, Result
+from sqlalchemy.engine import URL, Connection, Result, Row
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, CompoundSelect, Executable, Select
 
 from storage import urls
 from storage.errors import DatabaseUnavailable
@@ -28,8 +29,11 @@ from storage.private_files import private_sqlite_file
 
 BUSY_TIMEOUT_MS = 30_000
 _Ts = TypeVarTuple("_Ts")
+# A select of any columns.
+AnySelect = Select[*tuple[Any, ...]]
 CONNECT_TIMEOUT_S = 10
 READONLY = "duban_readonly"
+ALONE = "duban_alone"
 MIGRATING = "duban_migrating"
 
 
@@ -40,6 +44,13 @@ class Database:
         self.engine = engine
         self.url = url
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # Connections for a statement alone (`read_alone`): no transaction of ours.
+        alone = (
+            {READONLY: True, ALONE: True}
+            if engine.dialect.name == "sqlite"
+            else {"isolation_level": "AUTOCOMMIT"}
+        )
+        self._alone = engine.execution_options(**alone)
 
     @property
     def dialect(self) -> str:
@@ -89,6 +100,18 @@ class Database:
                 raise
             await session.commit()
 
+    async def read_alone(
+        self, statement: Executable, params: Mapping[str, Any]
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        """Run one statement that only reads, outside any transaction of ours; return its rows.
+
+        One statement reads one snapshot on either database, so it needs no BEGIN and COMMIT
+        around it: on SQLite each costs as many trips to the driver's thread as the read
+        itself, on PostgreSQL a round trip each.
+        """
+        async with self._alone.connect() as conn:
+            return (await conn.execute(statement, params)).all()
+
     async def close(self) -> None:
         """Close every connection."""
         await self.engine.dispose()
@@ -101,6 +124,74 @@ async def plain_rows(session: AsyncSession, query: Select[*_Ts]) -> Result[*_Ts]
     tens of thousands of rows, where that step costs milliseconds per query.
     """
     return await (await session.connection()).execute(query)
+
+
+class Together:
+    """Several selects run as one statement: one round trip to the database, not one each.
+
+    The parts go as one UNION ALL: each row carries its part's number, and a part's columns
+    sit in slots of their type that parts share (a part's row has NULL in the slots it does
+    not use). Rows come back in no particular order, so a part whose reader needs an order
+    selects what to sort by; a part may not have a LIMIT (put it in a subquery). Build it
+    once with `bindparam()`s and run it with their values: a statement built once is also
+    keyed and compiled once, where building it again on every read costs more than the read.
+    """
+
+    def __init__(self, *parts: AnySelect) -> None:
+        slots: list[ColumnElement[Any]] = []  # the first part's column of each slot's type
+        places: list[list[int]] = []
+        for part in parts:
+            taken: list[int] = []
+            for column in part.selected_columns:
+                kind = type(column.type)
+                free = (i for i, s in enumerate(slots) if type(s.type) is kind and i not in taken)
+                slot = next(free, None)
+                if slot is None:
+                    slot = len(slots)
+                    slots.append(column)
+                taken.append(slot)
+            places.append(taken)
+        branches = []
+        for number, (part, taken) in enumerate(zip(parts, places, strict=True)):
+            mine = dict(zip(taken, part.selected_columns, strict=True))
+            columns = [mine.get(i, cast(null(), s.type)) for i, s in enumerate(slots)]
+            tag = literal_column(str(number), Integer)
+            branches.append(part.order_by(None).with_only_columns(tag, *columns))
+        self.statement: CompoundSelect[*tuple[Any, ...]] = union_all(*branches)
+        # A part's columns out of a row (after its number): a tuple even for one column.
+        self._readers = [
+            itemgetter(*(i + 1 for i in taken)) if len(taken) > 1 else _one(taken[0] + 1)
+            for taken in places
+        ]
+
+    async def run(
+        self, session: AsyncSession, params: Mapping[str, Any]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Run the parts in the session's transaction; return each part's rows (as tuples of
+        its own columns, in no particular order)."""
+        return self.split(await (await session.connection()).execute(self.statement, params))
+
+    async def run_alone(
+        self, db: Database, params: Mapping[str, Any]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Run the parts outside any transaction (`Database.read_alone`); return each part's
+        rows as `run` does."""
+        return self.split(await db.read_alone(self.statement, params))
+
+    def split(self, rows: Iterable[Sequence[Any]]) -> list[list[tuple[Any, ...]]]:
+        """Return the statement's rows as each part's rows."""
+        readers = self._readers
+        found: list[list[tuple[Any, ...]]] = [[] for _ in readers]
+        for row in rows:
+            found[row[0]].append(readers[row[0]](row))
+        return found
+
+
+def _one(index: int) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    def read(row: Sequence[Any]) -> tuple[Any, ...]:
+        return (row[index],)
+
+    return read
 
 
 def _make_engine(url: URL, shown: str) -> AsyncEngine:
@@ -145,8 +236,10 @@ def _sqlite_events(engine: AsyncEngine) -> None:
             # change in one transaction, then a foreign_key_check before commit (_upgrade).
             # The pragma only takes effect outside a transaction, so it goes first.
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        if conn.get_execution_options().get(READONLY):
-            conn.exec_driver_sql("BEGIN")
+        options = conn.get_execution_options()
+        if options.get(READONLY):
+            if not options.get(ALONE):  # one statement alone is its own snapshot
+                conn.exec_driver_sql("BEGIN")
             return
         # IMMEDIATE takes the write lock up front: a transaction that reads and then
         # writes can never fail half-way with "database is locked" (SQLITE_BUSY_SNAPSHOT).

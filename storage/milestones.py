@@ -17,15 +17,16 @@ scheduler (what to prompt), the status layer (lights) and the core (what can be 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.database import plain_rows
+from storage.database import AnySelect, plain_rows
 from storage.models import (
     EntryRow,
     ExtensionDecisionRow,
@@ -40,6 +41,8 @@ from storage.plans import task_labels, unit_names_by_row
 
 MilestoneState = Literal["open", "awaiting", "signed"]
 Key = tuple[int, int, int | None]
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 # A value, never assigned to; not frozen because a pass builds thousands (a frozen
@@ -81,6 +84,12 @@ class MilestoneStatus:
         return (self.task_row, self.unit_id)
 
 
+# A row id in a query: a value, or an expression (a bound parameter, a subquery) when the
+# query is built once and run many times.
+RowId = int | ColumnElement[int]
+Rows = Iterable[Sequence[Any]]
+
+
 async def milestone_statuses(
     session: AsyncSession,
     as_of: datetime,
@@ -91,86 +100,171 @@ async def milestone_statuses(
 ) -> list[MilestoneStatus]:
     """Return every milestone of every current pair (or one pair, or one unit's) in plan
     order, as of an instant (later entries, steps and decisions unseen)."""
-    done = await _latest_done(session, as_of, pair, unit_id)
-    steps = await _latest_steps(session, as_of, pair, unit_id)
-    moved = await _moves(session, as_of, pair, unit_id)
-    happened = await _events(session, as_of, pair, unit_id)
-    scope: list[ColumnElement[bool]] = [
-        TaskRow.archived_at.is_(None),
-        MilestoneRow.archived_at.is_(None),
-    ]
-    owners: list[ColumnElement[bool]] = []
+    task_row = None
     if pair is not None:
-        owners += [TaskOwnerRow.task_id == pair[0], TaskOwnerRow.unit_id == pair[1]]
-    if unit_id is not None:
-        owners.append(TaskOwnerRow.unit_id == unit_id)
-    scope += owners
+        task_row, unit_id = pair
+    reads = MilestoneReads.of(as_of, task_row=task_row, unit_id=unit_id)
+    owners = owner_scope(task_row, unit_id)
     # Task and unit words come once per task and unit, not decoded again on every row.
     labels = await task_labels(session, *owners)
     names = await unit_names_by_row(session)
-    rows = await plain_rows(
-        session,
-        select(
-            TaskRow.id,
-            TaskOwnerRow.unit_id,
-            MilestoneRow.id,
-            MilestoneRow.kind,
-            MilestoneRow.action,
-            MilestoneRow.start,
-            MilestoneRow.end,
-            MilestoneRow.interval_days,
-            MilestoneRow.event,
-        )
-        .select_from(TaskOwnerRow)
-        .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
-        .join(MilestoneRow, MilestoneRow.task_id == TaskRow.id)
-        .where(*scope)
-        .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position),
+    return reads.statuses(
+        *[await plain_rows(session, query) for query in reads.queries],
+        labels=labels,
+        names=names,
+        signoff=signoff,
     )
-    found = []
-    for task_row, unit, m_id, kind, action, start, end, interval, event in rows:
-        code, _, title = labels[task_row]
-        name = names[unit]
-        own, whole = (task_row, unit, m_id), (task_row, unit, None)
-        waiting = False
-        if kind == "event":
-            # Until its event is reported it waits, with no dates; then it is a deadline.
-            reported = happened.get(m_id)
-            if reported is None:
-                waiting = True
-            else:
-                kind, (start, end) = "deadline", reported
-        # The latest report is the one made last (the highest entry id).
-        latest_done = done.get(own)
-        for_all = done.get(whole)
-        if for_all is not None and (latest_done is None or for_all[1] > latest_done[1]):
-            latest_done = for_all
-        state: MilestoneState = "open"
-        if latest_done is not None:
-            state = _state(latest_done[1], steps.get(own, {}), steps.get(whole, {}), signoff)
-        new_end = (moved.get(own) or moved.get(whole)) if moved else None
-        found.append(
-            MilestoneStatus(
-                task_row,
-                code,
-                title,
-                unit,
-                name,
-                m_id,
-                kind,
-                action,
-                start,
-                new_end if new_end is not None and end is not None else end,
-                state,
-                end,
-                latest_done[1] if latest_done and state != "open" else None,
-                latest_done[0] if latest_done and state != "open" else None,
-                interval,
-                event,
-                waiting,
+
+
+def owner_scope(task_row: RowId | None, unit_id: RowId | None) -> list[ColumnElement[bool]]:
+    """Return the conditions on task_owners that keep one task's, one unit's or one pair's."""
+    return _pair_scope(TaskOwnerRow.task_id, TaskOwnerRow.unit_id, task_row, unit_id)
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneReads:
+    """The queries milestone states are worked out from (every current pair's, or one
+    task's, one unit's or one pair's), and the one rule that works them out."""
+
+    done: AnySelect
+    steps: AnySelect
+    moves: AnySelect
+    events: AnySelect
+    milestones: AnySelect
+
+    @classmethod
+    def of(
+        cls,
+        as_of: datetime | ColumnElement[datetime],
+        *,
+        task_row: RowId | None = None,
+        unit_id: RowId | None = None,
+    ) -> MilestoneReads:
+        """Return the queries as of an instant (values, or bound parameters)."""
+        scope: list[ColumnElement[bool]] = [
+            TaskRow.archived_at.is_(None),
+            MilestoneRow.archived_at.is_(None),
+            *owner_scope(task_row, unit_id),
+        ]
+        return cls(
+            _latest_done(as_of, task_row, unit_id),
+            _latest_steps(as_of, task_row, unit_id),
+            _moves(as_of, task_row, unit_id),
+            _events(as_of, task_row, unit_id),
+            select(
+                TaskRow.id,
+                TaskOwnerRow.unit_id,
+                MilestoneRow.id,
+                MilestoneRow.kind,
+                MilestoneRow.action,
+                MilestoneRow.start,
+                MilestoneRow.end,
+                MilestoneRow.interval_days,
+                MilestoneRow.event,
+                TaskRow.position,
+                TaskOwnerRow.position,
+                MilestoneRow.position,
             )
+            .select_from(TaskOwnerRow)
+            .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
+            .join(MilestoneRow, MilestoneRow.task_id == TaskRow.id)
+            .where(*scope)
+            .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position),
         )
-    return found
+
+    @property
+    def queries(self) -> tuple[AnySelect, ...]:
+        """Return the queries in the order `statuses` takes their rows."""
+        return (self.done, self.steps, self.moves, self.events, self.milestones)
+
+    @staticmethod
+    def statuses(
+        done_rows: Rows,
+        step_rows: Rows,
+        move_rows: Rows,
+        event_rows: Rows,
+        milestone_rows: Rows,
+        *,
+        labels: Mapping[int, tuple[str, str, str]],
+        names: Mapping[int, str],
+        signoff: bool = True,
+    ) -> list[MilestoneStatus]:
+        """Return the milestone states the queries' rows give, in plan order (rows in any
+        order)."""
+        done = {(t, u, m): (_aware(at), entry) for t, u, m, at, entry in done_rows}
+        steps: dict[Key, dict[str, int]] = {}
+        for t, u, m, verdict, entry in step_rows:
+            steps.setdefault((t, u, m), {})[verdict] = int(entry)
+        moved: dict[Key, date] = _latest(
+            ((t, u, m), new_date, (decided_at, request))
+            for t, u, m, new_date, decided_at, request in move_rows
+        )
+        happened: dict[int, tuple[date, date]] = _latest(
+            (m_id, (day, due), (reported_at, event_id))
+            for m_id, day, due, reported_at, event_id in event_rows
+        )
+        found = []
+        for task_row, unit, m_id, kind, action, start, end, interval, event, *_ in sorted(
+            milestone_rows, key=_in_plan_order
+        ):
+            code, _, title = labels[task_row]
+            name = names[unit]
+            own, whole = (task_row, unit, m_id), (task_row, unit, None)
+            waiting = False
+            if kind == "event":
+                # Until its event is reported it waits, with no dates; then it is a deadline.
+                reported = happened.get(m_id)
+                if reported is None:
+                    waiting = True
+                else:
+                    kind, (start, end) = "deadline", reported
+            # The latest report is the one made last (the highest entry id).
+            latest_done = done.get(own)
+            for_all = done.get(whole)
+            if for_all is not None and (latest_done is None or for_all[1] > latest_done[1]):
+                latest_done = for_all
+            state: MilestoneState = "open"
+            if latest_done is not None:
+                state = _state(latest_done[1], steps.get(own, {}), steps.get(whole, {}), signoff)
+            new_end = (moved.get(own) or moved.get(whole)) if moved else None
+            found.append(
+                MilestoneStatus(
+                    task_row,
+                    code,
+                    title,
+                    unit,
+                    name,
+                    m_id,
+                    kind,
+                    action,
+                    start,
+                    new_end if new_end is not None and end is not None else end,
+                    state,
+                    end,
+                    latest_done[1] if latest_done and state != "open" else None,
+                    latest_done[0] if latest_done and state != "open" else None,
+                    interval,
+                    event,
+                    waiting,
+                )
+            )
+        return found
+
+
+def _in_plan_order(row: Sequence[Any]) -> tuple[int, int, int]:
+    """Return a milestone row's place: its task's, its owner's among the task's owners, and
+    its own among the task's milestones."""
+    return (row[-3], row[-2], row[-1])
+
+
+def _latest(items: Iterable[tuple[K, V, tuple[datetime, int]]]) -> dict[K, V]:
+    """Return per key the value of its latest item: the one made last by (when, row id)."""
+    latest: dict[K, V] = {}
+    made: dict[K, tuple[datetime, int]] = {}
+    for key, value, when in items:
+        if key not in made or when > made[key]:
+            latest[key], made[key] = value, when
+    return latest
 
 
 def _state(
@@ -196,23 +290,22 @@ def _state(
 def _pair_scope(
     task: InstrumentedAttribute[int],
     unit: InstrumentedAttribute[int],
-    pair: tuple[int, int] | None,
-    unit_id: int | None,
+    task_row: RowId | None,
+    unit_id: RowId | None,
 ) -> list[ColumnElement[bool]]:
     scope: list[ColumnElement[bool]] = []
-    if pair is not None:
-        scope += [task == pair[0], unit == pair[1]]
+    if task_row is not None:
+        scope.append(task == task_row)
     if unit_id is not None:
         scope.append(unit == unit_id)
     return scope
 
 
-async def _latest_done(
-    session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None, unit_id: int | None
-) -> dict[Key, tuple[datetime, int]]:
-    """Return (when, entry id) of the latest 已完成 per (task, unit, milestone or None)."""
-    rows = await plain_rows(
-        session,
+def _latest_done(
+    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
+) -> AnySelect:
+    """Select (when, entry id) of the latest 已完成 per (task, unit, milestone or None)."""
+    return (
         select(
             EntryRow.task_id,
             EntryRow.unit_id,
@@ -223,19 +316,18 @@ async def _latest_done(
         .where(
             EntryRow.status == "done",
             EntryRow.created_at <= as_of,
-            *_pair_scope(EntryRow.task_id, EntryRow.unit_id, pair, unit_id),
+            *_pair_scope(EntryRow.task_id, EntryRow.unit_id, task_row, unit_id),
         )
-        .group_by(EntryRow.task_id, EntryRow.unit_id, EntryRow.milestone_id),
+        .group_by(EntryRow.task_id, EntryRow.unit_id, EntryRow.milestone_id)
     )
-    return {(t, u, m): (_aware(at), entry) for t, u, m, at, entry in rows}
 
 
-async def _latest_steps(
-    session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None, unit_id: int | None
-) -> dict[Key, dict[str, int]]:
-    """Return, per (task, unit, milestone or None) and verdict, the latest 已完成 entry a
+def _latest_steps(
+    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
+) -> AnySelect:
+    """Select, per (task, unit, milestone or None) and verdict, the latest 已完成 entry a
     sign-off step was about (steps after `as_of` unseen)."""
-    rows = await session.execute(
+    return (
         select(
             SignoffRow.task_id,
             SignoffRow.unit_id,
@@ -245,63 +337,63 @@ async def _latest_steps(
         )
         .where(
             SignoffRow.at <= as_of,
-            *_pair_scope(SignoffRow.task_id, SignoffRow.unit_id, pair, unit_id),
+            *_pair_scope(SignoffRow.task_id, SignoffRow.unit_id, task_row, unit_id),
         )
         .group_by(
             SignoffRow.task_id, SignoffRow.unit_id, SignoffRow.milestone_id, SignoffRow.verdict
         )
     )
-    found: dict[Key, dict[str, int]] = {}
-    for t, u, m, verdict, entry in rows:
-        found.setdefault((t, u, m), {})[verdict] = int(entry)
-    return found
 
 
-async def _moves(
-    session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None, unit_id: int | None
-) -> dict[Key, date]:
-    """Return the due date in force per (task, unit, milestone or None) after approvals."""
-    moved: dict[Key, date] = {}
-    for t, u, m, new_date in await session.execute(
+def _moves(
+    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
+) -> AnySelect:
+    """Select the approved new due dates per (task, unit, milestone or None), each with
+    when it was decided (the latest decision wins)."""
+    return (
         select(
             ExtensionRow.task_id,
             ExtensionRow.unit_id,
             ExtensionRow.milestone_id,
             ExtensionRow.new_date,
+            ExtensionDecisionRow.decided_at,
+            ExtensionRow.id,
         )
         .join(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
         .where(
             ExtensionDecisionRow.approve.is_(True),
             ExtensionDecisionRow.decided_at <= as_of,
-            *_pair_scope(ExtensionRow.task_id, ExtensionRow.unit_id, pair, unit_id),
+            *_pair_scope(ExtensionRow.task_id, ExtensionRow.unit_id, task_row, unit_id),
         )
         .order_by(ExtensionDecisionRow.decided_at, ExtensionRow.id)
-    ):
-        moved[(t, u, m)] = new_date  # the latest decision wins
-    return moved
+    )
 
 
-async def _events(
-    session: AsyncSession, as_of: datetime, pair: tuple[int, int] | None, unit_id: int | None
-) -> dict[int, tuple[date, date]]:
-    """Return (event day, due date) per event milestone whose event was reported by as_of.
+def _events(
+    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
+) -> AnySelect:
+    """Select (event day, due date) per event milestone whose event was reported by as_of,
+    each with when it was reported (the latest report wins).
 
     An event starts the milestone for every owner of the task, whoever reported it.
     """
     scope: list[ColumnElement[bool]] = [MilestoneEventRow.created_at <= as_of]
-    if pair is not None:
-        scope.append(MilestoneEventRow.task_id == pair[0])
+    if task_row is not None:
+        scope.append(MilestoneEventRow.task_id == task_row)
     if unit_id is not None:
         owned = select(TaskOwnerRow.task_id).where(TaskOwnerRow.unit_id == unit_id)
         scope.append(MilestoneEventRow.task_id.in_(owned))
-    found: dict[int, tuple[date, date]] = {}
-    for milestone_id, day, due in await session.execute(
-        select(MilestoneEventRow.milestone_id, MilestoneEventRow.event_day, MilestoneEventRow.due)
+    return (
+        select(
+            MilestoneEventRow.milestone_id,
+            MilestoneEventRow.event_day,
+            MilestoneEventRow.due,
+            MilestoneEventRow.created_at,
+            MilestoneEventRow.id,
+        )
         .where(*scope)
         .order_by(MilestoneEventRow.created_at, MilestoneEventRow.id)
-    ):
-        found[milestone_id] = (day, due)  # the latest report wins
-    return found
+    )
 
 
 def _aware(value: datetime | str) -> datetime:

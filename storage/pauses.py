@@ -7,13 +7,15 @@ Deadlines never move with a pause; that stays an extension.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import AnySelect
 from storage.models import PauseRow, UnitRow
 from storage.plans import unit_ids
 from storage.records import PauseInfo
@@ -96,20 +98,45 @@ async def events(
     session: AsyncSession, as_of: datetime, unit: str | None = None
 ) -> dict[str, list[PauseEvent]]:
     """Return every unit's pause events recorded by an instant, oldest first."""
+    return events_from(await session.execute(events_query(as_of, unit)))
+
+
+def events_query(
+    as_of: datetime | ColumnElement[datetime], unit: str | ColumnElement[str] | None = None
+) -> AnySelect:
+    """Select the pause events recorded by an instant (every unit's, or one unit's)."""
     query = (
-        select(PauseRow, UnitRow.name)
+        select(
+            UnitRow.name,
+            PauseRow.kind,
+            PauseRow.from_day,
+            PauseRow.until_day,
+            PauseRow.reason,
+            PauseRow.by,
+            PauseRow.at,
+            PauseRow.id,
+        )
         .join(UnitRow, UnitRow.id == PauseRow.unit_id)
         .where(PauseRow.at <= as_of)
         .order_by(PauseRow.at, PauseRow.id)
     )
     if unit is not None:
         query = query.where(UnitRow.name == unit)
+    return query
+
+
+def events_from(rows: Iterable[Sequence[Any]]) -> dict[str, list[PauseEvent]]:
+    """Return the events `events_query` selected, per unit, oldest first (rows in any order)."""
     found: dict[str, list[PauseEvent]] = {}
-    for row, name in await session.execute(query):
+    for name, kind, from_day, until_day, reason, by, at, _ in sorted(rows, key=_in_order):
         found.setdefault(name, []).append(
-            PauseEvent(name, row.kind, row.from_day, row.until_day, row.reason, row.by, row.at)
+            PauseEvent(name, kind, from_day, until_day, reason, by, at)
         )
     return found
+
+
+def _in_order(row: Sequence[Any]) -> tuple[datetime, int]:
+    return (row[-2], row[-1])
 
 
 async def unit_windows(

@@ -8,11 +8,12 @@ never deleted, and its entries stay (the row matching lives in `storage.plan_syn
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnElement, Select, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan_data.model import MilestoneKind, OffsetUnit, Owner, OwnerRole, Plan, Target, TargetKind
@@ -114,7 +115,12 @@ async def unit_ids(session: AsyncSession) -> dict[str, int]:
 
 async def unit_names_by_row(session: AsyncSession) -> dict[int, str]:
     """Return every unit's name (archived too) by its row id."""
-    return dict((await session.execute(select(UnitRow.id, UnitRow.name))).all())
+    return dict((await session.execute(unit_names_query())).all())
+
+
+def unit_names_query() -> Select[int, str]:
+    """Select every unit's row id and name (archived too)."""
+    return select(UnitRow.id, UnitRow.name)
 
 
 async def task_labels(
@@ -126,6 +132,11 @@ async def task_labels(
     A query over many (task, unit) rows takes these words from here, once per task, instead
     of decoding them again on every row.
     """
+    return labels_from(await session.execute(task_labels_query(*owners)))
+
+
+def task_labels_query(*owners: ColumnElement[bool]) -> Select[int, str, str, str]:
+    """Select what `task_labels` returns: row id, task id, chapter and title."""
     query = select(TaskRow.id, TaskRow.task_id, TaskRow.chapter, TaskRow.title).where(
         TaskRow.archived_at.is_(None)
     )
@@ -136,9 +147,12 @@ async def task_labels(
             .where(*owners)
         )
         query = query.where(TaskRow.id.in_(owned))
-    return {
-        row: (code, chapter, title) for row, code, chapter, title in await session.execute(query)
-    }
+    return query
+
+
+def labels_from(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[str, str, str]]:
+    """Return the labels `task_labels_query` selected, by task row id."""
+    return {row: (code, chapter, title) for row, code, chapter, title in rows}
 
 
 async def unit_aliases(session: AsyncSession) -> dict[str, str]:

@@ -217,6 +217,17 @@ async def entries_for(
     return await _select(session, *conditions)
 
 
+async def task_entries(
+    session: AsyncSession, task_id: str, units: Collection[str], until: datetime | None = None
+) -> list[EntryRecord]:
+    """Return the entries some units made on a task, oldest first, optionally up to an
+    instant (one read for every owner, not one per owner)."""
+    conditions = [TaskRow.task_id == task_id, UnitRow.name.in_(list(units))]
+    if until is not None:
+        conditions.append(EntryRow.created_at <= until)
+    return await _select(session, *conditions)
+
+
 async def all_entries(
     session: AsyncSession, since: datetime | None = None, until: datetime | None = None
 ) -> list[EntryRecord]:

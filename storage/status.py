@@ -18,19 +18,38 @@ entries and decisions after `as_of` are ignored, so the past reads as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, FromClause, and_, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage import pauses
-from storage.database import plain_rows
-from storage.milestones import MilestoneStatus, milestone_statuses
+from storage.database import AnySelect, Database, Together, plain_rows
+from storage.milestones import (
+    MilestoneReads,
+    MilestoneStatus,
+    RowId,
+    milestone_statuses,
+    owner_scope,
+)
 from storage.models import (
     EntryRow,
     OutboxItemRow,
@@ -41,9 +60,16 @@ from storage.models import (
     TaskOwnerRow,
     TaskRow,
     UnitRow,
+    UtcDateTime,
 )
 from storage.pace import PACE_MARGIN, pace_of
-from storage.plans import task_labels, unit_names_by_row
+from storage.plans import (
+    labels_from,
+    task_labels,
+    task_labels_query,
+    unit_names_by_row,
+    unit_names_query,
+)
 from storage.progress import progress_of
 from storage.records import (
     EntryStatus,
@@ -255,6 +281,27 @@ async def status_rows(
     return rows_of(facts, as_of, tz, rules)
 
 
+async def read_rows(
+    db: Database,
+    as_of: datetime,
+    unit: str | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+    *,
+    rules: StatusRules | None = None,
+    task_row: int | None = None,
+) -> list[StatusRow]:
+    """Return what `status_rows` returns, in a read of its own: one unit's or one task's
+    rows are one statement, run outside any transaction (`Database.read_alone`); the whole
+    bureau's are several, in a read-only session."""
+    rules = rules or StatusRules()
+    if unit is None and task_row is None:
+        async with db.session(readonly=True) as session:
+            return await status_rows(session, as_of, None, tz, rules=rules)
+    statement, params = _scoped(db.dialect, as_of, unit, task_row, True)
+    facts = _scoped_facts(await statement.run_alone(db, params), True, rules.signoff)
+    return rows_of(facts, as_of, tz, rules)
+
+
 async def read_status_facts(
     session: AsyncSession,
     as_of: datetime,
@@ -267,7 +314,11 @@ async def read_status_facts(
 ) -> StatusFacts:
     """Read what the status rows of every pair (or one unit's, or one task's) are computed
     from; `milestones`: every pair's milestone states as of the same instant, if already
-    read."""
+    read (one unit's or one task's facts read their own, with the rest)."""
+    if unit is not None or task_row is not None:  # one statement (`_scoped_read`)
+        dialect = session.get_bind().dialect.name
+        statement, params = _scoped(dialect, as_of, unit, task_row, count_entries)
+        return _scoped_facts(await statement.run(session, params), count_entries, signoff)
     pairs, latest = await _pairs(session, as_of, unit, count_entries, task_row)
     if not pairs:
         return StatusFacts([], {}, {}, {}, {}, {}, None)
@@ -445,6 +496,14 @@ async def latest_progress(
 ) -> dict[tuple[int, int], tuple[TargetProgress, ...]]:
     """Return, per (task row, unit id), the latest reading of each current target (in the
     targets' order) and of the whole task (last), as of an instant."""
+    return _progress_from(await session.execute(_progress_query(as_of, None, unit_id)))
+
+
+def _progress_query(
+    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
+) -> AnySelect:
+    """Select the readings `latest_progress` reads (every pair's, or a task's or a unit's),
+    each with when it was made."""
     query = (
         select(
             ReadingRow.task_id,
@@ -457,6 +516,8 @@ async def latest_progress(
             ReadingRow.share,
             ReadingRow.text,
             TargetRow.position,
+            ReadingRow.created_at,
+            ReadingRow.id,
         )
         .outerjoin(TargetRow, TargetRow.id == ReadingRow.target_id)
         .where(
@@ -465,9 +526,20 @@ async def latest_progress(
         )
         .order_by(ReadingRow.created_at, ReadingRow.id)
     )
+    if task_row is not None:
+        query = query.where(ReadingRow.task_id == task_row)
     if unit_id is not None:
         query = query.where(ReadingRow.unit_id == unit_id)
+    return query
+
+
+def _progress_from(
+    rows: Iterable[Sequence[Any]],
+) -> dict[tuple[int, int], tuple[TargetProgress, ...]]:
+    """Return the latest reading per pair and target from `_progress_query`'s rows (in any
+    order: the latest is the one made last)."""
     latest: dict[tuple[int, int], dict[int | None, tuple[int, TargetProgress]]] = {}
+    made: dict[tuple[int, int, int | None], tuple[datetime, int]] = {}
     for (
         task_row,
         u_id,
@@ -479,7 +551,13 @@ async def latest_progress(
         share,
         text,
         place,
-    ) in await session.execute(query):
+        at,
+        reading_id,
+    ) in rows:
+        key = (task_row, u_id, target_id)
+        if key in made and made[key] > (at, reading_id):
+            continue
+        made[key] = (at, reading_id)
         found = progress_of(target_id, what, unit, goal, value, share, text)
         order = place if place is not None else 1 << 30
         latest.setdefault((task_row, u_id), {})[target_id] = (order, found)
@@ -510,7 +588,28 @@ async def _pairs(
     task_row: int | None = None,
 ) -> tuple[list[_Pair], dict[int, _Latest]]:
     """Return every current pair as of an instant, in plan order, and by id the latest
-    entry of each pair that has one.
+    entry of each pair that has one."""
+    owners: list[ColumnElement[bool]] = []
+    if unit is not None:
+        owners.append(UnitRow.name == unit)
+    if task_row is not None:
+        owners.append(TaskOwnerRow.task_id == task_row)
+    dialect = session.get_bind().dialect.name
+    query = _pairs_query(dialect, as_of, owners, count_entries)
+    # Task and unit words come once per task and unit, not decoded again on every row.
+    labels = await task_labels(session, *owners)
+    names = await unit_names_by_row(session)
+    return _pairs_from(await plain_rows(session, query), labels, names, count_entries)
+
+
+def _pairs_query(
+    dialect: str,
+    as_of: datetime | ColumnElement[datetime],
+    owners: Sequence[ColumnElement[bool]],
+    count_entries: bool = True,
+) -> AnySelect:
+    """Select every current pair whose owner row matches `owners` (conditions on
+    task_owners and units), with its entry count, its latest entry and its place in the plan.
 
     The latest entry is one index probe per pair (ix_entries_unit_task_time, newest first),
     joined in the same statement: no second query by id. PostgreSQL takes the entry's
@@ -528,7 +627,7 @@ async def _pairs(
         else literal(0)
     )
     newest_first = (EntryRow.created_at.desc(), EntryRow.id.desc())
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         newest = (
             select(
                 EntryRow.id, EntryRow.status, EntryRow.note, EntryRow.percent, EntryRow.created_at
@@ -553,7 +652,7 @@ async def _pairs(
         )
         by_id = aliased(EntryRow, name="latest")
         target, entry, joined = by_id, by_id, by_id.id == latest_id
-    query = (
+    return (
         select(
             TaskRow.id,
             UnitRow.id,
@@ -564,26 +663,30 @@ async def _pairs(
             entry.note,
             entry.percent,
             entry.created_at,
+            TaskRow.position,
+            TaskOwnerRow.position,
         )
         .select_from(TaskOwnerRow)
         .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
         .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
         .outerjoin(target, joined)
-        .where(TaskRow.archived_at.is_(None))
+        .where(TaskRow.archived_at.is_(None), *owners)
         .order_by(TaskRow.position, TaskOwnerRow.position)
     )
-    owners: list[ColumnElement[bool]] = []
-    if unit is not None:
-        owners.append(UnitRow.name == unit)
-    if task_row is not None:
-        owners.append(TaskOwnerRow.task_id == task_row)
-    # Task and unit words come once per task and unit, not decoded again on every row.
-    labels = await task_labels(session, *owners)
-    names = await unit_names_by_row(session)
+
+
+def _pairs_from(
+    rows: Iterable[Sequence[Any]],
+    labels: Mapping[int, tuple[str, str, str]],
+    names: Mapping[int, str],
+    count_entries: bool,
+) -> tuple[list[_Pair], dict[int, _Latest]]:
+    """Return the pairs `_pairs_query` selected in plan order (rows in any order), and by id
+    the latest entry of each pair that has one."""
     pairs: list[_Pair] = []
     latest: dict[int, _Latest] = {}
-    for t, u, role, counted, entry_id, status, note, percent, at in await plain_rows(
-        session, query.where(*owners)
+    for t, u, role, counted, entry_id, status, note, percent, at, *_ in sorted(
+        rows, key=_in_plan_order
     ):
         code, chapter, title = labels[t]
         entries = int(counted or 0) if count_entries else int(entry_id is not None)
@@ -593,10 +696,23 @@ async def _pairs(
     return pairs, latest
 
 
+def _in_plan_order(row: Sequence[Any]) -> tuple[int, int]:
+    """Return a pair row's place: its task's, and its owner's among the task's owners."""
+    return (row[-2], row[-1])
+
+
 async def _first_unanswered_prompts(
     session: AsyncSession, as_of: datetime, unit_id: int | None
 ) -> dict[tuple[int, int], date]:
     """Return, per pair, the day of the first prompt sent after its latest report."""
+    return _unanswered_from(await session.execute(_unanswered_query(as_of, None, unit_id)))
+
+
+def _unanswered_query(
+    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
+) -> AnySelect:
+    """Select, per pair (every pair, or a task's or a unit's), the day of the first prompt
+    sent after its latest report."""
     reported = (
         select(func.max(EntryRow.created_at))
         .where(
@@ -621,6 +737,93 @@ async def _first_unanswered_prompts(
         )
         .group_by(OutboxItemRow.task_id, OutboxItemRow.unit_id)
     )
+    if task_row is not None:
+        query = query.where(OutboxItemRow.task_id == task_row)
     if unit_id is not None:
         query = query.where(OutboxItemRow.unit_id == unit_id)
-    return {(t, u): d for t, u, d in await session.execute(query) if d is not None}
+    return query
+
+
+def _unanswered_from(rows: Iterable[Sequence[Any]]) -> dict[tuple[int, int], date]:
+    return {(t, u): d for t, u, d in rows if d is not None}
+
+
+@cache
+def _scoped_read(dialect: str, by_unit: bool, by_task: bool, count_entries: bool) -> Together:
+    """Return the one statement that reads one unit's, one task's or one pair's facts: its
+    pairs, milestones, prompts, pauses and readings with the plan's words for them (built
+    once per dialect and scope, run with the instant, the unit's name and the task's row)."""
+    as_of = bindparam("as_of", type_=UtcDateTime())
+    unit = bindparam("unit", type_=String()) if by_unit else None
+    task_row = bindparam("task_row", type_=Integer()) if by_task else None
+    unit_id = (
+        select(UnitRow.id).where(UnitRow.name == unit).scalar_subquery()
+        if unit is not None
+        else None
+    )
+    owners = owner_scope(task_row, unit_id)
+    milestones = MilestoneReads.of(as_of, task_row=task_row, unit_id=unit_id)
+    year = select(PlanRow.year).order_by(PlanRow.id).limit(1).scalar_subquery()
+    return Together(
+        _pairs_query(dialect, as_of, owners, count_entries),
+        *milestones.queries,
+        _unanswered_query(as_of, task_row, unit_id),
+        pauses.events_query(as_of, unit),
+        _progress_query(as_of, task_row, unit_id),
+        task_labels_query(*owners),
+        unit_names_query(),
+        select(year),
+    )
+
+
+def _scoped(
+    dialect: str, as_of: datetime, unit: str | None, task_row: int | None, count_entries: bool
+) -> tuple[Together, dict[str, object]]:
+    """Return the statement that reads one unit's, one task's or one pair's facts, and the
+    values to run it with."""
+    statement = _scoped_read(dialect, unit is not None, task_row is not None, count_entries)
+    params: dict[str, object] = {"as_of": as_of}
+    if unit is not None:
+        params["unit"] = unit
+    if task_row is not None:
+        params["task_row"] = task_row
+    return statement, params
+
+
+def _scoped_facts(
+    found: Sequence[list[tuple[Any, ...]]], count_entries: bool, signoff: bool
+) -> StatusFacts:
+    """Return the status facts `_scoped_read`'s parts give."""
+    (
+        pair_rows,
+        done,
+        steps,
+        moves,
+        events,
+        milestone_rows,
+        unanswered,
+        pause_rows,
+        readings,
+        label_rows,
+        name_rows,
+        year_rows,
+    ) = found
+    labels = labels_from(label_rows)
+    names: dict[int, str] = dict(name_rows)
+    pairs, latest = _pairs_from(pair_rows, labels, names, count_entries)
+    if not pairs:
+        return StatusFacts([], {}, {}, {}, {}, {}, None)
+    by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
+    for m in MilestoneReads.statuses(
+        done, steps, moves, events, milestone_rows, labels=labels, names=names, signoff=signoff
+    ):
+        by_pair.setdefault(m.pair, []).append(m)
+    return StatusFacts(
+        pairs=pairs,
+        milestones=by_pair,
+        latest=latest,
+        unanswered=_unanswered_from(unanswered),
+        paused=pauses.events_from(pause_rows),
+        progress=_progress_from(readings),
+        year=year_rows[0][0] if year_rows else None,
+    )
