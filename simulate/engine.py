@@ -11,9 +11,9 @@ from typing import Any
 
 from core.runtime import Core, CoreConfig
 from scheduler.clock import FrozenClock
+from scheduler.ledger_pass import reconcile
 from scheduler.payload import OutboxPayload, PayloadItem
 from scheduler.policy import MilestoneWindow, digest_days, prompt_points
-from scheduler.reconcile import reconcile
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
 from simulate.answers import Answer, apply_answer

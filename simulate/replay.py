@@ -16,24 +16,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from reports.digest import digest_from_facts
+from reports.facts import DigestFacts
 from reports.model import Digest
-from reports.source import DigestFacts, read_digest_facts
-from scheduler.pass_source import (
-    REVIEWED_DAY,
-    DatabaseSource,
-    PassScope,
-    PromptFacts,
-    SentKey,
-)
+from reports.source import read_digest_facts
+from scheduler.ledger_pass import DatabaseSource
+from scheduler.pass_source import REVIEWED_DAY, PassScope, PromptFacts, SentKey
 from scheduler.reconcile import pass_scope, plan_pass
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
 from storage import bindings, outbox, service_state, signoffs
 from storage.database import Database
 from storage.plans import unit_ids
-from storage.records import BindingRecord, OutboxDraft
-from storage.schedule_queries import LastEntry, keys_since, mark_sent_by_key, plan_year, unsent
-from storage.signoffs import ReviewItem
+from storage.records import BindingRecord, LastEntry, OutboxDraft, ReviewItem
+from storage.schedule_queries import keys_since, mark_sent_by_key, plan_year, unsent
 
 # Keys older than this cannot come up again (a digest's week, a prompt's day).
 _KEYS_BACK = timedelta(days=14)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from core.runtime import Core, CoreConfig
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
-from scheduler.reconcile import reconcile
+from scheduler.ledger_pass import reconcile
 from scheduler.settings import PolicySettings, load_settings
 from simulate.answers import Answer, apply_answer, parse_answers
 from simulate.engine import ANSWER_TIME, START_OF_DAY, bind_pseudo_chats, deliver, simulate
