@@ -39,8 +39,8 @@ from benchmarks.common import (
     time_async,
 )
 from plan_data import default_plan_path
-from reports.digest import build_digest
 from reports.ledger_xlsx import write_ledger
+from reports.source import build_digest
 from storage.bootstrap import open_ledger
 from storage.database import Database
 

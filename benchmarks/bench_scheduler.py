@@ -40,8 +40,8 @@ from plan_data import default_plan_path, load_plan
 from plan_data.model import Plan
 from reports.digest import digest_from_facts
 from reports.source import read_digest_facts
+from scheduler.ledger_pass import reconcile
 from scheduler.policy import MilestoneWindow, prompt_points
-from scheduler.reconcile import reconcile
 from scheduler.settings import PolicySettings, load_settings
 from storage import bindings
 from storage.database import Database

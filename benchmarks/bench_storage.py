@@ -40,7 +40,7 @@ from plan_data import default_plan_path
 from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.plans import current_tasks, unit_ids
-from storage.status import status_rows
+from storage.status_queries import status_rows
 
 START = datetime(2022, 1, 1, tzinfo=UTC)
 AS_OF = datetime(2022, 12, 20, 2, 0, tzinfo=UTC)

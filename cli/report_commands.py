@@ -145,7 +145,7 @@ def _export_evidence(
 
 
 async def _digest(ctx: CliContext, now: datetime, as_of: datetime) -> Digest:
-    from reports.digest import build_digest
+    from reports.source import build_digest
     from storage.bootstrap import open_ledger
 
     db = await open_ledger(ctx.database_url, ctx.settings.plan_path, now)

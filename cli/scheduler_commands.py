@@ -37,8 +37,8 @@ def register(subparsers: Any) -> None:
         "--db",
         dest="simulate_db",
         metavar="URL",
-        help="run on this database instead of a throwaway one (units without a chat get a "
-        "pseudo chat there, and messages are marked sent)",
+        help="run on this database (without it: none at all, or a throwaway one for answers; "
+        "units without a chat get a pseudo chat there, and messages are marked sent)",
     )
     sim.add_argument("--plan", type=Path, metavar="FILE", help="plan file (default: DUBAN_PLAN)")
     sim.add_argument(

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import DateNotUnderstood, DubanError
 from core.runtime import Core
 from plan_data.dates import find_date_in_text, read_date
-from storage import pauses
+from storage import pause_queries, pauses
 from storage.records import BindingRecord
 
 # The office at its terminal (`duban pause`), acting with the leadership's authority.
@@ -133,7 +133,7 @@ async def _history(
     `--clock X` every command's clock starts at X, so a pause recorded at X plus a second
     by one command must still come before the resume the next command records.
     """
-    found = (await pauses.events(session, _EVER, unit)).get(unit, [])
+    found = (await pause_queries.events(session, _EVER, unit)).get(unit, [])
     now = max([core.now(), *(event.at for event in found)])
     return now, pauses.windows(found)
 
@@ -169,8 +169,8 @@ async def pause_unit(
         now, held = await _history(session, core, name)
         if any(end >= first for _, end, _ in held):
             # Whatever was set from that day on gives way to the new period.
-            await pauses.record(session, name, "resume", first, None, None, by, now)
-        await pauses.record(session, name, "pause", first, last, why, by, now)
+            await pause_queries.record(session, name, "resume", first, None, None, by, now)
+        await pause_queries.record(session, name, "pause", first, last, why, by, now)
     core.changed()
     return Pause(name, first, last, why)
 
@@ -188,7 +188,7 @@ async def resume_unit(
         ending = [(start, end, why) for start, end, why in held if end >= first]
         if not ending:
             raise NotPaused(name)
-        await pauses.record(session, name, "resume", first, None, None, by, now)
+        await pause_queries.record(session, name, "resume", first, None, None, by, now)
     core.changed()
     start, end, why = ending[0]
     return Pause(name, start, end, why)

@@ -31,7 +31,8 @@ from core.errors import (
 from core.runtime import Core
 from plan_data.events import event_due
 from storage import progress
-from storage.milestones import MilestoneStatus, milestone_statuses
+from storage.milestone_queries import milestone_statuses
+from storage.milestones import MilestoneStatus
 from storage.plans import task_by_id, unit_ids
 from storage.records import EntryDraft, EntryRecord, EventDraft, EvidenceRecord, TaskRecord
 from vocabulary import DEFAULT_TZ, Status

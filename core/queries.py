@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from core.errors import UnknownMilestone
 from core.runtime import Core
-from storage import plans, progress, status
+from storage import plans, progress, status_queries
 from storage.records import EntryRecord, StatusRow, TaskRecord
 
 
@@ -28,7 +28,7 @@ async def rows(core: Core, unit: str | None = None) -> list[StatusRow]:
     cached = core.statuses.get(unit, today)
     if cached is not None:
         return cached
-    found = await status.read_rows(core.db, now, unit, core.tz, rules=core.rules)
+    found = await status_queries.read_rows(core.db, now, unit, core.tz, rules=core.rules)
     core.statuses.put(unit, today, found)
     return found
 
@@ -37,7 +37,7 @@ async def task_view(core: Core, task_id: str, unit: str | None = None) -> TaskVi
     """Return a task, its rows (one unit's, or every owner's) and its entries."""
     async with core.db.session(readonly=True) as session:
         task = await plans.task_by_id(session, task_id)
-        found = await status.status_rows(
+        found = await status_queries.status_rows(
             session, core.now(), unit, core.tz, rules=core.rules, task_row=task.row
         )
         owners = task.units if unit is None else [u for u in task.units if u == unit]

@@ -444,7 +444,7 @@ class OutboxSender:
     async def _send_chart(self, channel: Channel, address: str, row: OutboxMessage) -> None:
         """Send the status chart after a digest; the digest itself is already delivered."""
         from reports.chart import render_chart  # matplotlib: loaded only when a chart is drawn
-        from reports.digest import build_digest
+        from reports.source import build_digest
 
         try:
             digest = await build_digest(self._db, row.created_at, self._tz, self._rules)

@@ -33,11 +33,12 @@ from scheduler.drafts import outbox_draft
 from scheduler.leadership import outcome_text
 from scheduler.payload import OutboxPayload, PayloadReview
 from storage import bindings, outbox, questions, signoffs
-from storage.milestones import MilestoneStatus, milestone_statuses
+from storage.milestone_queries import milestone_statuses
+from storage.milestones import MilestoneStatus
 from storage.plans import task_by_id, unit_ids
 from storage.progress import entry as entry_by_id
-from storage.records import BindingRecord, EntryRecord, QuestionRecord
-from storage.signoffs import ReviewItem, ReviewState, SignoffStep, Verdict
+from storage.records import BindingRecord, EntryRecord, QuestionRecord, ReviewItem, Verdict
+from storage.signoffs import ReviewState, SignoffStep
 
 SIGN_OFF_LABEL = "通过"
 RETURN_LABEL = "退回"

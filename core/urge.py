@@ -24,8 +24,9 @@ from core.runtime import Core
 from scheduler.drafts import outbox_draft
 from scheduler.leadership import urge_text
 from scheduler.messages import PromptItem
-from storage import bindings, outbox, status
-from storage.milestones import MilestoneStatus, milestone_statuses
+from storage import bindings, outbox, status_queries
+from storage.milestone_queries import milestone_statuses
+from storage.milestones import MilestoneStatus
 from storage.plans import unit_ids
 from storage.records import ItemKind, StatusRow
 from storage.schedule_queries import existing_keys, last_entries
@@ -85,7 +86,7 @@ async def urge(
         unit = names.get(unit_id)
         if unit is None:
             raise StaleButton
-        rows = await status.status_rows(session, now, unit, core.tz, rules=core.rules)
+        rows = await status_queries.status_rows(session, now, unit, core.tz, rules=core.rules)
         row = next((r for r in rows if r.task_row == task_row), None)
         if row is None:
             raise StaleButton

@@ -20,7 +20,7 @@ from types import TracebackType
 from core.pacing import loop_time
 from core.runtime import Core
 from core.sender import OutboxSender
-from scheduler.reconcile import ReconcileResult, reconcile
+from scheduler.ledger_pass import ReconcileResult, reconcile
 from scheduler.service import SchedulerService
 from storage.database import unreachable
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from reports.facts import DigestFacts, to_report_row
 from reports.model import (
     CATEGORIES,
     BlockedItem,
@@ -23,14 +24,11 @@ from reports.model import (
     UnitLine,
 )
 from reports.render import render_digest
-from reports.source import DigestFacts, read_digest_facts, to_report_row
-from storage.database import Database
 from storage.status import PairGlance, StatusRules, glances_of
 from storage.timeliness import UnitTimeliness, reclassified, unit_timeliness
 from vocabulary import DEFAULT_TZ
 
 __all__ = [
-    "build_digest",
     "compute_digest",
     "digest_instant",
     "digest_json",
@@ -319,15 +317,6 @@ class _UnitTally:
     def counts(self) -> Counts:
         """Return the unit's counts."""
         return Counts(rows=self.rows, **self.by_category)
-
-
-async def build_digest(
-    db: Database, as_of: datetime, tz: ZoneInfo = DEFAULT_TZ, rules: StatusRules | None = None
-) -> Digest:
-    """Read the ledger as of as_of (usually digest_instant(...)) and build the digest."""
-    async with db.session() as session:
-        facts = await read_digest_facts(session, as_of, rules=rules, tz=tz)
-    return digest_from_facts(facts, as_of, rules=rules, tz=tz)
 
 
 def _counts_json(counts: Counts) -> dict[str, int]:

@@ -18,8 +18,7 @@ from scheduler.drafts import outbox_draft
 from scheduler.messages import PromptItem, day_heading, prompt_text
 from scheduler.payload import PayloadReview
 from storage.milestones import MilestoneStatus
-from storage.records import BindingRecord, OutboxDraft
-from storage.signoffs import EvidenceFile, ReviewItem, Verdict
+from storage.records import BindingRecord, EvidenceFile, OutboxDraft, ReviewItem, Verdict
 from vocabulary import LEADERSHIP, LEADERSHIP_NAME, cn_date
 
 REVIEW_HEAD = "【办结审核】"

@@ -3,8 +3,9 @@
 A pass (`scheduler.reconcile.plan_pass`) decides what is due from facts: the milestones and
 their states, pauses, what the outbox already holds, the latest entries, what waits for
 sign-off and the digest's figures. The service reads them from the database on every run
-(`DatabaseSource`, a few set-wise queries); a simulation reads them once after each answer
-and keeps them in memory between answers (`simulate.replay`). The rules are the same pass.
+(`DatabaseSource` in `scheduler.ledger_pass`, a few set-wise queries); a simulation reads them
+once after each answer, or builds them from the plan when it has no database, and keeps them
+in memory between answers (`simulate.replay`). The rules are the same pass.
 """
 
 from __future__ import annotations
@@ -14,26 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from reports.digest import digest_from_facts
 from reports.model import Digest
-from reports.source import read_digest_facts
-from scheduler.events import event_drafts
 from scheduler.policy import Paused
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
-from storage import pauses, service_state, signoffs
-from storage.records import OutboxDraft
-from storage.schedule_queries import (
-    LastEntry,
-    ScheduleMilestone,
-    existing_keys,
-    last_entries,
-    latest_points,
-    schedule_milestones,
-)
-from storage.signoffs import ReviewItem
+from storage.milestones import MilestoneStatus as ScheduleMilestone
+from storage.records import LastEntry, OutboxDraft, ReviewItem
 
 # The latest point queued per (task row, unit id, milestone, message kind).
 SentKey = tuple[int, int, int | None, str]
@@ -135,69 +122,3 @@ class PassSource(Protocol):
     async def digest(self, scope: PassScope) -> Digest:
         """Return the weekly digest as of the pass."""
         ...
-
-
-class DatabaseSource:
-    """The facts, read from the ledger in the pass's session."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self._milestones: list[ScheduleMilestone] | None = None
-
-    async def milestones(self, scope: PassScope) -> list[ScheduleMilestone]:
-        """Return every milestone's state as of the pass, read once for the whole pass (the
-        prompts, the 【办结审核】 and the digest all read them)."""
-        if self._milestones is None:
-            self._milestones = await schedule_milestones(
-                self.session, scope.now, signoff=scope.settings.signoff
-            )
-        return self._milestones
-
-    async def events(
-        self, scope: PassScope, chats: Mapping[str, Sequence[int]]
-    ) -> list[OutboxDraft]:
-        """Return the alerts and extension messages answers caused, not yet queued."""
-        tz = scope.settings.timezone
-        return await event_drafts(self.session, scope.now, scope.floor, scope.year, chats, tz)
-
-    async def prompt_facts(self, scope: PassScope) -> PromptFacts:
-        """Read the milestones, pauses and queued points (four queries)."""
-        session = self.session
-        return PromptFacts.of(
-            await self.milestones(scope),
-            await pauses.unit_windows(session, scope.now),
-            await latest_points(session, ("prompt", "escalation")),
-        )
-
-    async def last_entries(
-        self, scope: PassScope, pairs: Collection[tuple[int, int]]
-    ) -> Mapping[tuple[int, int], LastEntry]:
-        """Read the latest entry of each pair a prompt is about (none on a pass that sends
-        nothing: most passes of a workday)."""
-        return await last_entries(self.session, pairs, scope.now)
-
-    async def reviews(self, scope: PassScope, send_at: datetime) -> Sequence[ReviewItem]:
-        """Read what waits for sign-off, once a day (the day is recorded as settled)."""
-        today = scope.today.isoformat()
-        if await service_state.get_value(self.session, REVIEWED_DAY) == today:
-            return []
-        await service_state.set_value(self.session, REVIEWED_DAY, today)
-        # Sign-off is on (reviews are asked for only then): the pass's milestones are the ones.
-        milestones = await self.milestones(scope)
-        return await signoffs.reviews(
-            self.session, scope.now, begun_by=send_at, milestones=milestones
-        )
-
-    async def held(self, keys: Iterable[str]) -> set[str]:
-        """Return which of the dedupe keys the outbox already holds."""
-        return await existing_keys(self.session, keys)
-
-    async def digest(self, scope: PassScope) -> Digest:
-        """Read the digest's facts as of the pass, and build it."""
-        rules = scope.settings.status_rules(scope.calendar)
-        tz = scope.settings.timezone
-        milestones = await self.milestones(scope)
-        facts = await read_digest_facts(
-            self.session, scope.now, rules=rules, tz=tz, milestones=milestones
-        )
-        return digest_from_facts(facts, scope.now, rules=rules, tz=tz)

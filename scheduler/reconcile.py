@@ -1,7 +1,8 @@
 """Reconcile: from the ledger and the outbox, write the messages that are due now, once each.
 
 The database is the source of truth. Each run reads milestones, progress, approved extensions,
-bindings and what the outbox already holds in a few set-wise queries (`DatabaseSource`), and
+bindings and what the outbox already holds in a few set-wise queries (`DatabaseSource`, in
+`scheduler.ledger_pass`), and
 inserts new outbox rows under dedupe keys, so a second run, a late run or a run after a crash
 writes nothing twice. What is due is decided by `plan_pass` from those facts alone, which is
 how `simulate` plays the days between answers in memory with the very same rules. Prompts and
@@ -13,16 +14,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.digest import render_digest
 from scheduler.drafts import outbox_draft
 from scheduler.leadership import Tiers, leadership_tiers, review_drafts
 from scheduler.messages import PromptItem, escalation_text, prompt_text
-from scheduler.pass_source import DatabaseSource, PassScope, PassSource, WindowKey
+from scheduler.pass_source import PassScope, PassSource, WindowKey
 from scheduler.policy import (
     MilestoneWindow,
     PromptPoint,
@@ -31,41 +29,11 @@ from scheduler.policy import (
 )
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
-from storage import bindings, outbox, service_state
-from storage.database import Database
-from storage.locks import reconcile_lock
-from storage.records import BindingRecord, OutboxDraft
-from storage.schedule_queries import LastEntry, ScheduleMilestone, plan_year
+from storage.milestones import MilestoneStatus as ScheduleMilestone
+from storage.records import BindingRecord, LastEntry, OutboxDraft
 from vocabulary import LEADERSHIP
 
 _URGENCY = {"overdue": 0, "reminder": 1, "checkin": 2}
-
-
-@dataclass(frozen=True, slots=True)
-class ReconcileResult:
-    """What one run did: whether it held the lock, and the dedupe keys it wrote."""
-
-    ran: bool
-    written: tuple[str, ...] = field(default=())
-
-
-async def reconcile(
-    db: Database, now: datetime, settings: PolicySettings, calendar: WorkCalendar
-) -> ReconcileResult:
-    """Write every message due at `now` that the outbox does not hold yet."""
-    async with reconcile_lock(db) as held:
-        if not held:
-            return ReconcileResult(ran=False)
-        async with db.session() as session:
-            year = await plan_year(session)
-            if year is None:
-                return ReconcileResult(ran=True)
-            first = await _first_started(session, now)
-            scope = pass_scope(now, first, year, settings, calendar)
-            bound = await bindings.all_bindings(session)
-            drafts = await plan_pass(scope, DatabaseSource(session), bound)
-            written = await outbox.enqueue_many(session, drafts, now)
-    return ReconcileResult(ran=True, written=tuple(written))
 
 
 def pass_scope(
@@ -96,14 +64,6 @@ async def plan_pass(
     drafts += await _review_drafts(source, scope, tiers.first)
     drafts += await _digest_drafts(source, scope, list(tiers.everyone))
     return drafts
-
-
-async def _first_started(session: AsyncSession, now: datetime) -> datetime:
-    """Return when the service first started (recorded on the very first run)."""
-    stored = await service_state.get_value(session, service_state.FIRST_STARTED_AT)
-    if stored is not None:
-        return datetime.fromisoformat(stored)
-    return await service_state.first_started_at(session, now)
 
 
 def _by_recipient(found: Sequence[BindingRecord], tiers: Tiers) -> dict[str, list[int]]:

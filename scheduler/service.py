@@ -19,7 +19,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.clock import Clock
-from scheduler.reconcile import ReconcileResult, reconcile
+from scheduler.ledger_pass import ReconcileResult, reconcile
 from scheduler.settings import PolicySettings
 from scheduler.triggers import ClockTrigger
 from scheduler.workdays import WorkCalendar

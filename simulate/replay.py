@@ -1,46 +1,36 @@
 """The ledger held in memory between answers: a simulation reads it once, then plays the days.
 
-Only answers change the ledger in a simulation. So after each answer (and at the start) the
-engine reads everything a reconcile pass decides from (`LedgerCopy.read`), and on the days
-until the next answer runs the same pass (`scheduler.reconcile.plan_pass`) over this copy:
-no database round trip per day. What the copy queues and sends it keeps in step as the
-database would (the points queued, the keys held, who was prompted, the settled 【办结审核】
-day), and writes back (`flush`) before the next answer is applied, so the database sees
-exactly the outbox it would have held.
+Only answers change the ledger in a simulation. So at the start, and after each answer, the
+engine takes everything a reconcile pass decides from, and on the days until the next answer
+runs the same pass (`scheduler.reconcile.plan_pass`) over this copy: no database round trip
+per day. Without a database and answers the copy is the plan's fresh ledger
+(`LedgerCopy.of_plan`), and no database is ever opened; on a database it is read after each
+pass there (`simulate.on_database.read_copy`). What the copy queues and sends it keeps in
+step as the database would (the points queued, the keys held, who was prompted, the settled
+【办结审核】 day), and a database gets it written back (`simulate.on_database.flush_copy`)
+before the next answer is applied, so it holds exactly the outbox it would have held.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from plan_data.model import Plan
 from reports.digest import digest_from_facts
+from reports.facts import DigestFacts
 from reports.model import Digest
-from reports.source import DigestFacts, read_digest_facts
-from scheduler.pass_source import (
-    REVIEWED_DAY,
-    DatabaseSource,
-    PassScope,
-    PromptFacts,
-    SentKey,
-)
+from scheduler.pass_source import PassScope, PromptFacts, SentKey
 from scheduler.reconcile import pass_scope, plan_pass
 from scheduler.settings import PolicySettings
 from scheduler.workdays import WorkCalendar
-from storage import bindings, outbox, service_state, signoffs
-from storage.database import Database
-from storage.plans import unit_ids
-from storage.records import BindingRecord, OutboxDraft
-from storage.schedule_queries import LastEntry, keys_since, mark_sent_by_key, plan_year, unsent
-from storage.signoffs import ReviewItem
-
-# Keys older than this cannot come up again (a digest's week, a prompt's day).
-_KEYS_BACK = timedelta(days=14)
+from storage.fresh_ledger import fresh_ledger
+from storage.records import BindingRecord, LastEntry, OutboxDraft, ReviewItem
 
 
 @dataclass(slots=True)
-class _Queued:
+class Queued:
     """A message in the copy's outbox: when it was queued and, once delivered, when."""
 
     draft: OutboxDraft
@@ -68,54 +58,40 @@ class LedgerCopy:
     digest: DigestFacts
     held: set[str]
     unit_ids: dict[str, int]
-    queue: list[_Queued] = field(default_factory=list)
+    queue: list[Queued] = field(default_factory=list)
     # What the queue holds that is not sent yet (each pass delivers from these only).
-    waiting: list[_Queued] = field(default_factory=list)
+    waiting: list[Queued] = field(default_factory=list)
 
     @classmethod
-    async def read(
-        cls, db: Database, now: datetime, settings: PolicySettings, calendar: WorkCalendar
+    def of_plan(
+        cls,
+        plan: Plan,
+        now: datetime,
+        bound: list[BindingRecord],
+        settings: PolicySettings,
+        calendar: WorkCalendar,
     ) -> LedgerCopy:
-        """Read the copy as of now (after a pass on the database, which records the first
-        start)."""
-        rules = settings.status_rules(calendar)
-        async with db.session(readonly=True) as session:
-            year = await plan_year(session)
-            started = await service_state.get_value(session, service_state.FIRST_STARTED_AT)
-            first_started = datetime.fromisoformat(started) if started else now
-            scope = pass_scope(now, first_started, year or now.year, settings, calendar)
-            source = DatabaseSource(session)
-            read = await source.prompt_facts(scope)
-            # The copy's queued points grow as its passes queue prompts.
-            sent = dict(read.sent)
-            prompts = replace(read, sent=sent)
-            milestones = await source.milestones(scope)
-            last = await source.last_entries(scope, {m.pair for m in milestones})
-            waiting = (
-                await signoffs.reviews(session, now, milestones=milestones)
-                if settings.signoff
-                else []
-            )
-            copy = cls(
-                settings=settings,
-                calendar=calendar,
-                year=year,
-                first_started=first_started,
-                bound=await bindings.all_bindings(session),
-                prompts=prompts,
-                sent=sent,
-                last=last,
-                reviews=waiting,
-                reviewed_day=await service_state.get_value(session, REVIEWED_DAY),
-                digest=await read_digest_facts(
-                    session, now, rules=rules, tz=settings.timezone, milestones=milestones
-                ),
-                held=await keys_since(session, now - _KEYS_BACK),
-                unit_ids=await unit_ids(session),
-            )
-            copy.queue = [_Queued(d, now, stored=True) for d in await unsent(session)]
-            copy.waiting = list(copy.queue)
-        return copy
+        """Return the copy for a first pass at now of the ledger a plan's import leaves, with
+        these chats bound, without a database: the facts of `storage.fresh_ledger`; nothing
+        queued or held yet, no latest entry, nothing waiting for sign-off, no pending
+        extension, no pause and no 【办结审核】 settled (a fresh ledger has none)."""
+        fresh = fresh_ledger(plan, now, signoff=settings.signoff, tz=settings.timezone)
+        sent: dict[SentKey, date] = {}
+        return cls(
+            settings=settings,
+            calendar=calendar,
+            year=fresh.year,
+            first_started=now,
+            bound=bound,
+            prompts=PromptFacts.of(fresh.milestones, {}, sent),
+            sent=sent,
+            last={},
+            reviews=[],
+            reviewed_day=None,
+            digest=DigestFacts(fresh.status, (), fresh.units, tuple(fresh.timeliness)),
+            held=set(),
+            unit_ids=fresh.unit_ids,
+        )
 
     async def run_pass(self, now: datetime) -> list[tuple[datetime, OutboxDraft]]:
         """Run one pass at now over the copy; return what is delivered now, in order."""
@@ -129,7 +105,7 @@ class LedgerCopy:
             if draft.dedupe_key in self.held:
                 continue
             self.held.add(draft.dedupe_key)
-            queued = _Queued(draft, now, stored=False)
+            queued = Queued(draft, now, stored=False)
             self.queue.append(queued)
             self.waiting.append(queued)
             if draft.kind in ("prompt", "escalation"):
@@ -155,28 +131,6 @@ class LedgerCopy:
                         pair = (item.task_row, self.unit_ids[item.unit])
                         self.digest.status.prompted(pair, item.point_date)
         return [(now, q.draft) for q in due]
-
-    async def flush(self, db: Database) -> None:
-        """Write what the copy queued and sent back to the database."""
-        if not self.queue and self.reviewed_day is None:
-            return
-        async with db.session() as session:
-            by_created: dict[datetime, list[OutboxDraft]] = {}
-            for queued in self.queue:
-                if not queued.stored:
-                    by_created.setdefault(queued.created_at, []).append(queued.draft)
-            for created_at, drafts in by_created.items():
-                await outbox.enqueue_many(session, drafts, created_at)
-            by_sent: dict[datetime, list[str]] = {}
-            for queued in self.queue:
-                if queued.sent_at is not None:
-                    by_sent.setdefault(queued.sent_at, []).append(queued.draft.dedupe_key)
-            for sent_at, keys in by_sent.items():
-                await mark_sent_by_key(session, keys, sent_at)
-            if self.reviewed_day is not None:
-                await service_state.set_value(session, REVIEWED_DAY, self.reviewed_day)
-        self.queue = []
-        self.waiting = []
 
 
 class _CopySource:

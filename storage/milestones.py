@@ -13,6 +13,10 @@ scheduler (what to prompt), the status layer (lights) and the core (what can be 
   reports the event; from then it is a deadline from the event day to the due date stored
   with the report (the latest report wins; an event is a fact of the task, so it starts the
   milestone for every owning unit), and an approved extension moves that date like any other.
+
+The rule is pure (`statuses_of`, over the stored milestones and the facts that move them):
+`storage.milestone_queries` reads both from the ledger; a plan's fresh ledger held in memory
+(`storage.fresh_ledger`) has its milestones and none of those facts.
 """
 
 from __future__ import annotations
@@ -21,23 +25,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal, TypeVar
-
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
-
-from storage.database import AnySelect, plain_rows
-from storage.models import (
-    EntryRow,
-    ExtensionDecisionRow,
-    ExtensionRow,
-    MilestoneEventRow,
-    MilestoneRow,
-    SignoffRow,
-    TaskOwnerRow,
-    TaskRow,
-)
-from storage.plans import task_labels, unit_names_by_row
 
 MilestoneState = Literal["open", "awaiting", "signed"]
 Key = tuple[int, int, int | None]
@@ -84,171 +71,81 @@ class MilestoneStatus:
         return (self.task_row, self.unit_id)
 
 
-# A row id in a query: a value, or an expression (a bound parameter, a subquery) when the
-# query is built once and run many times.
-RowId = int | ColumnElement[int]
 Rows = Iterable[Sequence[Any]]
 
 
-async def milestone_statuses(
-    session: AsyncSession,
-    as_of: datetime,
+def statuses_of(
+    done_rows: Rows,
+    step_rows: Rows,
+    move_rows: Rows,
+    event_rows: Rows,
+    milestone_rows: Rows,
     *,
+    labels: Mapping[int, tuple[str, str, str]],
+    names: Mapping[int, str],
     signoff: bool = True,
-    pair: tuple[int, int] | None = None,
-    unit_id: int | None = None,
 ) -> list[MilestoneStatus]:
-    """Return every milestone of every current pair (or one pair, or one unit's) in plan
-    order, as of an instant (later entries, steps and decisions unseen)."""
-    task_row = None
-    if pair is not None:
-        task_row, unit_id = pair
-    reads = MilestoneReads.of(as_of, task_row=task_row, unit_id=unit_id)
-    owners = owner_scope(task_row, unit_id)
-    # Task and unit words come once per task and unit, not decoded again on every row.
-    labels = await task_labels(session, *owners)
-    names = await unit_names_by_row(session)
-    return reads.statuses(
-        *[await plain_rows(session, query) for query in reads.queries],
-        labels=labels,
-        names=names,
-        signoff=signoff,
+    """Return the milestone states the rows of `storage.milestone_queries.MilestoneReads`
+    give, in plan order (rows in any order): stored milestones (`milestone_rows`) and the
+    facts that move them."""
+    done = {(t, u, m): (_aware(at), entry) for t, u, m, at, entry in done_rows}
+    steps: dict[Key, dict[str, int]] = {}
+    for t, u, m, verdict, entry in step_rows:
+        steps.setdefault((t, u, m), {})[verdict] = int(entry)
+    moved: dict[Key, date] = _latest(
+        ((t, u, m), new_date, (decided_at, request))
+        for t, u, m, new_date, decided_at, request in move_rows
     )
-
-
-def owner_scope(task_row: RowId | None, unit_id: RowId | None) -> list[ColumnElement[bool]]:
-    """Return the conditions on task_owners that keep one task's, one unit's or one pair's."""
-    return _pair_scope(TaskOwnerRow.task_id, TaskOwnerRow.unit_id, task_row, unit_id)
-
-
-@dataclass(frozen=True, slots=True)
-class MilestoneReads:
-    """The queries milestone states are worked out from (every current pair's, or one
-    task's, one unit's or one pair's), and the one rule that works them out."""
-
-    done: AnySelect
-    steps: AnySelect
-    moves: AnySelect
-    events: AnySelect
-    milestones: AnySelect
-
-    @classmethod
-    def of(
-        cls,
-        as_of: datetime | ColumnElement[datetime],
-        *,
-        task_row: RowId | None = None,
-        unit_id: RowId | None = None,
-    ) -> MilestoneReads:
-        """Return the queries as of an instant (values, or bound parameters)."""
-        scope: list[ColumnElement[bool]] = [
-            TaskRow.archived_at.is_(None),
-            MilestoneRow.archived_at.is_(None),
-            *owner_scope(task_row, unit_id),
-        ]
-        return cls(
-            _latest_done(as_of, task_row, unit_id),
-            _latest_steps(as_of, task_row, unit_id),
-            _moves(as_of, task_row, unit_id),
-            _events(as_of, task_row, unit_id),
-            select(
-                TaskRow.id,
-                TaskOwnerRow.unit_id,
-                MilestoneRow.id,
-                MilestoneRow.kind,
-                MilestoneRow.action,
-                MilestoneRow.start,
-                MilestoneRow.end,
-                MilestoneRow.interval_days,
-                MilestoneRow.event,
-                TaskRow.position,
-                TaskOwnerRow.position,
-                MilestoneRow.position,
+    happened: dict[int, tuple[date, date]] = _latest(
+        (m_id, (day, due), (reported_at, event_id))
+        for m_id, day, due, reported_at, event_id in event_rows
+    )
+    found = []
+    for task_row, unit, m_id, kind, action, start, end, interval, event, *_ in sorted(
+        milestone_rows, key=_in_plan_order
+    ):
+        code, _, title = labels[task_row]
+        name = names[unit]
+        own, whole = (task_row, unit, m_id), (task_row, unit, None)
+        waiting = False
+        if kind == "event":
+            # Until its event is reported it waits, with no dates; then it is a deadline.
+            reported = happened.get(m_id)
+            if reported is None:
+                waiting = True
+            else:
+                kind, (start, end) = "deadline", reported
+        # The latest report is the one made last (the highest entry id).
+        latest_done = done.get(own)
+        for_all = done.get(whole)
+        if for_all is not None and (latest_done is None or for_all[1] > latest_done[1]):
+            latest_done = for_all
+        state: MilestoneState = "open"
+        if latest_done is not None:
+            state = _state(latest_done[1], steps.get(own, {}), steps.get(whole, {}), signoff)
+        new_end = (moved.get(own) or moved.get(whole)) if moved else None
+        found.append(
+            MilestoneStatus(
+                task_row,
+                code,
+                title,
+                unit,
+                name,
+                m_id,
+                kind,
+                action,
+                start,
+                new_end if new_end is not None and end is not None else end,
+                state,
+                end,
+                latest_done[1] if latest_done and state != "open" else None,
+                latest_done[0] if latest_done and state != "open" else None,
+                interval,
+                event,
+                waiting,
             )
-            .select_from(TaskOwnerRow)
-            .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
-            .join(MilestoneRow, MilestoneRow.task_id == TaskRow.id)
-            .where(*scope)
-            .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position),
         )
-
-    @property
-    def queries(self) -> tuple[AnySelect, ...]:
-        """Return the queries in the order `statuses` takes their rows."""
-        return (self.done, self.steps, self.moves, self.events, self.milestones)
-
-    @staticmethod
-    def statuses(
-        done_rows: Rows,
-        step_rows: Rows,
-        move_rows: Rows,
-        event_rows: Rows,
-        milestone_rows: Rows,
-        *,
-        labels: Mapping[int, tuple[str, str, str]],
-        names: Mapping[int, str],
-        signoff: bool = True,
-    ) -> list[MilestoneStatus]:
-        """Return the milestone states the queries' rows give, in plan order (rows in any
-        order)."""
-        done = {(t, u, m): (_aware(at), entry) for t, u, m, at, entry in done_rows}
-        steps: dict[Key, dict[str, int]] = {}
-        for t, u, m, verdict, entry in step_rows:
-            steps.setdefault((t, u, m), {})[verdict] = int(entry)
-        moved: dict[Key, date] = _latest(
-            ((t, u, m), new_date, (decided_at, request))
-            for t, u, m, new_date, decided_at, request in move_rows
-        )
-        happened: dict[int, tuple[date, date]] = _latest(
-            (m_id, (day, due), (reported_at, event_id))
-            for m_id, day, due, reported_at, event_id in event_rows
-        )
-        found = []
-        for task_row, unit, m_id, kind, action, start, end, interval, event, *_ in sorted(
-            milestone_rows, key=_in_plan_order
-        ):
-            code, _, title = labels[task_row]
-            name = names[unit]
-            own, whole = (task_row, unit, m_id), (task_row, unit, None)
-            waiting = False
-            if kind == "event":
-                # Until its event is reported it waits, with no dates; then it is a deadline.
-                reported = happened.get(m_id)
-                if reported is None:
-                    waiting = True
-                else:
-                    kind, (start, end) = "deadline", reported
-            # The latest report is the one made last (the highest entry id).
-            latest_done = done.get(own)
-            for_all = done.get(whole)
-            if for_all is not None and (latest_done is None or for_all[1] > latest_done[1]):
-                latest_done = for_all
-            state: MilestoneState = "open"
-            if latest_done is not None:
-                state = _state(latest_done[1], steps.get(own, {}), steps.get(whole, {}), signoff)
-            new_end = (moved.get(own) or moved.get(whole)) if moved else None
-            found.append(
-                MilestoneStatus(
-                    task_row,
-                    code,
-                    title,
-                    unit,
-                    name,
-                    m_id,
-                    kind,
-                    action,
-                    start,
-                    new_end if new_end is not None and end is not None else end,
-                    state,
-                    end,
-                    latest_done[1] if latest_done and state != "open" else None,
-                    latest_done[0] if latest_done and state != "open" else None,
-                    interval,
-                    event,
-                    waiting,
-                )
-            )
-        return found
+    return found
 
 
 def _in_plan_order(row: Sequence[Any]) -> tuple[int, int, int]:
@@ -285,115 +182,6 @@ def _state(
     if not signoff:
         return "signed"
     return "signed" if about_latest("pass") else "awaiting"
-
-
-def _pair_scope(
-    task: InstrumentedAttribute[int],
-    unit: InstrumentedAttribute[int],
-    task_row: RowId | None,
-    unit_id: RowId | None,
-) -> list[ColumnElement[bool]]:
-    scope: list[ColumnElement[bool]] = []
-    if task_row is not None:
-        scope.append(task == task_row)
-    if unit_id is not None:
-        scope.append(unit == unit_id)
-    return scope
-
-
-def _latest_done(
-    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
-) -> AnySelect:
-    """Select (when, entry id) of the latest 已完成 per (task, unit, milestone or None)."""
-    return (
-        select(
-            EntryRow.task_id,
-            EntryRow.unit_id,
-            EntryRow.milestone_id,
-            func.max(EntryRow.created_at),
-            func.max(EntryRow.id),
-        )
-        .where(
-            EntryRow.status == "done",
-            EntryRow.created_at <= as_of,
-            *_pair_scope(EntryRow.task_id, EntryRow.unit_id, task_row, unit_id),
-        )
-        .group_by(EntryRow.task_id, EntryRow.unit_id, EntryRow.milestone_id)
-    )
-
-
-def _latest_steps(
-    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
-) -> AnySelect:
-    """Select, per (task, unit, milestone or None) and verdict, the latest 已完成 entry a
-    sign-off step was about (steps after `as_of` unseen)."""
-    return (
-        select(
-            SignoffRow.task_id,
-            SignoffRow.unit_id,
-            SignoffRow.milestone_id,
-            SignoffRow.verdict,
-            func.max(SignoffRow.entry_id),
-        )
-        .where(
-            SignoffRow.at <= as_of,
-            *_pair_scope(SignoffRow.task_id, SignoffRow.unit_id, task_row, unit_id),
-        )
-        .group_by(
-            SignoffRow.task_id, SignoffRow.unit_id, SignoffRow.milestone_id, SignoffRow.verdict
-        )
-    )
-
-
-def _moves(
-    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
-) -> AnySelect:
-    """Select the approved new due dates per (task, unit, milestone or None), each with
-    when it was decided (the latest decision wins)."""
-    return (
-        select(
-            ExtensionRow.task_id,
-            ExtensionRow.unit_id,
-            ExtensionRow.milestone_id,
-            ExtensionRow.new_date,
-            ExtensionDecisionRow.decided_at,
-            ExtensionRow.id,
-        )
-        .join(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
-        .where(
-            ExtensionDecisionRow.approve.is_(True),
-            ExtensionDecisionRow.decided_at <= as_of,
-            *_pair_scope(ExtensionRow.task_id, ExtensionRow.unit_id, task_row, unit_id),
-        )
-        .order_by(ExtensionDecisionRow.decided_at, ExtensionRow.id)
-    )
-
-
-def _events(
-    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
-) -> AnySelect:
-    """Select (event day, due date) per event milestone whose event was reported by as_of,
-    each with when it was reported (the latest report wins).
-
-    An event starts the milestone for every owner of the task, whoever reported it.
-    """
-    scope: list[ColumnElement[bool]] = [MilestoneEventRow.created_at <= as_of]
-    if task_row is not None:
-        scope.append(MilestoneEventRow.task_id == task_row)
-    if unit_id is not None:
-        owned = select(TaskOwnerRow.task_id).where(TaskOwnerRow.unit_id == unit_id)
-        scope.append(MilestoneEventRow.task_id.in_(owned))
-    return (
-        select(
-            MilestoneEventRow.milestone_id,
-            MilestoneEventRow.event_day,
-            MilestoneEventRow.due,
-            MilestoneEventRow.created_at,
-            MilestoneEventRow.id,
-        )
-        .where(*scope)
-        .order_by(MilestoneEventRow.created_at, MilestoneEventRow.id)
-    )
 
 
 def _aware(value: datetime | str) -> datetime:

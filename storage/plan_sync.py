@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from plan_data.model import Milestone, Plan, Target, Task
+from plan_data.model import Plan, Task
 from plan_data.units import ALIASES
 from storage.models import (
     MilestoneRow,
@@ -26,6 +26,7 @@ from storage.models import (
     UnitAliasRow,
     UnitRow,
 )
+from storage.plan_rows import milestone_extras, milestone_key, stored_owners, target_key
 
 
 async def sync_units(
@@ -184,8 +185,7 @@ async def _sync_owners(
     changed: list[dict[str, Any]] = []
     for task_row, task in tasks:
         mine = current.get(task_row, {})
-        # A unit named twice keeps its last place, as a dict of wanted owners does.
-        wanted = {units[o.unit]: (i, o.role) for i, o in enumerate(task.owners) if o.unit in units}
+        wanted = stored_owners(task, units)
         gone += [owner_id for unit, (owner_id, _, _) in mine.items() if unit not in wanted]
         for unit_id, (position, role) in wanted.items():
             found = mine.get(unit_id)
@@ -202,42 +202,6 @@ async def _sync_owners(
         await session.execute(insert(TaskOwnerRow), new, execution_options=BULK)
     if changed:
         await session.execute(update(TaskOwnerRow), changed)
-
-
-class _MilestoneLike(Protocol):
-    @property
-    def kind(self) -> str: ...
-    @property
-    def action(self) -> str | None: ...
-    @property
-    def start(self) -> date | None: ...
-    @property
-    def end(self) -> date | None: ...
-    @property
-    def event(self) -> str | None: ...
-
-
-def milestone_key(m: _MilestoneLike) -> tuple[str | None, ...]:
-    """Return what identifies a milestone across imports: kind, action and dates (and the
-    event an event milestone waits for)."""
-    key = (m.kind, m.action, str(m.start), str(m.end))
-    return (*key, m.event) if m.event is not None else key
-
-
-def milestone_extras(m: Milestone) -> dict[str, Any]:
-    """Return a milestone's series and event columns (kept in place across imports)."""
-    return {
-        "series": m.series,
-        "interval_days": m.interval_days,
-        "event": m.event,
-        "offset": m.offset,
-        "offset_unit": m.offset_unit,
-    }
-
-
-def target_key(t: Target) -> tuple[str, str, str, str]:
-    """Return what identifies a target across imports: kind, value, measure and what."""
-    return (t.kind, repr(float(t.value)), t.unit, t.what)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,8 @@ from storage.models import (
     UnitAliasRow,
     UnitRow,
 )
-from storage.plan_sync import milestone_extras, milestone_key, sync_tasks, sync_units, target_key
+from storage.plan_rows import milestone_extras, milestone_key, target_key
+from storage.plan_sync import sync_tasks, sync_units
 from storage.records import ImportResult, MilestoneRecord, PlanRecord, TargetRecord, TaskRecord
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from plan_data.model import Milestone, Owner, Target
+from storage.milestones import MilestoneStatus
 from vocabulary import LEADERSHIP, STATUSES, Light, Status
 
 EntryStatus = Status
@@ -26,6 +27,7 @@ OutboxKind = Literal[
 ItemKind = Literal["reminder", "overdue", "checkin"]
 # Channels that can only post into a chat (a WeCom group robot's webhook), never ask.
 POSTING_CHANNELS = frozenset({"wecom_robot"})
+Verdict = Literal["pass", "return", "withdraw"]
 QuestionKind = Literal["note", "help", "date", "evidence", "pick", "reason"]
 
 __all__ = ["LEADERSHIP", "Light"]
@@ -416,3 +418,38 @@ class QuestionRecord:
     asked_at: datetime
     expires_at: datetime
     closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LastEntry:
+    """The latest progress entry of a (task, unit) pair."""
+
+    status: str
+    note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """A file sent as evidence: its original name (None for a photo without one), its kind."""
+
+    name: str | None
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A 已完成 waiting for sign-off as leadership reviews it: the round's latest report (a
+    step is about it), the milestones it closes, its note, when the round began, and every
+    file sent as evidence in the round (since the last 退回 or 撤回)."""
+
+    entry: EntryRecord
+    milestones: tuple[MilestoneStatus, ...]
+    note: str | None
+    first_at: datetime
+    evidence: tuple[EvidenceFile, ...]
+
+    @property
+    def title(self) -> str:
+        """Return the task's title."""
+        return self.milestones[0].title

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.milestones import MilestoneStatus, milestone_statuses
+from storage.milestone_queries import milestone_statuses
+from storage.milestones import MilestoneStatus
 from storage.models import (
     EntryRow,
     OutboxItemRow,
@@ -18,22 +18,13 @@ from storage.models import (
     PlanRow,
     TaskOwnerRow,
 )
-from storage.records import OutboxDraft, OutboxKind
+from storage.records import LastEntry, OutboxDraft, OutboxKind
 
 # Up to this many pairs are named in the query; more are picked from every current pair.
 _NAMED_PAIRS = 100
 
 ScheduleMilestone = MilestoneStatus
 """A milestone of a current (task, unit) pair as the scheduler reads it (`storage.milestones`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LastEntry:
-    """The latest progress entry of a (task, unit) pair."""
-
-    status: str
-    note: str | None
-    created_at: datetime
 
 
 async def plan_year(session: AsyncSession) -> int | None:

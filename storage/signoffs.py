@@ -7,18 +7,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.milestones import MilestoneStatus, milestone_statuses
+from storage.milestone_queries import milestone_statuses
+from storage.milestones import MilestoneStatus
 from storage.models import EntryRow, EvidenceRow, SignoffRow
 from storage.progress import entries_by_id
 from storage.progress import entry as entry_by_id
-from storage.records import EntryRecord
+from storage.records import EntryRecord, EvidenceFile, ReviewItem, Verdict
 
-Verdict = Literal["pass", "return", "withdraw"]
 REOPENING: tuple[Verdict, ...] = ("return", "withdraw")
 
 
@@ -113,32 +112,6 @@ def _step(row: SignoffRow) -> SignoffStep:
         row.by,
         row.at,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class EvidenceFile:
-    """A file sent as evidence: its original name (None for a photo without one), its kind."""
-
-    name: str | None
-    kind: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewItem:
-    """A 已完成 waiting for sign-off as leadership reviews it: the round's latest report (a
-    step is about it), the milestones it closes, its note, when the round began, and every
-    file sent as evidence in the round (since the last 退回 or 撤回)."""
-
-    entry: EntryRecord
-    milestones: tuple[MilestoneStatus, ...]
-    note: str | None
-    first_at: datetime
-    evidence: tuple[EvidenceFile, ...]
-
-    @property
-    def title(self) -> str:
-        """Return the task's title."""
-        return self.milestones[0].title
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,8 @@
 
 PROVISIONAL (issue 15, until issue 11 gives the status layer its own per-unit timeliness):
 this is the one place the web board and the documents (督查通报, the board's tiles) read
-timeliness from; swap the body of `milestone_timeliness` for the status layer's answer and
-both follow. What today's ledger honestly supports:
+timeliness from; swap the body of `storage.timeliness_queries.milestone_timeliness` for the
+status layer's answer and both follow. What today's ledger honestly supports:
 
 - a deadline milestone done (a `done` entry naming it, or naming no milestone) on or before
   its due date (as extended by an approved extension, DESIGN "Progress") → on time;
@@ -12,7 +12,7 @@ both follow. What today's ledger honestly supports:
   not reported when it has never reported on it;
 - not yet due and not done → pending (counted nowhere).
 "Done on" is the local day of the first `done` entry; entries and decisions after `as_of`
-are ignored, so the past reads as it was.
+are ignored, so the past reads as it was. The ledger is read by `storage.timeliness_queries`.
 """
 
 from __future__ import annotations
@@ -22,21 +22,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from storage.database import plain_rows
-from storage.models import (
-    EntryRow,
-    ExtensionDecisionRow,
-    ExtensionRow,
-    MilestoneRow,
-    TaskOwnerRow,
-    TaskRow,
-    UnitRow,
-)
-from vocabulary import DEFAULT_TZ
 
 Timeliness = Literal["on_time", "late", "not_reported", "pending"]
 
@@ -87,115 +72,46 @@ def classify_timeliness(
     return "late" if reported else "not_reported"
 
 
-async def milestone_timeliness(
-    session: AsyncSession,
-    as_of: datetime,
-    unit: str | None = None,
-    tz: ZoneInfo = DEFAULT_TZ,
-    window: tuple[date, date] | None = None,
-    task_id: str | None = None,
-) -> list[MilestoneTimeliness]:
-    """Return each current deadline milestone per pair, in plan order, as of an instant.
+def is_timed(kind: str, end: date | None) -> bool:
+    """Return whether a stored milestone counts for timeliness: a deadline with a due date,
+    as the plan wrote it (an event milestone does not, even once its event starts it)."""
+    return kind == "deadline" and end is not None
 
-    With a window [first, last], only milestones due in it or done in it are returned;
-    with a unit or a task id, only that unit's or task's.
-    """
-    owner = and_(
-        EntryRow.unit_id == TaskOwnerRow.unit_id, EntryRow.task_id == TaskOwnerRow.task_id
+
+def timeliness_item(
+    task: tuple[int, str, str],
+    unit: str,
+    milestone: tuple[int, str | None, date],
+    today: date,
+    *,
+    moved: date | None = None,
+    done_at: Iterable[datetime | None] = (),
+    reported: bool = False,
+    tz: ZoneInfo,
+) -> MilestoneTimeliness:
+    """Return how timely one deadline milestone of a pair is as of a day (pure): `task` is
+    its (row, id, title), `milestone` its (id, action, planned due date), `moved` the due
+    date an approved extension gives, `done_at` the first 已完成 naming it and the first
+    naming no milestone, `reported` whether the unit has reported anything on the pair.
+    A pair nobody has reported on has none of these (the defaults)."""
+    task_row, task_id, title = task
+    milestone_id, action, end = milestone
+    firsts = [at for at in done_at if at is not None]
+    done_on = min(firsts).astimezone(tz).date() if firsts else None
+    due = moved or end
+    return MilestoneTimeliness(
+        task_row=task_row,
+        task_id=task_id,
+        title=title,
+        unit=unit,
+        milestone_id=milestone_id,
+        action=action,
+        planned_due=end,
+        due=due,
+        done_on=done_on,
+        reported=reported,
+        kind=classify_timeliness(due, done_on, reported, today),
     )
-    done_here = (
-        select(func.min(EntryRow.created_at))
-        .where(
-            owner,
-            EntryRow.status == "done",
-            EntryRow.milestone_id == MilestoneRow.id,
-            EntryRow.created_at <= as_of,
-        )
-        .correlate(TaskOwnerRow, MilestoneRow)
-        .scalar_subquery()
-    )
-    done_all = (
-        select(func.min(EntryRow.created_at))
-        .where(
-            owner,
-            EntryRow.status == "done",
-            EntryRow.milestone_id.is_(None),
-            EntryRow.created_at <= as_of,
-        )
-        .correlate(TaskOwnerRow)
-        .scalar_subquery()
-    )
-    reported = exists().where(owner, EntryRow.created_at <= as_of).correlate(TaskOwnerRow)
-    extended = (
-        select(ExtensionRow.new_date)
-        .join(ExtensionDecisionRow, ExtensionDecisionRow.request_id == ExtensionRow.id)
-        .where(
-            ExtensionRow.unit_id == TaskOwnerRow.unit_id,
-            ExtensionRow.task_id == TaskOwnerRow.task_id,
-            or_(ExtensionRow.milestone_id == MilestoneRow.id, ExtensionRow.milestone_id.is_(None)),
-            ExtensionDecisionRow.approve.is_(True),
-            ExtensionDecisionRow.decided_at <= as_of,
-        )
-        .order_by(ExtensionDecisionRow.decided_at.desc(), ExtensionRow.id.desc())
-        .limit(1)
-        .correlate(TaskOwnerRow, MilestoneRow)
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            TaskRow.id,
-            TaskRow.task_id,
-            TaskRow.title,
-            UnitRow.name,
-            MilestoneRow.id,
-            MilestoneRow.action,
-            MilestoneRow.end,
-            extended,
-            done_here,
-            done_all,
-            reported,
-        )
-        .select_from(TaskOwnerRow)
-        .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
-        .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
-        .join(MilestoneRow, MilestoneRow.task_id == TaskOwnerRow.task_id)
-        .where(
-            TaskRow.archived_at.is_(None),
-            MilestoneRow.archived_at.is_(None),
-            MilestoneRow.kind == "deadline",
-            MilestoneRow.end.is_not(None),
-        )
-        .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position)
-    )
-    if unit is not None:
-        query = query.where(UnitRow.name == unit)
-    if task_id is not None:
-        query = query.where(TaskRow.task_id == task_id)
-    today = as_of.astimezone(tz).date()
-    found = []
-    for row in await plain_rows(session, query):
-        task_row, task_id, title, unit_name, milestone_id, action, end, moved = row[:8]
-        if end is None:  # filtered out in SQL; this tells the type checker
-            continue
-        firsts = [at for at in row[8:10] if at is not None]
-        done_on = min(firsts).astimezone(tz).date() if firsts else None
-        due = moved or end
-        item = MilestoneTimeliness(
-            task_row=task_row,
-            task_id=task_id,
-            title=title,
-            unit=unit_name,
-            milestone_id=milestone_id,
-            action=action,
-            planned_due=end,
-            due=due,
-            done_on=done_on,
-            reported=bool(row[10]),
-            kind=classify_timeliness(due, done_on, bool(row[10]), today),
-        )
-        if window is None or _in_window(item, window):
-            found.append(item)
-    return found
 
 
 def reclassified(items: Iterable[MilestoneTimeliness], today: date) -> list[MilestoneTimeliness]:
@@ -208,7 +124,7 @@ def reclassified(items: Iterable[MilestoneTimeliness], today: date) -> list[Mile
     return found
 
 
-def _in_window(item: MilestoneTimeliness, window: tuple[date, date]) -> bool:
+def in_window(item: MilestoneTimeliness, window: tuple[date, date]) -> bool:
     first, last = window
     if item.done_on is not None and first <= item.done_on <= last:
         return True

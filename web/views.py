@@ -1,7 +1,7 @@
 """View models: what each board page shows, read from the query layer, ready for a template.
 
 This is the one module between storage/reports and the templates. Every count comes from
-`storage.status.status_rows` (what `/status` and `duban status` show), classified by
+`storage.status_queries.status_rows` (what `/status` and `duban status` show), classified by
 `reports.digest` (what the digest and the 台账 count), and from `storage.timeliness`.
 Fields that later issues fill (a row's `reason`, `flags`, `paused`, `signoff`, `target`,
 `pace`; a unit's timeliness) are fields here: the templates show them when present.
@@ -20,20 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.evidence import EvidenceStore
 from reports.digest import classify, compute_digest
+from reports.facts import ReportInput, to_report_row
 from reports.model import CATEGORIES, Category, Counts, Digest, ReportRow
-from reports.source import ReportInput, read_report_input, to_report_row
+from reports.source import read_report_input
 from storage.board_queries import task_extensions
 from storage.database import Database
 from storage.plans import current_plan, task_by_id
 from storage.progress import entries_for
 from storage.records import EntryRecord, Light, StatusRow, TaskRecord
-from storage.status import StatusRules, status_rows
-from storage.timeliness import (
-    MilestoneTimeliness,
-    UnitTimeliness,
-    milestone_timeliness,
-    unit_timeliness,
-)
+from storage.status import StatusRules
+from storage.status_queries import status_rows
+from storage.timeliness import MilestoneTimeliness, UnitTimeliness, unit_timeliness
+from storage.timeliness_queries import milestone_timeliness
 from vocabulary import (
     AWAITING_NAME,
     LIGHT_NAMES,

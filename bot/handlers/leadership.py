@@ -28,7 +28,8 @@ async def on_digest(convo: Conversation, args: list[str]) -> None:
     if await _leadership(convo) is None:
         return
     from reports.chart import render_chart  # matplotlib: loaded only when a chart is drawn
-    from reports.digest import build_digest, render_digest
+    from reports.digest import render_digest
+    from reports.source import build_digest
 
     core = convo.core
     digest = await build_digest(core.db, core.now(), core.tz, core.rules)

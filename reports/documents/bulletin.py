@@ -15,7 +15,7 @@ from reports.documents.render import DEFAULT_ISSUER, render_docx
 from reports.source import read_report_input
 from storage.database import Database
 from storage.status import StatusRules
-from storage.timeliness import milestone_timeliness
+from storage.timeliness_queries import milestone_timeliness
 from vocabulary import DEFAULT_TZ
 
 NAMED = 3

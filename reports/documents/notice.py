@@ -17,7 +17,8 @@ from storage.database import Database
 from storage.errors import NotOwner
 from storage.plans import require_plan, task_by_id
 from storage.records import StatusRow
-from storage.status import StatusRules, status_rows
+from storage.status import StatusRules
+from storage.status_queries import status_rows
 from vocabulary import DEFAULT_TZ, STATUS_NAMES
 
 REPLY_WORKDAYS = 3

@@ -19,7 +19,8 @@ from storage.database import Database
 from storage.plans import current_tasks, require_plan
 from storage.records import MilestoneRecord, TaskRecord
 from storage.status import StatusRules
-from storage.timeliness import MilestoneTimeliness, milestone_timeliness
+from storage.timeliness import MilestoneTimeliness
+from storage.timeliness_queries import milestone_timeliness
 from vocabulary import DEFAULT_TZ, cn_date
 
 NOTES_PER_ROW = 6

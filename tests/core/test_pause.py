@@ -15,7 +15,7 @@ from core.errors import DateNotInFuture, DateNotUnderstood, UnknownUnit
 from core.runtime import Core, CoreConfig
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
-from storage import pauses
+from storage import pause_queries, pauses
 from storage.records import BindingRecord
 from vocabulary import DEFAULT_TZ
 
@@ -39,7 +39,7 @@ def _binding(unit: str | None) -> BindingRecord:
 
 async def _windows(core: Core, unit: str) -> list[tuple[date, date, str | None]]:
     async with core.db.session(readonly=True) as session:
-        found = await pauses.events(session, core.now(), unit)
+        found = await pause_queries.events(session, core.now(), unit)
     return pauses.windows(found.get(unit, ()))
 
 

@@ -8,15 +8,15 @@ from datetime import date
 
 import openpyxl
 
-from reports.digest import build_digest, compute_digest, digest_from_facts, digest_json
+from reports.digest import compute_digest, digest_from_facts, digest_json
 from reports.ledger_xlsx import write_ledger
 from reports.model import Counts
 from reports.render import render_digest
-from reports.source import read_digest_facts, read_report_input
+from reports.source import build_digest, read_digest_facts, read_report_input
 from reports.xlsx_sheets import CATEGORY_ZH, ENTRIES_SHEET, LEDGER_SHEET, STATUS_ZH
 from storage.database import Database
 from storage.report_queries import LedgerEntry, entries_page
-from storage.status import status_rows
+from storage.status_queries import status_rows
 from tests.reports.seed import (
     HISTORY,
     NEW_DATE,

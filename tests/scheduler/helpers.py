@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from scheduler.reconcile import ReconcileResult, reconcile
+from scheduler.ledger_pass import ReconcileResult, reconcile
 from scheduler.settings import load_settings
 from storage import bindings, outbox
 from storage.database import Database

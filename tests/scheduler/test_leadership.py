@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-from scheduler.reconcile import reconcile
+from scheduler.ledger_pass import reconcile
 from storage import bindings, signoffs
 from storage.database import Database
 from storage.extensions import request_extension

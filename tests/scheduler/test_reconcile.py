@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from scheduler.reconcile import reconcile
+from scheduler.ledger_pass import reconcile
 from storage import bindings, outbox
 from storage.database import Database
 from storage.extensions import decide_extension, request_extension

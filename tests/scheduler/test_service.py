@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
-from scheduler.reconcile import ReconcileResult
+from scheduler.ledger_pass import ReconcileResult
 from scheduler.service import SchedulerService, start
 from storage.bootstrap import open_ledger
 from storage.database import Database

@@ -15,7 +15,7 @@ from scheduler.settings import load_settings
 from simulate.answers import parse_answers
 from simulate.engine import simulate
 from storage.database import Database
-from storage.status import status_rows
+from storage.status_queries import status_rows
 from vocabulary import DEFAULT_TZ
 
 SPAN = ["--from", "2022-06-20", "--to", "2022-07-22", "--json"]

@@ -19,7 +19,7 @@ from storage.extensions import all_extensions, pending_extensions
 from storage.migrate import alembic_config, at_head, head_revision
 from storage.models import EntryRow, UtcDateTime
 from storage.progress import all_entries, record_entry
-from storage.status import status_rows
+from storage.status_queries import status_rows
 from storage.verify import verify_ledger
 from tests.conftest import LEDGER_NOW
 from tests.storage.integrity import draft

@@ -13,7 +13,7 @@ from storage.models import PlanVersionRow, TargetRow
 from storage.plans import import_plan, task_by_id
 from storage.progress import record_entry
 from storage.records import EntryDraft, ReadingDraft
-from storage.status import status_rows
+from storage.status_queries import status_rows
 from tests.conftest import LEDGER_NOW
 
 FIXTURE = Path(__file__).resolve().parents[1] / "simulate" / "fixtures"

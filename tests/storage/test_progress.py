@@ -19,7 +19,7 @@ from storage.progress import (
     record_entry,
 )
 from storage.records import EntryDraft, EntryStatus
-from storage.status import status_rows
+from storage.status_queries import status_rows
 from tests.conftest import LEDGER_NOW
 
 JUNE_20 = LEDGER_NOW.replace(month=6, day=20)

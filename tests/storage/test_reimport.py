@@ -10,7 +10,7 @@ from storage.database import Database
 from storage.plans import current_tasks, import_plan, task_by_row
 from storage.progress import all_entries, count_entries, record_entry
 from storage.records import EntryDraft
-from storage.status import status_rows
+from storage.status_queries import status_rows
 from tests.conftest import LEDGER_NOW
 from tests.storage.helpers import edited_seed
 

@@ -12,7 +12,7 @@ from storage.invites import create_invite, redeem
 from storage.plans import task_by_id
 from storage.progress import attach_evidence, record_entry
 from storage.records import EntryDraft
-from storage.status import status_rows
+from storage.status_queries import status_rows
 from tests.conftest import LEDGER_NOW
 
 JUNE_23 = LEDGER_NOW.replace(month=6, day=23)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reports.digest import classify
 from reports.source import read_report_input
 from storage.database import Database
-from storage.status import status_rows
+from storage.status_queries import status_rows
 from tests.reports.seed import WEEK27, WEEK28, seed_history
 
 

@@ -19,7 +19,7 @@ from simulate.answers import parse_answers
 from simulate.engine import simulate
 from storage.database import Database
 from storage.records import StatusRow
-from storage.status import read_rows, status_rows
+from storage.status_queries import read_rows, status_rows
 from vocabulary import DEFAULT_TZ
 
 FIXTURES = Path(__file__).resolve().parents[1] / "simulate" / "fixtures"

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from storage.database import Database
-from storage.timeliness import classify_timeliness, milestone_timeliness, unit_timeliness
+from storage.timeliness import classify_timeliness, unit_timeliness
+from storage.timeliness_queries import milestone_timeliness
 from tests.reports.seed import WEEK27, WEEK28, seed_history
 
 D = date(2022, 6, 30)

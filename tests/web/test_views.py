@@ -11,8 +11,9 @@ from reports.ledger_xlsx import write_ledger
 from reports.source import read_report_input
 from reports.xlsx_sheets import CATEGORY_ZH, LEDGER_SHEET
 from storage.database import Database
-from storage.status import status_rows
-from storage.timeliness import milestone_timeliness, unit_timeliness
+from storage.status_queries import status_rows
+from storage.timeliness import unit_timeliness
+from storage.timeliness_queries import milestone_timeliness
 from tests.reports.seed import seed_history
 from tests.web.conftest import NOW, SH
 from web.views import bureau_view, bureau_view_concurrently, task_view, unit_view

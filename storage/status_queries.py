@@ -1,0 +1,473 @@
+"""Read the status layer's facts from the ledger, as of an instant, and the status rows they
+give (the rules: `storage.status`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage import pause_queries
+from storage.database import AnySelect, Database, Together, plain_rows
+from storage.milestone_queries import MilestoneReads, RowId, milestone_statuses, owner_scope
+from storage.milestones import MilestoneStatus
+from storage.models import (
+    EntryRow,
+    OutboxItemRow,
+    OutboxRow,
+    PlanRow,
+    ReadingRow,
+    TargetRow,
+    TaskOwnerRow,
+    TaskRow,
+    UnitRow,
+    UtcDateTime,
+)
+from storage.plans import (
+    labels_from,
+    task_labels,
+    task_labels_query,
+    unit_names_by_row,
+    unit_names_query,
+)
+from storage.progress import progress_of
+from storage.records import StatusRow, TargetProgress
+from storage.status import Latest, Pair, StatusFacts, StatusRules, rows_of
+from vocabulary import DEFAULT_TZ
+
+
+async def status_rows(
+    session: AsyncSession,
+    as_of: datetime,
+    unit: str | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+    *,
+    count_entries: bool = True,
+    rules: StatusRules | None = None,
+    task_row: int | None = None,
+) -> list[StatusRow]:
+    """Return a row per current (task, unit) pair, in plan order, as of an instant (only
+    the unit's, with `unit`; only the task's, with `task_row`).
+
+    With count_entries=False a row's `entries` is 1 when the pair has any entry and 0
+    otherwise (lights and the digest's categories are the same): counting every entry of
+    a million-entry ledger is most of the query's time, and the web board's bureau page
+    shows no per-row count.
+    """
+    rules = rules or StatusRules()
+    facts = await read_status_facts(
+        session,
+        as_of,
+        unit,
+        count_entries=count_entries,
+        signoff=rules.signoff,
+        task_row=task_row,
+    )
+    return rows_of(facts, as_of, tz, rules)
+
+
+async def read_rows(
+    db: Database,
+    as_of: datetime,
+    unit: str | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+    *,
+    rules: StatusRules | None = None,
+    task_row: int | None = None,
+) -> list[StatusRow]:
+    """Return what `status_rows` returns, in a read of its own: one unit's or one task's
+    rows are one statement, run outside any transaction (`Database.read_alone`); the whole
+    bureau's are several, in a read-only session."""
+    rules = rules or StatusRules()
+    if unit is None and task_row is None:
+        async with db.session(readonly=True) as session:
+            return await status_rows(session, as_of, None, tz, rules=rules)
+    statement, params = _scoped(db.dialect, as_of, unit, task_row, True)
+    facts = _scoped_facts(await statement.run_alone(db, params), True, rules.signoff)
+    return rows_of(facts, as_of, tz, rules)
+
+
+async def read_status_facts(
+    session: AsyncSession,
+    as_of: datetime,
+    unit: str | None = None,
+    *,
+    count_entries: bool = True,
+    signoff: bool = True,
+    milestones: Sequence[MilestoneStatus] | None = None,
+    task_row: int | None = None,
+) -> StatusFacts:
+    """Read what the status rows of every pair (or one unit's, or one task's) are computed
+    from; `milestones`: every pair's milestone states as of the same instant, if already
+    read (one unit's or one task's facts read their own, with the rest)."""
+    if unit is not None or task_row is not None:  # one statement (`_scoped_read`)
+        dialect = session.get_bind().dialect.name
+        statement, params = _scoped(dialect, as_of, unit, task_row, count_entries)
+        return _scoped_facts(await statement.run(session, params), count_entries, signoff)
+    pairs, latest = await _pairs(session, as_of, unit, count_entries, task_row)
+    if not pairs:
+        return StatusFacts([], {}, {}, {}, {}, {}, None)
+    unit_id = pairs[0][4] if unit is not None else None
+    by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
+    if task_row is not None and milestones is None:  # one task: its few owners, a pair at a time
+        for p in pairs:
+            by_pair[(task_row, p[4])] = await milestone_statuses(
+                session, as_of, signoff=signoff, pair=(task_row, p[4])
+            )
+    else:
+        if milestones is None or unit_id is not None:
+            milestones = await milestone_statuses(session, as_of, signoff=signoff, unit_id=unit_id)
+        for m in milestones:
+            by_pair.setdefault(m.pair, []).append(m)
+    return StatusFacts(
+        pairs=pairs,
+        milestones=by_pair,
+        latest=latest,
+        unanswered=await _first_unanswered_prompts(session, as_of, unit_id),
+        paused=await pause_queries.events(session, as_of, unit),
+        progress=await latest_progress(session, as_of, unit_id),
+        year=await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1)),
+    )
+
+
+async def latest_progress(
+    session: AsyncSession, as_of: datetime, unit_id: int | None = None
+) -> dict[tuple[int, int], tuple[TargetProgress, ...]]:
+    """Return, per (task row, unit id), the latest reading of each current target (in the
+    targets' order) and of the whole task (last), as of an instant."""
+    return _progress_from(await session.execute(_progress_query(as_of, None, unit_id)))
+
+
+def _progress_query(
+    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
+) -> AnySelect:
+    """Select the readings `latest_progress` reads (every pair's, or a task's or a unit's),
+    each with when it was made."""
+    query = (
+        select(
+            ReadingRow.task_id,
+            ReadingRow.unit_id,
+            ReadingRow.target_id,
+            TargetRow.what,
+            TargetRow.unit,
+            TargetRow.value,
+            ReadingRow.value,
+            ReadingRow.share,
+            ReadingRow.text,
+            TargetRow.position,
+            ReadingRow.created_at,
+            ReadingRow.id,
+        )
+        .outerjoin(TargetRow, TargetRow.id == ReadingRow.target_id)
+        .where(
+            ReadingRow.created_at <= as_of,
+            or_(ReadingRow.target_id.is_(None), TargetRow.archived_at.is_(None)),
+        )
+        .order_by(ReadingRow.created_at, ReadingRow.id)
+    )
+    if task_row is not None:
+        query = query.where(ReadingRow.task_id == task_row)
+    if unit_id is not None:
+        query = query.where(ReadingRow.unit_id == unit_id)
+    return query
+
+
+def _progress_from(
+    rows: Iterable[Sequence[Any]],
+) -> dict[tuple[int, int], tuple[TargetProgress, ...]]:
+    """Return the latest reading per pair and target from `_progress_query`'s rows (in any
+    order: the latest is the one made last)."""
+    latest: dict[tuple[int, int], dict[int | None, tuple[int, TargetProgress]]] = {}
+    made: dict[tuple[int, int, int | None], tuple[datetime, int]] = {}
+    for (
+        task_row,
+        u_id,
+        target_id,
+        what,
+        unit,
+        goal,
+        value,
+        share,
+        text,
+        place,
+        at,
+        reading_id,
+    ) in rows:
+        key = (task_row, u_id, target_id)
+        if key in made and made[key] > (at, reading_id):
+            continue
+        made[key] = (at, reading_id)
+        found = progress_of(target_id, what, unit, goal, value, share, text)
+        order = place if place is not None else 1 << 30
+        latest.setdefault((task_row, u_id), {})[target_id] = (order, found)
+    return {
+        pair: tuple(p for _, p in sorted(by_target.values(), key=lambda item: item[0]))
+        for pair, by_target in latest.items()
+    }
+
+
+async def _pairs(
+    session: AsyncSession,
+    as_of: datetime,
+    unit: str | None,
+    count_entries: bool = True,
+    task_row: int | None = None,
+) -> tuple[list[Pair], dict[int, Latest]]:
+    """Return every current pair as of an instant, in plan order, and by id the latest
+    entry of each pair that has one."""
+    owners: list[ColumnElement[bool]] = []
+    if unit is not None:
+        owners.append(UnitRow.name == unit)
+    if task_row is not None:
+        owners.append(TaskOwnerRow.task_id == task_row)
+    dialect = session.get_bind().dialect.name
+    query = _pairs_query(dialect, as_of, owners, count_entries)
+    # Task and unit words come once per task and unit, not decoded again on every row.
+    labels = await task_labels(session, *owners)
+    names = await unit_names_by_row(session)
+    return _pairs_from(await plain_rows(session, query), labels, names, count_entries)
+
+
+def _pairs_query(
+    dialect: str,
+    as_of: datetime | ColumnElement[datetime],
+    owners: Sequence[ColumnElement[bool]],
+    count_entries: bool = True,
+) -> AnySelect:
+    """Select every current pair whose owner row matches `owners` (conditions on
+    task_owners and units), with its entry count, its latest entry and its place in the plan.
+
+    The latest entry is one index probe per pair (ix_entries_unit_task_time, newest first),
+    joined in the same statement: no second query by id. PostgreSQL takes the entry's
+    columns in that probe (a LATERAL join); SQLite, which has none, joins the entry by the
+    id the probe found.
+    """
+    scope = and_(
+        EntryRow.unit_id == TaskOwnerRow.unit_id,
+        EntryRow.task_id == TaskOwnerRow.task_id,
+        EntryRow.created_at <= as_of,
+    )
+    count = (
+        select(func.count()).where(scope).correlate(TaskOwnerRow).scalar_subquery()
+        if count_entries
+        else literal(0)
+    )
+    newest_first = (EntryRow.created_at.desc(), EntryRow.id.desc())
+    if dialect == "postgresql":
+        newest = (
+            select(
+                EntryRow.id, EntryRow.status, EntryRow.note, EntryRow.percent, EntryRow.created_at
+            )
+            .where(scope)
+            .order_by(*newest_first)
+            .limit(1)
+            .correlate(TaskOwnerRow)
+            .lateral("latest")
+        )
+        target: FromClause | type[EntryRow] = newest
+        entry: Any = newest.c
+        joined: ColumnElement[bool] = true()
+    else:
+        latest_id = (
+            select(EntryRow.id)
+            .where(scope)
+            .order_by(*newest_first)
+            .limit(1)
+            .correlate(TaskOwnerRow)
+            .scalar_subquery()
+        )
+        by_id = aliased(EntryRow, name="latest")
+        target, entry, joined = by_id, by_id, by_id.id == latest_id
+    return (
+        select(
+            TaskRow.id,
+            UnitRow.id,
+            TaskOwnerRow.role,
+            count,
+            entry.id,
+            entry.status,
+            entry.note,
+            entry.percent,
+            entry.created_at,
+            TaskRow.position,
+            TaskOwnerRow.position,
+        )
+        .select_from(TaskOwnerRow)
+        .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
+        .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
+        .outerjoin(target, joined)
+        .where(TaskRow.archived_at.is_(None), *owners)
+        .order_by(TaskRow.position, TaskOwnerRow.position)
+    )
+
+
+def _pairs_from(
+    rows: Iterable[Sequence[Any]],
+    labels: Mapping[int, tuple[str, str, str]],
+    names: Mapping[int, str],
+    count_entries: bool,
+) -> tuple[list[Pair], dict[int, Latest]]:
+    """Return the pairs `_pairs_query` selected in plan order (rows in any order), and by id
+    the latest entry of each pair that has one."""
+    pairs: list[Pair] = []
+    latest: dict[int, Latest] = {}
+    for t, u, role, counted, entry_id, status, note, percent, at, *_ in sorted(
+        rows, key=_in_plan_order
+    ):
+        code, chapter, title = labels[t]
+        entries = int(counted or 0) if count_entries else int(entry_id is not None)
+        pairs.append((t, code, chapter, title, u, names[u], role, entries, entry_id))
+        if entry_id is not None:
+            latest[entry_id] = (status, note, percent, at)
+    return pairs, latest
+
+
+def _in_plan_order(row: Sequence[Any]) -> tuple[int, int]:
+    """Return a pair row's place: its task's, and its owner's among the task's owners."""
+    return (row[-2], row[-1])
+
+
+async def _first_unanswered_prompts(
+    session: AsyncSession, as_of: datetime, unit_id: int | None
+) -> dict[tuple[int, int], date]:
+    """Return, per pair, the day of the first prompt sent after its latest report."""
+    return _unanswered_from(await session.execute(_unanswered_query(as_of, None, unit_id)))
+
+
+def _unanswered_query(
+    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
+) -> AnySelect:
+    """Select, per pair (every pair, or a task's or a unit's), the day of the first prompt
+    sent after its latest report."""
+    reported = (
+        select(func.max(EntryRow.created_at))
+        .where(
+            EntryRow.task_id == OutboxItemRow.task_id,
+            EntryRow.unit_id == OutboxItemRow.unit_id,
+            EntryRow.created_at <= as_of,
+        )
+        .correlate(OutboxItemRow)
+        .scalar_subquery()
+    )
+    query = (
+        select(OutboxItemRow.task_id, OutboxItemRow.unit_id, func.min(OutboxItemRow.point_date))
+        .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
+        .where(
+            OutboxRow.kind == "prompt",
+            OutboxRow.sent_at.is_not(None),
+            OutboxRow.sent_at <= as_of,
+            OutboxItemRow.point_date.is_not(None),
+            # A prompt dated after the latest report's instant (a date compares as its
+            # midnight): prompts go at the send time, so one on the report's day came first.
+            or_(reported.is_(None), OutboxItemRow.point_date > reported),
+        )
+        .group_by(OutboxItemRow.task_id, OutboxItemRow.unit_id)
+    )
+    if task_row is not None:
+        query = query.where(OutboxItemRow.task_id == task_row)
+    if unit_id is not None:
+        query = query.where(OutboxItemRow.unit_id == unit_id)
+    return query
+
+
+def _unanswered_from(rows: Iterable[Sequence[Any]]) -> dict[tuple[int, int], date]:
+    return {(t, u): d for t, u, d in rows if d is not None}
+
+
+@cache
+def _scoped_read(dialect: str, by_unit: bool, by_task: bool, count_entries: bool) -> Together:
+    """Return the one statement that reads one unit's, one task's or one pair's facts: its
+    pairs, milestones, prompts, pauses and readings with the plan's words for them (built
+    once per dialect and scope, run with the instant, the unit's name and the task's row)."""
+    as_of = bindparam("as_of", type_=UtcDateTime())
+    unit = bindparam("unit", type_=String()) if by_unit else None
+    task_row = bindparam("task_row", type_=Integer()) if by_task else None
+    unit_id = (
+        select(UnitRow.id).where(UnitRow.name == unit).scalar_subquery()
+        if unit is not None
+        else None
+    )
+    owners = owner_scope(task_row, unit_id)
+    milestones = MilestoneReads.of(as_of, task_row=task_row, unit_id=unit_id)
+    year = select(PlanRow.year).order_by(PlanRow.id).limit(1).scalar_subquery()
+    return Together(
+        _pairs_query(dialect, as_of, owners, count_entries),
+        *milestones.queries,
+        _unanswered_query(as_of, task_row, unit_id),
+        pause_queries.events_query(as_of, unit),
+        _progress_query(as_of, task_row, unit_id),
+        task_labels_query(*owners),
+        unit_names_query(),
+        select(year),
+    )
+
+
+def _scoped(
+    dialect: str, as_of: datetime, unit: str | None, task_row: int | None, count_entries: bool
+) -> tuple[Together, dict[str, object]]:
+    """Return the statement that reads one unit's, one task's or one pair's facts, and the
+    values to run it with."""
+    statement = _scoped_read(dialect, unit is not None, task_row is not None, count_entries)
+    params: dict[str, object] = {"as_of": as_of}
+    if unit is not None:
+        params["unit"] = unit
+    if task_row is not None:
+        params["task_row"] = task_row
+    return statement, params
+
+
+def _scoped_facts(
+    found: Sequence[list[tuple[Any, ...]]], count_entries: bool, signoff: bool
+) -> StatusFacts:
+    """Return the status facts `_scoped_read`'s parts give."""
+    (
+        pair_rows,
+        done,
+        steps,
+        moves,
+        events,
+        milestone_rows,
+        unanswered,
+        pause_rows,
+        readings,
+        label_rows,
+        name_rows,
+        year_rows,
+    ) = found
+    labels = labels_from(label_rows)
+    names: dict[int, str] = dict(name_rows)
+    pairs, latest = _pairs_from(pair_rows, labels, names, count_entries)
+    if not pairs:
+        return StatusFacts([], {}, {}, {}, {}, {}, None)
+    by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
+    for m in MilestoneReads.statuses(
+        done, steps, moves, events, milestone_rows, labels=labels, names=names, signoff=signoff
+    ):
+        by_pair.setdefault(m.pair, []).append(m)
+    return StatusFacts(
+        pairs=pairs,
+        milestones=by_pair,
+        latest=latest,
+        unanswered=_unanswered_from(unanswered),
+        paused=pause_queries.events_from(pause_rows),
+        progress=_progress_from(readings),
+        year=year_rows[0][0] if year_rows else None,
+    )
