@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -319,6 +320,11 @@ def _pairs_query(
     )
 
 
+# A pair row's place: its task's, and its owner's among the task's owners (its last two
+# columns; a C getter, as thousands are sorted a pass).
+_IN_PLAN_ORDER = itemgetter(-2, -1)
+
+
 def _pairs_from(
     rows: Iterable[Sequence[Any]],
     labels: Mapping[int, tuple[str, str, str]],
@@ -329,8 +335,8 @@ def _pairs_from(
     the latest entry of each pair that has one."""
     pairs: list[Pair] = []
     latest: dict[int, Latest] = {}
-    for t, u, role, counted, entry_id, status, note, percent, at, *_ in sorted(
-        rows, key=_in_plan_order
+    for t, u, role, counted, entry_id, status, note, percent, at, _, _ in sorted(
+        rows, key=_IN_PLAN_ORDER
     ):
         code, chapter, title = labels[t]
         entries = int(counted or 0) if count_entries else int(entry_id is not None)
@@ -338,11 +344,6 @@ def _pairs_from(
         if entry_id is not None:
             latest[entry_id] = (status, note, percent, at)
     return pairs, latest
-
-
-def _in_plan_order(row: Sequence[Any]) -> tuple[int, int]:
-    """Return a pair row's place: its task's, and its owner's among the task's owners."""
-    return (row[-2], row[-1])
 
 
 async def _first_unanswered_prompts(
