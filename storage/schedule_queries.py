@@ -19,6 +19,7 @@ from storage.models import (
     TaskOwnerRow,
 )
 from storage.records import LastEntry, OutboxDraft, OutboxKind
+from storage.status_queries import newest_entry_id
 
 # Up to this many pairs are named in the query; more are picked from every current pair.
 _NAMED_PAIRS = 100
@@ -80,25 +81,13 @@ async def last_entries(
     wanted = set(pairs)
     if not wanted:
         return {}
-    latest_id = (
-        select(EntryRow.id)
-        .where(
-            EntryRow.task_id == TaskOwnerRow.task_id,
-            EntryRow.unit_id == TaskOwnerRow.unit_id,
-            EntryRow.created_at <= as_of,
-        )
-        .order_by(EntryRow.created_at.desc(), EntryRow.id.desc())
-        .limit(1)
-        .correlate(TaskOwnerRow)
-        .scalar_subquery()
-    )
     query = select(
         TaskOwnerRow.task_id,
         TaskOwnerRow.unit_id,
         EntryRow.status,
         EntryRow.note,
         EntryRow.created_at,
-    ).join(EntryRow, EntryRow.id == latest_id)
+    ).join(EntryRow, EntryRow.id == newest_entry_id(as_of))
     if len(wanted) <= _NAMED_PAIRS:
         query = query.where(tuple_(TaskOwnerRow.task_id, TaskOwnerRow.unit_id).in_(wanted))
     found: dict[tuple[int, int], LastEntry] = {}

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Integer,
+    ScalarSelect,
     String,
     and_,
     bindparam,
@@ -123,38 +124,32 @@ async def read_status_facts(
         dialect = session.get_bind().dialect.name
         statement, params = _scoped(dialect, as_of, unit, task_row, count_entries)
         return _scoped_facts(await statement.run(session, params), count_entries, signoff)
-    pairs, latest = await _pairs(session, as_of, unit, count_entries, task_row)
+    # The whole bureau: every pair's milestones (read once per pass by the scheduler).
+    pairs, latest = await _pairs(session, as_of, count_entries)
     if not pairs:
         return StatusFacts([], {}, {}, {}, {}, {}, None)
-    unit_id = pairs[0][4] if unit is not None else None
+    if milestones is None:
+        milestones = await milestone_statuses(session, as_of, signoff=signoff)
     by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
-    if task_row is not None and milestones is None:  # one task: its few owners, a pair at a time
-        for p in pairs:
-            by_pair[(task_row, p[4])] = await milestone_statuses(
-                session, as_of, signoff=signoff, pair=(task_row, p[4])
-            )
-    else:
-        if milestones is None or unit_id is not None:
-            milestones = await milestone_statuses(session, as_of, signoff=signoff, unit_id=unit_id)
-        for m in milestones:
-            by_pair.setdefault(m.pair, []).append(m)
+    for m in milestones:
+        by_pair.setdefault(m.pair, []).append(m)
     return StatusFacts(
         pairs=pairs,
         milestones=by_pair,
         latest=latest,
-        unanswered=await _first_unanswered_prompts(session, as_of, unit_id),
-        paused=await pause_queries.events(session, as_of, unit),
-        progress=await latest_progress(session, as_of, unit_id),
+        unanswered=await _first_unanswered_prompts(session, as_of),
+        paused=await pause_queries.events(session, as_of),
+        progress=await latest_progress(session, as_of),
         year=await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1)),
     )
 
 
 async def latest_progress(
-    session: AsyncSession, as_of: datetime, unit_id: int | None = None
+    session: AsyncSession, as_of: datetime
 ) -> dict[tuple[int, int], tuple[TargetProgress, ...]]:
     """Return, per (task row, unit id), the latest reading of each current target (in the
     targets' order) and of the whole task (last), as of an instant."""
-    return _progress_from(await session.execute(_progress_query(as_of, None, unit_id)))
+    return _progress_from(await session.execute(_progress_query(as_of, None, None)))
 
 
 def _progress_query(
@@ -226,25 +221,32 @@ def _progress_from(
 
 
 async def _pairs(
-    session: AsyncSession,
-    as_of: datetime,
-    unit: str | None,
-    count_entries: bool = True,
-    task_row: int | None = None,
+    session: AsyncSession, as_of: datetime, count_entries: bool = True
 ) -> tuple[list[Pair], dict[int, Latest]]:
     """Return every current pair as of an instant, in plan order, and by id the latest
     entry of each pair that has one."""
-    owners: list[ColumnElement[bool]] = []
-    if unit is not None:
-        owners.append(UnitRow.name == unit)
-    if task_row is not None:
-        owners.append(TaskOwnerRow.task_id == task_row)
-    dialect = session.get_bind().dialect.name
-    query = _pairs_query(dialect, as_of, owners, count_entries)
+    query = _pairs_query(session.get_bind().dialect.name, as_of, [], count_entries)
     # Task and unit words come once per task and unit, not decoded again on every row.
-    labels = await task_labels(session, *owners)
+    labels = await task_labels(session)
     names = await unit_names_by_row(session)
     return _pairs_from(await plain_rows(session, query), labels, names, count_entries)
+
+
+def newest_entry_id(as_of: datetime | ColumnElement[datetime]) -> ScalarSelect[int]:
+    """Select the id of a pair's newest entry up to an instant, for each row of task_owners
+    it is correlated to: one probe of ix_entries_unit_task_time (newest first) per pair."""
+    return (
+        select(EntryRow.id)
+        .where(
+            EntryRow.unit_id == TaskOwnerRow.unit_id,
+            EntryRow.task_id == TaskOwnerRow.task_id,
+            EntryRow.created_at <= as_of,
+        )
+        .order_by(EntryRow.created_at.desc(), EntryRow.id.desc())
+        .limit(1)
+        .correlate(TaskOwnerRow)
+        .scalar_subquery()
+    )
 
 
 def _pairs_query(
@@ -271,14 +273,13 @@ def _pairs_query(
         if count_entries
         else literal(0)
     )
-    newest_first = (EntryRow.created_at.desc(), EntryRow.id.desc())
     if dialect == "postgresql":
         newest = (
             select(
                 EntryRow.id, EntryRow.status, EntryRow.note, EntryRow.percent, EntryRow.created_at
             )
             .where(scope)
-            .order_by(*newest_first)
+            .order_by(EntryRow.created_at.desc(), EntryRow.id.desc())
             .limit(1)
             .correlate(TaskOwnerRow)
             .lateral("latest")
@@ -287,16 +288,8 @@ def _pairs_query(
         entry: Any = newest.c
         joined: ColumnElement[bool] = true()
     else:
-        latest_id = (
-            select(EntryRow.id)
-            .where(scope)
-            .order_by(*newest_first)
-            .limit(1)
-            .correlate(TaskOwnerRow)
-            .scalar_subquery()
-        )
         by_id = aliased(EntryRow, name="latest")
-        target, entry, joined = by_id, by_id, by_id.id == latest_id
+        target, entry, joined = by_id, by_id, by_id.id == newest_entry_id(as_of)
     return (
         select(
             TaskRow.id,
@@ -347,10 +340,10 @@ def _pairs_from(
 
 
 async def _first_unanswered_prompts(
-    session: AsyncSession, as_of: datetime, unit_id: int | None
+    session: AsyncSession, as_of: datetime
 ) -> dict[tuple[int, int], date]:
     """Return, per pair, the day of the first prompt sent after its latest report."""
-    return _unanswered_from(await session.execute(_unanswered_query(as_of, None, unit_id)))
+    return _unanswered_from(await session.execute(_unanswered_query(as_of, None, None)))
 
 
 def _unanswered_query(
