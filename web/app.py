@@ -123,7 +123,7 @@ def build_web_routes(
 
 
 def settle_heap() -> None:
-    """Tune the garbage collector for a process that serves pages (`duban web`, `duban run`).
+    """Tune the garbage collector for a process that only serves pages (`duban web`).
 
     Building a bureau page of a large plan allocates a few hundred thousand short-lived
     objects; with the default thresholds the collector runs hundreds of times per page
