@@ -40,6 +40,33 @@ async def test_enqueue_twice_is_one_message(ledger: Database) -> None:
     assert (item.task_id, item.unit, item.item_kind) == ("2.3", "社救科", "reminder")
 
 
+async def test_a_messages_items_are_stored_in_order_with_their_blanks(ledger: Database) -> None:
+    # A busy day's prompt lists hundreds of items; PostgreSQL takes them as arrays.
+    async with ledger.session(readonly=True) as session:
+        task = await task_by_id(session, "2.3")
+    first = task.milestones[0].id
+    items = tuple(
+        OutboxItemDraft(task.row, "社救科", kind, milestone, day)
+        for kind, milestone, day in [
+            ("overdue", first, date(2022, 6, 30)),
+            ("checkin", None, None),
+            ("reminder", first, date(2022, 7, 1)),
+        ]
+        * 200
+    )
+    draft = OutboxDraft("busy", -100, "社救科", "prompt", {"text": "提醒"}, LEDGER_NOW, items)
+    async with ledger.session() as session:
+        assert await outbox.enqueue(session, draft, LEDGER_NOW)
+    async with ledger.session() as session:
+        message = await outbox.by_dedupe_key(session, "busy")
+        assert message is not None
+        stored = await outbox.items_of(session, message.id)
+    assert [(i.item_kind, i.milestone_id, i.point_date) for i in stored] == [
+        (i.item_kind, i.milestone_id, i.point_date) for i in items
+    ]
+    assert {(i.task_id, i.unit) for i in stored} == {("2.3", "社救科")}
+
+
 async def test_a_claimed_message_is_leased_until_settled_or_the_lease_ends(
     ledger: Database,
 ) -> None:
