@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVarTuple
+from typing import Any, TypeGuard, TypeVarTuple
 
-from sqlalchemy import Integer, cast, event, literal_column, null, text, union_all
+from sqlalchemy import Integer, cast, create_engine, event, literal_column, null, text, union_all
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import URL, Connection, Result, Row
+from sqlalchemy.engine import URL, Connection, Engine, Result, Row
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -40,9 +41,10 @@ MIGRATING = "duban_migrating"
 class Database:
     """Owns the engine and the session factory; make one with `await Database.connect(url)`."""
 
-    def __init__(self, engine: AsyncEngine, url: str) -> None:
+    def __init__(self, engine: AsyncEngine, url: str, reader: Engine | None = None) -> None:
         self.engine = engine
         self.url = url
+        self._reader = reader
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         # Connections for a statement alone (`read_alone`): no transaction of ours.
         alone = (
@@ -63,7 +65,7 @@ class Database:
         shown = urls.redact(url)
         parsed = urls.parse(url)
         engine = _make_engine(parsed, shown)
-        db = cls(engine, shown)
+        db = cls(engine, shown, _sqlite_reader(parsed))
         try:
             async with engine.connect() as plain:
                 conn = await plain.execution_options(**{MIGRATING: migrate})
@@ -107,14 +109,27 @@ class Database:
 
         One statement reads one snapshot on either database, so it needs no BEGIN and COMMIT
         around it: on SQLite each costs as many trips to the driver's thread as the read
-        itself, on PostgreSQL a round trip each.
+        itself, on PostgreSQL a round trip each. On a SQLite file the whole read (checkout,
+        statement, rows, return) is one trip to a worker thread (`_sqlite_reader`), not one
+        trip per step to the driver's thread.
         """
+        if self._reader is not None:
+            return await asyncio.to_thread(_read, self._reader, statement, params)
         async with self._alone.connect() as conn:
             return (await conn.execute(statement, params)).all()
 
     async def close(self) -> None:
         """Close every connection."""
         await self.engine.dispose()
+        if self._reader is not None:
+            self._reader.dispose()
+
+
+def _read(
+    reader: Engine, statement: Executable, params: Mapping[str, Any]
+) -> Sequence[Row[*tuple[Any, ...]]]:
+    with reader.connect() as conn:
+        return conn.execute(statement, params).all()
 
 
 async def plain_rows(session: AsyncSession, query: Select[*_Ts]) -> Result[*_Ts]:
@@ -205,11 +220,37 @@ def _make_engine(url: URL, shown: str) -> AsyncEngine:
     )
 
 
+def _sqlite_reader(url: URL) -> Engine | None:
+    """Return a plain engine on the same SQLite file for statements alone, run in a worker
+    thread (`Database.read_alone`): it only reads (query_only), each statement its own
+    snapshot (no BEGIN). None for PostgreSQL and in-memory databases."""
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not _on_disk(database):
+        return None
+    connect_args = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    reader = create_engine(url.set(drivername="sqlite+pysqlite"), connect_args=connect_args)
+
+    @event.listens_for(reader, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # autocommit: a statement is a snapshot
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    return reader
+
+
+def _on_disk(database: str | None) -> TypeGuard[str]:
+    """Return whether the URL's database is a file SQLite opens by its path."""
+    return bool(database) and database != ":memory:" and not str(database).startswith("file:")
+
+
 def _prepare_sqlite_file(url: URL, shown: str) -> None:
     # The ledger is the bureau's record: made 0600 before SQLite opens it (the WAL and shm
     # files take its mode), and an older world-readable one is made private.
     database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if not _on_disk(database):
         return
     try:
         private_sqlite_file(Path(database).expanduser())
