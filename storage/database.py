@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
@@ -212,12 +213,23 @@ def _one(index: int) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
 def _make_engine(url: URL, shown: str) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url, shown)
-        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            url, json_serializer=_json, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+        )
         _sqlite_events(engine)
         return engine
     return create_async_engine(
-        url, pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT_S}
+        url,
+        json_serializer=_json,
+        pool_pre_ping=True,
+        connect_args={"timeout": CONNECT_TIMEOUT_S},
     )
+
+
+def _json(value: Any) -> str:
+    """JSON as stored (a message's payload): Chinese as itself, not as \\u escapes, which
+    triple its size (a busy day's prompt payloads: hundreds of kilobytes each)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _sqlite_reader(url: URL) -> Engine | None:

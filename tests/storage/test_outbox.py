@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from plan_data import default_plan_path
 from storage import outbox
@@ -65,6 +67,20 @@ async def test_a_messages_items_are_stored_in_order_with_their_blanks(ledger: Da
         (i.item_kind, i.milestone_id, i.point_date) for i in items
     ]
     assert {(i.task_id, i.unit) for i in stored} == {("2.3", "社救科")}
+
+
+async def test_a_payload_is_stored_as_readable_compact_json(ledger: Database) -> None:
+    # Chinese as itself, not \\u escapes: a busy day's prompts are hundreds of kilobytes.
+    draft = await _draft(ledger, "readable")
+    async with ledger.session() as session:
+        await outbox.enqueue(session, draft, LEDGER_NOW)
+        stored = await session.scalar(
+            text("SELECT CAST(payload AS TEXT) FROM outbox WHERE dedupe_key = 'readable'")
+        )
+        message = await outbox.by_dedupe_key(session, "readable")
+    assert stored == '{"text":"提醒"}'
+    assert message is not None
+    assert message.payload == json.loads(stored)
 
 
 async def test_a_claimed_message_is_leased_until_settled_or_the_lease_ends(
