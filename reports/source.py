@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -58,12 +58,19 @@ async def read_digest_facts(
     rules: StatusRules | None = None,
     tz: ZoneInfo = DEFAULT_TZ,
     milestones: Sequence[MilestoneStatus] | None = None,
+    labels: Mapping[int, tuple[str, str, str]] | None = None,
 ) -> DigestFacts:
     """Read the digest's facts as of an instant (a few set-wise queries; `milestones`: every
-    pair's milestone states as of the same instant, if already read)."""
+    pair's milestone states as of the same instant, and `labels` every current task's, if
+    already read)."""
     signoff = rules.signoff if rules is not None else True
     status = await read_status_facts(
-        session, as_of, count_entries=False, signoff=signoff, milestones=milestones
+        session,
+        as_of,
+        count_entries=False,
+        signoff=signoff,
+        milestones=milestones,
+        labels=labels,
     )
     return DigestFacts(
         status=status,

@@ -25,6 +25,7 @@ from scheduler.workdays import WorkCalendar
 from storage import bindings, outbox, pause_queries, service_state, signoffs
 from storage.database import Database
 from storage.locks import reconcile_lock
+from storage.plans import task_labels
 from storage.records import LastEntry, OutboxDraft, ReviewItem
 from storage.schedule_queries import (
     ScheduleMilestone,
@@ -77,13 +78,24 @@ class DatabaseSource:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._milestones: list[ScheduleMilestone] | None = None
+        self._labels: dict[int, tuple[str, str, str]] | None = None
+
+    async def labels(self) -> dict[int, tuple[str, str, str]]:
+        """Return every current task's id, chapter and title by row, read once a pass (the
+        milestones and the digest's pairs both name their tasks)."""
+        if self._labels is None:
+            self._labels = await task_labels(self.session)
+        return self._labels
 
     async def milestones(self, scope: PassScope) -> list[ScheduleMilestone]:
         """Return every milestone's state as of the pass, read once for the whole pass (the
         prompts, the 【办结审核】 and the digest all read them)."""
         if self._milestones is None:
             self._milestones = await schedule_milestones(
-                self.session, scope.now, signoff=scope.settings.signoff
+                self.session,
+                scope.now,
+                signoff=scope.settings.signoff,
+                labels=await self.labels(),
             )
         return self._milestones
 
@@ -132,6 +144,11 @@ class DatabaseSource:
         tz = scope.settings.timezone
         milestones = await self.milestones(scope)
         facts = await read_digest_facts(
-            self.session, scope.now, rules=rules, tz=tz, milestones=milestones
+            self.session,
+            scope.now,
+            rules=rules,
+            tz=tz,
+            milestones=milestones,
+            labels=await self.labels(),
         )
         return digest_from_facts(facts, scope.now, rules=rules, tz=tz)

@@ -4,6 +4,7 @@ events that move them (the rule itself is `storage.milestones.statuses_of`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,16 +38,19 @@ async def milestone_statuses(
     signoff: bool = True,
     pair: tuple[int, int] | None = None,
     unit_id: int | None = None,
+    labels: Mapping[int, tuple[str, str, str]] | None = None,
 ) -> list[MilestoneStatus]:
     """Return every milestone of every current pair (or one pair, or one unit's) in plan
-    order, as of an instant (later entries, steps and decisions unseen)."""
+    order, as of an instant (later entries, steps and decisions unseen); `labels`: every
+    current task's (`storage.plans.task_labels`), if already read."""
     task_row = None
     if pair is not None:
         task_row, unit_id = pair
     reads = MilestoneReads.of(as_of, task_row=task_row, unit_id=unit_id)
     owners = owner_scope(task_row, unit_id)
     # Task and unit words come once per task and unit, not decoded again on every row.
-    labels = await task_labels(session, *owners)
+    if labels is None:
+        labels = await task_labels(session, *owners)
     names = await unit_names_by_row(session)
     return reads.statuses(
         *[await plain_rows(session, query) for query in reads.queries],

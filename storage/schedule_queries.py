@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import cast
 
@@ -39,10 +39,12 @@ async def schedule_milestones(
     pair: tuple[int, int] | None = None,
     *,
     signoff: bool = True,
+    labels: Mapping[int, tuple[str, str, str]] | None = None,
 ) -> list[ScheduleMilestone]:
     """Return every milestone of every current pair (or of one pair), in plan order, as of
-    an instant: its state (open, awaiting sign-off, signed off) and its due date in force."""
-    return await milestone_statuses(session, as_of, signoff=signoff, pair=pair)
+    an instant: its state (open, awaiting sign-off, signed off) and its due date in force
+    (`labels`: every current task's, if already read)."""
+    return await milestone_statuses(session, as_of, signoff=signoff, pair=pair, labels=labels)
 
 
 async def latest_points(

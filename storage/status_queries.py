@@ -116,20 +116,22 @@ async def read_status_facts(
     signoff: bool = True,
     milestones: Sequence[MilestoneStatus] | None = None,
     task_row: int | None = None,
+    labels: Mapping[int, tuple[str, str, str]] | None = None,
 ) -> StatusFacts:
     """Read what the status rows of every pair (or one unit's, or one task's) are computed
-    from; `milestones`: every pair's milestone states as of the same instant, if already
-    read (one unit's or one task's facts read their own, with the rest)."""
+    from; `milestones`: every pair's milestone states as of the same instant, and `labels`
+    every current task's, if already read (one unit's or one task's facts read their own,
+    with the rest)."""
     if unit is not None or task_row is not None:  # one statement (`_scoped_read`)
         dialect = session.get_bind().dialect.name
         statement, params = _scoped(dialect, as_of, unit, task_row, count_entries)
         return _scoped_facts(await statement.run(session, params), count_entries, signoff)
     # The whole bureau: every pair's milestones (read once per pass by the scheduler).
-    pairs, latest = await _pairs(session, as_of, count_entries)
+    pairs, latest = await _pairs(session, as_of, count_entries, labels)
     if not pairs:
         return StatusFacts([], {}, {}, {}, {}, {}, None)
     if milestones is None:
-        milestones = await milestone_statuses(session, as_of, signoff=signoff)
+        milestones = await milestone_statuses(session, as_of, signoff=signoff, labels=labels)
     by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
     for m in milestones:
         by_pair.setdefault(m.pair, []).append(m)
@@ -221,13 +223,17 @@ def _progress_from(
 
 
 async def _pairs(
-    session: AsyncSession, as_of: datetime, count_entries: bool = True
+    session: AsyncSession,
+    as_of: datetime,
+    count_entries: bool,
+    labels: Mapping[int, tuple[str, str, str]] | None,
 ) -> tuple[list[Pair], dict[int, Latest]]:
     """Return every current pair as of an instant, in plan order, and by id the latest
     entry of each pair that has one."""
     query = _pairs_query(session.get_bind().dialect.name, as_of, [], count_entries)
     # Task and unit words come once per task and unit, not decoded again on every row.
-    labels = await task_labels(session)
+    if labels is None:
+        labels = await task_labels(session)
     names = await unit_names_by_row(session)
     return _pairs_from(await plain_rows(session, query), labels, names, count_entries)
 
