@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from cli.context import collector_paused, run_async
+from cli.context import run_async
 from cli.logs import FORMATS, setup_logging
 from plan_data.errors import DubanError
+from scheduler.heap import collector_paused
 
 if TYPE_CHECKING:
     from bot.telegram.app import TelegramConfig

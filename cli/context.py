@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
@@ -57,25 +55,3 @@ def run_async(work: Coroutine[Any, Any, T]) -> T:
     import asyncio
 
     return asyncio.run(work)
-
-
-@contextmanager
-def collector_paused(*, freeze: bool = False) -> Iterator[None]:
-    """Run the block with the cyclic collector off; with `freeze`, move what exists at its
-    end out of the collector's sight for good.
-
-    Loading modules and settings makes objects that outlive the block; the collector would
-    walk the growing heap again and again while they load and find nothing (a sixth of
-    `duban run`'s start). `duban run` freezes what it loaded, as it lives as long as the
-    process. Only imports and settings belong in the block, nothing that waits, so the
-    pause is short and bounded.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if was_on:
-            gc.enable()

@@ -21,8 +21,9 @@ from cli import (
     web_commands,
     wecom_commands,
 )
-from cli.context import CliContext, collector_paused
+from cli.context import CliContext
 from plan_data.errors import DubanError
+from scheduler.heap import collector_paused
 
 # Every command module is imported (its parser is part of `duban --help`), so each keeps its
 # top level light: what a command needs (the ledger, the core, matplotlib, the web board …) is
