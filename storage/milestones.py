@@ -96,8 +96,10 @@ def statuses_of(
     steps: dict[Key, dict[str, int]] = {}
     for t, u, m, verdict, entry in step_rows:
         steps.setdefault((t, u, m), {})[verdict] = int(entry)
-    moved: dict[Key, date] = _latest(
-        ((t, u, m), new_date, (decided_at, request))
+    # Per milestone (and per pair: milestone None), the latest approved move and when it was
+    # decided: of a milestone's own and its pair's, the later decision wins.
+    moved: dict[Key, tuple[tuple[datetime, int], date]] = _latest(
+        ((t, u, m), ((decided_at, request), new_date), (decided_at, request))
         for t, u, m, new_date, decided_at, request in move_rows
     )
     happened: dict[int, tuple[date, date]] = _latest(
@@ -127,7 +129,7 @@ def statuses_of(
         state: MilestoneState = "open"
         if latest_done is not None:
             state = _state(latest_done[1], steps.get(own, {}), steps.get(whole, {}), signoff)
-        new_end = (moved.get(own) or moved.get(whole)) if moved else None
+        new_end = _later_move(moved.get(own), moved.get(whole)) if moved else None
         found.append(
             MilestoneStatus(
                 task_row,
@@ -160,6 +162,17 @@ def _latest(items: Iterable[tuple[K, V, tuple[datetime, int]]]) -> dict[K, V]:
         if key not in made or when > made[key]:
             latest[key], made[key] = value, when
     return latest
+
+
+def _later_move(
+    own: tuple[tuple[datetime, int], date] | None,
+    whole: tuple[tuple[datetime, int], date] | None,
+) -> date | None:
+    """Return the due date the later of a milestone's own and its pair's moves set."""
+    if own is None or whole is None:
+        found = own or whole
+        return found[1] if found else None
+    return max(own, whole)[1]
 
 
 def _state(

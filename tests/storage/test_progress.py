@@ -20,6 +20,7 @@ from storage.progress import (
 )
 from storage.records import EntryDraft, EntryStatus
 from storage.status_queries import status_rows
+from storage.timeliness_queries import milestone_timeliness
 from tests.conftest import LEDGER_NOW
 
 JUNE_20 = LEDGER_NOW.replace(month=6, day=20)
@@ -166,3 +167,35 @@ async def test_evidence_is_found_across_lookup_chunks(
         [],
         ["FILE-4"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("own_first", "due"), [(True, date(2022, 9, 30)), (False, date(2022, 8, 31))]
+)
+async def test_the_later_of_a_milestones_own_and_its_pairs_extension_sets_its_due_date(
+    ledger: Database, own_first: bool, due: date
+) -> None:
+    # 2.3 社救科: 6月底前完成协议签署. One extension names the milestone (to 8月31日), the
+    # other the whole pair (to 9月30日); whichever leadership approved last is in force,
+    # for the lights and for the timeliness counts alike.
+    async with ledger.session() as session:
+        milestone = (await task_by_id(session, "2.3")).milestones[0].id
+    own = (date(2022, 8, 31), milestone)
+    whole = (date(2022, 9, 30), None)
+    july = JUNE_20.replace(month=7, day=1)
+    for day, (new_date, about) in enumerate([own, whole] if own_first else [whole, own]):
+        when = july + timedelta(days=day)
+        async with ledger.session() as session:
+            entry = await record_entry(
+                session,
+                draft("2.3", "社救科", "extension", proposed_date=new_date, milestone_id=about),
+                when,
+            )
+            request = await request_extension(session, entry.id, new_date, when)
+            await decide_extension(session, request.id, True, "局长", when)
+    later = july + timedelta(days=3)
+    async with ledger.session() as session:
+        row = next(r for r in await status_rows(session, later) if r.task_id == "2.3")
+        timely = await milestone_timeliness(session, later, "社救科", task_id="2.3")
+    assert row.open_milestones[0].due == due
+    assert timely[0].due == due
