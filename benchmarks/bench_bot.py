@@ -157,8 +157,21 @@ async def rates(n: int, rounds: int, status_cache: bool = True) -> tuple[float, 
     return baseline, ours
 
 
-def measure(quick: bool, status_cache: bool = True) -> list[Figure]:
-    """Return duban's updates per second beside the bare echo bot's, measured in the same run."""
+# `/status` against the echo bot (issue 13): with the status cache, and every one reading the
+# ledger. The targets are shares of the echo bot's rate in the same run.
+STATUS_SHARE = {True: 0.9, False: 0.5}
+
+
+def measure(quick: bool) -> list[Figure]:
+    """Return duban's updates per second beside the bare echo bot's, measured in the same
+    run: a stranger's message and `/status` with the status cache, then `/status` without."""
+    return figures(quick, status_cache=True) + [
+        f for f in figures(quick, status_cache=False) if f.name.startswith("duban, /status")
+    ]
+
+
+def figures(quick: bool, status_cache: bool = True) -> list[Figure]:
+    """Return one run's figures (`/status` with its target: a share of the echo bot's rate)."""
     n, rounds = (100, 2) if quick else (500, ROUNDS)
     baseline, ours = asyncio.run(rates(n, rounds, status_cache))
     return [
@@ -166,6 +179,7 @@ def measure(quick: bool, status_cache: bool = True) -> list[Figure]:
             f"duban, {name}",
             rate,
             "updates/s",
+            target=STATUS_SHARE[status_cache] * baseline if "/status" in name else None,
             higher_is_better=True,
             reference="bare PTB echo bot",
             reference_value=baseline,
@@ -185,7 +199,7 @@ if __name__ == "__main__":
     args = parser.parse_args()
     cache = not args.no_status_cache
     if args.quick:
-        print_figures(measure(True, cache))
+        print_figures(figures(True, cache))
     else:
         baseline, ours = asyncio.run(rates(args.updates, ROUNDS, cache))
         print(
