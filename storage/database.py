@@ -1,4 +1,5 @@
-"""The ledger database: one engine and session factory, migrated on connect."""
+"""The ledger database: its engine and session factory, migrated on connect (and on a SQLite
+file, a plain read-only engine beside it for statements alone: `Database.read_alone`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import json
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeGuard, TypeVarTuple
@@ -22,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql import ColumnElement, CompoundSelect, Executable, Select
 
 from storage import urls
@@ -33,6 +37,9 @@ BUSY_TIMEOUT_MS = 30_000
 _Ts = TypeVarTuple("_Ts")
 # A select of any columns.
 AnySelect = Select[*tuple[Any, ...]]
+# Threads for reads alone on a SQLite file: their own, so reads waiting on a locked file never
+# hold up what shares asyncio's default pool (the HTTP clients' DNS lookups).
+READ_THREADS = 4
 CONNECT_TIMEOUT_S = 10
 READONLY = "duban_readonly"
 ALONE = "duban_alone"
@@ -40,12 +47,17 @@ MIGRATING = "duban_migrating"
 
 
 class Database:
-    """Owns the engine and the session factory; make one with `await Database.connect(url)`."""
+    """Owns the engines and the session factory; make one with `await Database.connect(url)`."""
 
     def __init__(self, engine: AsyncEngine, url: str, reader: Engine | None = None) -> None:
         self.engine = engine
         self.url = url
         self._reader = reader
+        self._read_threads = (
+            ThreadPoolExecutor(READ_THREADS, thread_name_prefix="ledger-read")
+            if reader is not None
+            else None
+        )
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         # Connections for a statement alone (`read_alone`): no transaction of ours.
         alone = (
@@ -114,16 +126,24 @@ class Database:
         statement, rows, return) is one trip to a worker thread (`_sqlite_reader`), not one
         trip per step to the driver's thread.
         """
-        if self._reader is not None:
-            return await asyncio.to_thread(_read, self._reader, statement, params)
+        if self._reader is not None and self._read_threads is not None:
+            loop = asyncio.get_running_loop()
+            read = partial(_read, self._reader, statement, params)
+            return await loop.run_in_executor(self._read_threads, read)
         async with self._alone.connect() as conn:
             return (await conn.execute(statement, params)).all()
 
     async def close(self) -> None:
-        """Close every connection."""
+        """Close every connection (reads alone under way finish first)."""
         await self.engine.dispose()
-        if self._reader is not None:
-            self._reader.dispose()
+        if self._reader is not None and self._read_threads is not None:
+            # In a thread: the last connection to a SQLite file checkpoints its WAL.
+            await asyncio.to_thread(_close_reader, self._reader, self._read_threads)
+
+
+def _close_reader(reader: Engine, threads: ThreadPoolExecutor) -> None:
+    threads.shutdown(wait=True)
+    reader.dispose()
 
 
 def _read(
@@ -233,28 +253,47 @@ def _json(value: Any) -> str:
 
 
 def _sqlite_reader(url: URL) -> Engine | None:
-    """Return a plain engine on the same SQLite file for statements alone, run in a worker
-    thread (`Database.read_alone`): it only reads (query_only), each statement its own
-    snapshot (no BEGIN). None for PostgreSQL and in-memory databases."""
+    """Return a plain engine on the same SQLite file for statements alone, run in worker
+    threads (`Database.read_alone`): it only reads (query_only), each statement its own
+    snapshot (no BEGIN), and never makes the file (a ledger gone is an error, not a new
+    empty file). None for PostgreSQL and in-memory databases."""
     database = url.database
     if url.get_backend_name() != "sqlite" or not _on_disk(database):
         return None
-    connect_args = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
     # Named parameters: a status read names its instant in each of its parts, and the
     # instant is converted once, not once per place it appears.
     reader = create_engine(
-        url.set(drivername="sqlite+pysqlite"), connect_args=connect_args, paramstyle="named"
+        "sqlite+pysqlite://",
+        creator=partial(_open_existing, Path(database).expanduser().resolve()),
+        poolclass=QueuePool,
+        pool_size=READ_THREADS,
+        paramstyle="named",
     )
 
     @event.listens_for(reader, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # autocommit: a statement is a snapshot
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA query_only=ON")
-        cursor.close()
+        _pragmas(dbapi_connection, f"busy_timeout={BUSY_TIMEOUT_MS}", "query_only=ON")
 
     return reader
+
+
+def _open_existing(path: Path) -> sqlite3.Connection:
+    """Open a SQLite file that exists, for reading and writing (mode=rw: never created)."""
+    return sqlite3.connect(
+        f"{path.as_uri()}?mode=rw",
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        check_same_thread=False,
+    )
+
+
+def _pragmas(dbapi_connection: Any, *settings: str) -> None:
+    """Set a new SQLite connection's pragmas."""
+    cursor = dbapi_connection.cursor()
+    for setting in settings:
+        cursor.execute(f"PRAGMA {setting}")
+    cursor.close()
 
 
 def _on_disk(database: str | None) -> TypeGuard[str]:
@@ -279,12 +318,13 @@ def _sqlite_events(engine: AsyncEngine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # We emit BEGIN ourselves (below), so the driver must not.
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+        _pragmas(
+            dbapi_connection,
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            "synchronous=NORMAL",
+        )
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
