@@ -10,27 +10,39 @@ collection after it.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+# The longest a pass keeps the collector off: the whole process runs without it meanwhile,
+# and a pass stuck on an unanswering database must not stretch that (a busy 100x pass
+# takes a fifth of a second).
+PASS_PAUSE_LIMIT_S = 5.0
+
 
 @contextmanager
-def collector_paused(*, freeze: bool = False) -> Iterator[None]:
+def collector_paused(*, freeze: bool = False, at_most: float | None = None) -> Iterator[None]:
     """Run the block with the cyclic collector off; with `freeze`, move what exists at its
     end out of the collector's sight for good (`duban run` freezes what start-up loaded, as
     it lives as long as the process).
 
-    The pause is bounded by the block: imports and settings, or one reconcile pass (its
-    statements' time, at most a busy timeout when the ledger is locked). Blocks may
-    overlap in one event loop; the collector is on again once the block that turned it off
-    ends.
+    The collector is off for the whole process, so the pause must be short: imports and
+    settings, or one reconcile pass, which waits on the database (`at_most` seconds, on a
+    running event loop: the collector comes back on then even if the block goes on).
+    Blocks may overlap in one event loop; the collector is on again once the block that
+    turned it off ends.
     """
     was_on = gc.isenabled()
     gc.disable()
+    limit = None
+    if at_most is not None and was_on:
+        limit = asyncio.get_running_loop().call_later(at_most, gc.enable)
     try:
         yield
     finally:
+        if limit is not None:
+            limit.cancel()
         if freeze:
             gc.freeze()
         if was_on:

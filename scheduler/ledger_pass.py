@@ -18,7 +18,7 @@ from reports.digest import digest_from_facts
 from reports.model import Digest
 from reports.source import read_digest_facts
 from scheduler.events import event_drafts
-from scheduler.heap import collector_paused
+from scheduler.heap import PASS_PAUSE_LIMIT_S, collector_paused
 from scheduler.pass_source import REVIEWED_DAY, PassScope, PromptFacts
 from scheduler.reconcile import pass_scope, plan_pass
 from scheduler.settings import PolicySettings
@@ -50,7 +50,8 @@ async def reconcile(
     db: Database, now: datetime, settings: PolicySettings, calendar: WorkCalendar
 ) -> ReconcileResult:
     """Write every message due at `now` that the outbox does not hold yet."""
-    with collector_paused():  # a busy pass allocates much and keeps little (scheduler.heap)
+    # A busy pass allocates much and keeps little (scheduler.heap).
+    with collector_paused(at_most=PASS_PAUSE_LIMIT_S):
         return await _reconcile(db, now, settings, calendar)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from typing import Any
 
@@ -43,13 +44,32 @@ async def test_a_failed_pass_turns_the_collector_back_on(
     assert gc.isenabled()
 
 
-def test_overlapping_pauses_leave_it_on_once_the_first_ends() -> None:
-    outer = collector_paused()
-    outer.__enter__()
+def test_nested_pauses_leave_it_on_once_the_outer_one_ends() -> None:
     with collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block is still running
+    assert gc.isenabled()
+
+
+def test_interleaved_pauses_leave_it_on_once_the_first_one_ends() -> None:
+    # Two passes in one event loop: the first ends while the second still runs.
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+
+async def test_a_pause_that_outlasts_its_limit_gets_the_collector_back() -> None:
+    # A pass stuck on an unanswering database: the limit (here: at once) turns it back on.
+    with collector_paused(at_most=0):
         assert not gc.isenabled()
-    assert not gc.isenabled()  # the outer block is still running
-    outer.__exit__(None, None, None)
+        await asyncio.sleep(0)  # the limit falls due on the loop's next turn
+        await asyncio.sleep(0)  # and has run by the one after
+        assert gc.isenabled()
     assert gc.isenabled()
 
 
