@@ -80,7 +80,7 @@ async def enqueue_many(
             )
             for item in draft.items
         )
-    # One executemany in the driver: a busy day's thousands of items (storage.bulk).
+    # One driver call for a busy day's thousands of items (storage.bulk).
     await insert_rows(session, OUTBOX_ITEMS, _ITEM_COLUMNS, items)
     return written
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from plan_data import default_plan_path
 from storage import outbox
@@ -67,6 +69,24 @@ async def test_a_messages_items_are_stored_in_order_with_their_blanks(ledger: Da
         (i.item_kind, i.milestone_id, i.point_date) for i in items
     ]
     assert {(i.task_id, i.unit) for i in stored} == {("2.3", "社救科")}
+
+
+@pytest.mark.postgres
+async def test_an_over_long_item_is_refused_whole_not_cut(postgres_url: str) -> None:
+    # PostgreSQL takes a message's items as arrays: a value too long for its column fails
+    # the INSERT as it did row by row, and the message goes with it.
+    ledger = await open_ledger(postgres_url, default_plan_path(), LEDGER_NOW)
+    try:
+        draft = await _draft(ledger, "too-long")
+        (item,) = draft.items
+        long_kind = replace(item, item_kind="reminder-of-a-kind-too-long")  # type: ignore[arg-type]
+        with pytest.raises(DBAPIError, match="too long"):
+            async with ledger.session() as session:
+                await outbox.enqueue(session, replace(draft, items=(long_kind,)), LEDGER_NOW)
+        async with ledger.session() as session:
+            assert await outbox.count_messages(session) == 0
+    finally:
+        await ledger.close()
 
 
 async def test_a_payload_is_stored_as_readable_compact_json(ledger: Database) -> None:
