@@ -24,7 +24,7 @@ from storage.models import (
     TaskOwnerRow,
     TaskRow,
 )
-from storage.plans import task_labels, unit_names_by_row
+from storage.plans import labels_covering, unit_names_by_row
 
 # A row id in a query: a value, or an expression (a bound parameter, a subquery) when the
 # query is built once and run many times.
@@ -48,16 +48,12 @@ async def milestone_statuses(
         task_row, unit_id = pair
     reads = MilestoneReads.of(as_of, task_row=task_row, unit_id=unit_id)
     owners = owner_scope(task_row, unit_id)
+    found = [(await plain_rows(session, query)).all() for query in reads.queries]
     # Task and unit words come once per task and unit, not decoded again on every row.
-    if labels is None:
-        labels = await task_labels(session, *owners)
+    milestone_rows = found[-1]
+    labels = await labels_covering(session, (row[0] for row in milestone_rows), labels, *owners)
     names = await unit_names_by_row(session)
-    return reads.statuses(
-        *[await plain_rows(session, query) for query in reads.queries],
-        labels=labels,
-        names=names,
-        signoff=signoff,
-    )
+    return reads.statuses(*found, labels=labels, names=names, signoff=signoff)
 
 
 def owner_scope(task_row: RowId | None, unit_id: RowId | None) -> list[ColumnElement[bool]]:

@@ -8,7 +8,7 @@ never deleted, and its entries stay (the row matching lives in `storage.plan_syn
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -134,6 +134,20 @@ async def task_labels(
     of decoding them again on every row.
     """
     return labels_from(await session.execute(task_labels_query(*owners)))
+
+
+async def labels_covering(
+    session: AsyncSession,
+    task_rows: Iterable[int],
+    labels: Mapping[int, tuple[str, str, str]] | None,
+    *owners: ColumnElement[bool],
+) -> Mapping[int, tuple[str, str, str]]:
+    """Return `labels` when they name every one of the task rows, else `task_labels` read
+    now: words read earlier in a pass may miss a task a plan import added since (on
+    PostgreSQL each statement reads what is committed when it starts)."""
+    if labels is not None and all(row in labels for row in task_rows):
+        return labels
+    return await task_labels(session, *owners)
 
 
 def task_labels_query(*owners: ColumnElement[bool]) -> Select[int, str, str, str]:

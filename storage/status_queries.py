@@ -44,8 +44,8 @@ from storage.models import (
     UtcDateTime,
 )
 from storage.plans import (
+    labels_covering,
     labels_from,
-    task_labels,
     task_labels_query,
     unit_names_by_row,
     unit_names_query,
@@ -231,11 +231,11 @@ async def _pairs(
     """Return every current pair as of an instant, in plan order, and by id the latest
     entry of each pair that has one."""
     query = _pairs_query(session.get_bind().dialect.name, as_of, [], count_entries)
+    rows = (await plain_rows(session, query)).all()
     # Task and unit words come once per task and unit, not decoded again on every row.
-    if labels is None:
-        labels = await task_labels(session)
+    labels = await labels_covering(session, (row[0] for row in rows), labels)
     names = await unit_names_by_row(session)
-    return _pairs_from(await plain_rows(session, query), labels, names, count_entries)
+    return _pairs_from(rows, labels, names, count_entries)
 
 
 def newest_entry_id(as_of: datetime | ColumnElement[datetime]) -> ScalarSelect[int]:

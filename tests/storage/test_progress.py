@@ -18,8 +18,8 @@ from storage.progress import (
     entries_for,
     record_entry,
 )
-from storage.records import EntryDraft, EntryStatus
-from storage.status_queries import status_rows
+from storage.records import EntryDraft, EntryStatus, TaskRecord
+from storage.status_queries import read_status_facts, status_rows
 from storage.timeliness_queries import milestone_timeliness
 from tests.conftest import LEDGER_NOW
 
@@ -199,3 +199,19 @@ async def test_the_later_of_a_milestones_own_and_its_pairs_extension_sets_its_du
         timely = await milestone_timeliness(session, later, "社救科", task_id="2.3")
     assert row.open_milestones[0].due == due
     assert timely[0].due == due
+
+
+async def test_task_words_read_before_a_plan_import_added_a_task_are_read_again(
+    ledger: Database,
+) -> None:
+    # A pass reads the tasks' words once; on PostgreSQL a plan import may commit a task
+    # between that read and the digest's: the pairs then read the words again.
+    async with ledger.session(readonly=True) as session:
+        facts = await read_status_facts(session, JUNE_20, count_entries=False, labels={})
+    titles = {pair[1]: pair[3] for pair in facts.pairs}
+    assert titles["2.3"] == (await _task(ledger, "2.3")).title
+
+
+async def _task(ledger: Database, task_id: str) -> TaskRecord:
+    async with ledger.session(readonly=True) as session:
+        return await task_by_id(session, task_id)
