@@ -10,7 +10,6 @@ collection after it.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +36,10 @@ def collector_paused(*, freeze: bool = False, at_most: float | None = None) -> I
     gc.disable()
     limit = None
     if at_most is not None and was_on:
-        limit = asyncio.get_running_loop().call_later(at_most, gc.enable)
+        # Imported here: `duban --help` pauses the collector too and never needs asyncio.
+        from asyncio import get_running_loop
+
+        limit = get_running_loop().call_later(at_most, gc.enable)
     try:
         yield
     finally:
