@@ -26,14 +26,13 @@ from scheduler.workdays import WorkCalendar
 from storage import bindings, outbox, pause_queries, service_state, signoffs
 from storage.database import Database
 from storage.locks import reconcile_lock
-from storage.plans import task_labels
+from storage.plans import plan_year, task_labels
 from storage.records import LastEntry, OutboxDraft, ReviewItem
 from storage.schedule_queries import (
     ScheduleMilestone,
     existing_keys,
     last_entries,
     latest_points,
-    plan_year,
     schedule_milestones,
 )
 

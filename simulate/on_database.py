@@ -34,13 +34,12 @@ from simulate.replay import LedgerCopy, Queued
 from storage import bindings, outbox, service_state, signoffs
 from storage.chats import chat_key
 from storage.database import Database
-from storage.plans import unit_ids, unit_names
+from storage.plans import plan_year, unit_ids, unit_names
 from storage.records import OutboxDraft
 from storage.schedule_queries import (
     keys_since,
     mark_all_sent,
     mark_sent_by_key,
-    plan_year,
     unsent,
 )
 from vocabulary import LEADERSHIP

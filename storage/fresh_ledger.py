@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from plan_data.model import Plan
 from storage.milestones import MilestoneStatus, statuses_of
 from storage.plan_rows import stored_owners
-from storage.status import Pair, StatusFacts
+from storage.status import Pair, StatusFacts, by_pair
 from storage.timeliness import MilestoneTimeliness, is_timed, timeliness_item
 from vocabulary import DEFAULT_TZ
 
@@ -73,12 +73,9 @@ def fresh_ledger(
             ]
     # No 已完成, sign-off step, approved extension or reported event: only the milestones.
     milestones = statuses_of([], [], [], [], rows, labels=labels, names=names, signoff=signoff)
-    by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
-    for m in milestones:
-        by_pair.setdefault(m.pair, []).append(m)
     status = StatusFacts(
         pairs=pairs,
-        milestones=by_pair,
+        milestones=by_pair(milestones),
         latest={},
         unanswered={},
         paused={},

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, select, text
+from sqlalchemy import ColumnElement, ScalarSelect, Select, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan_data.model import MilestoneKind, OffsetUnit, Owner, OwnerRole, Plan, Target, TargetKind
@@ -79,6 +79,16 @@ async def import_plan(session: AsyncSession, plan: Plan, now: datetime) -> Impor
     await session.flush()
     record = await _plan_record(session, plan_row, version)
     return ImportResult(record, True, tuple(added), tuple(archived), kept)
+
+
+def plan_year_query() -> ScalarSelect[int]:
+    """Select the year of the ledger's plan (the first plan row: a ledger holds one)."""
+    return select(PlanRow.year).order_by(PlanRow.id).limit(1).scalar_subquery()
+
+
+async def plan_year(session: AsyncSession) -> int | None:
+    """Return the year of the ledger's plan, or None before the first import (one cheap read)."""
+    return await session.scalar(select(plan_year_query()))
 
 
 async def current_plan(session: AsyncSession) -> PlanRecord | None:

@@ -15,7 +15,6 @@ from storage.models import (
     EntryRow,
     OutboxItemRow,
     OutboxRow,
-    PlanRow,
     TaskOwnerRow,
 )
 from storage.records import LastEntry, OutboxDraft, OutboxKind
@@ -26,11 +25,6 @@ _NAMED_PAIRS = 100
 
 ScheduleMilestone = MilestoneStatus
 """A milestone of a current (task, unit) pair as the scheduler reads it (`storage.milestones`)."""
-
-
-async def plan_year(session: AsyncSession) -> int | None:
-    """Return the year of the ledger's plan, or None before the first import (one cheap read)."""
-    return await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1))
 
 
 async def schedule_milestones(

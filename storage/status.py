@@ -20,7 +20,7 @@ the ledger, and `storage.fresh_ledger` gives a plan's fresh ledger's without one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
@@ -160,6 +160,14 @@ def light_from(
 Pair = tuple[int, str, str, str, int, str, str, int, int | None]
 # The latest entry's status, note, percent and time.
 Latest = tuple[EntryStatus, str | None, int | None, datetime]
+
+
+def by_pair(milestones: Iterable[MilestoneStatus]) -> dict[tuple[int, int], list[MilestoneStatus]]:
+    """Return the milestones grouped by (task row, unit id), each group in the given order."""
+    grouped: dict[tuple[int, int], list[MilestoneStatus]] = {}
+    for m in milestones:
+        grouped.setdefault(m.pair, []).append(m)
+    return grouped
 
 
 @dataclass(slots=True)

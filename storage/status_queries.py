@@ -35,7 +35,6 @@ from storage.models import (
     EntryRow,
     OutboxItemRow,
     OutboxRow,
-    PlanRow,
     ReadingRow,
     TargetRow,
     TaskOwnerRow,
@@ -46,13 +45,15 @@ from storage.models import (
 from storage.plans import (
     labels_covering,
     labels_from,
+    plan_year,
+    plan_year_query,
     task_labels_query,
     unit_names_by_row,
     unit_names_query,
 )
 from storage.progress import progress_of
 from storage.records import StatusRow, TargetProgress
-from storage.status import Latest, Pair, StatusFacts, StatusRules, rows_of
+from storage.status import Latest, Pair, StatusFacts, StatusRules, by_pair, rows_of
 from vocabulary import DEFAULT_TZ
 
 
@@ -132,17 +133,14 @@ async def read_status_facts(
         return StatusFacts([], {}, {}, {}, {}, {}, None)
     if milestones is None:
         milestones = await milestone_statuses(session, as_of, signoff=signoff, labels=labels)
-    by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
-    for m in milestones:
-        by_pair.setdefault(m.pair, []).append(m)
     return StatusFacts(
         pairs=pairs,
-        milestones=by_pair,
+        milestones=by_pair(milestones),
         latest=latest,
         unanswered=await _first_unanswered_prompts(session, as_of),
         paused=await pause_queries.events(session, as_of),
         progress=await latest_progress(session, as_of),
-        year=await session.scalar(select(PlanRow.year).order_by(PlanRow.id).limit(1)),
+        year=await plan_year(session),
     )
 
 
@@ -407,7 +405,7 @@ def _scoped_read(dialect: str, by_unit: bool, by_task: bool, count_entries: bool
     )
     owners = owner_scope(task_row, unit_id)
     milestones = MilestoneReads.of(as_of, task_row=task_row, unit_id=unit_id)
-    year = select(PlanRow.year).order_by(PlanRow.id).limit(1).scalar_subquery()
+    year = plan_year_query()
     return Together(
         _pairs_query(dialect, as_of, owners, count_entries),
         *milestones.queries,
@@ -457,14 +455,12 @@ def _scoped_facts(
     pairs, latest = _pairs_from(pair_rows, labels, names, count_entries)
     if not pairs:
         return StatusFacts([], {}, {}, {}, {}, {}, None)
-    by_pair: dict[tuple[int, int], list[MilestoneStatus]] = {}
-    for m in MilestoneReads.statuses(
+    milestones = MilestoneReads.statuses(
         done, steps, moves, events, milestone_rows, labels=labels, names=names, signoff=signoff
-    ):
-        by_pair.setdefault(m.pair, []).append(m)
+    )
     return StatusFacts(
         pairs=pairs,
-        milestones=by_pair,
+        milestones=by_pair(milestones),
         latest=latest,
         unanswered=_unanswered_from(unanswered),
         paused=pause_queries.events_from(pause_rows),
