@@ -128,7 +128,7 @@ async def read_status_facts(
         statement, params = _scoped(dialect, as_of, unit, task_row, count_entries)
         return _scoped_facts(await statement.run(session, params), count_entries, signoff)
     # The whole bureau: every pair's milestones (read once per pass by the scheduler).
-    pairs, latest = await _pairs(session, as_of, count_entries, labels)
+    pairs, latest, labels = await _pairs(session, as_of, count_entries, labels)
     if not pairs:
         return StatusFacts([], {}, {}, {}, {}, {}, None)
     if milestones is None:
@@ -225,15 +225,15 @@ async def _pairs(
     as_of: datetime,
     count_entries: bool,
     labels: Mapping[int, tuple[str, str, str]] | None,
-) -> tuple[list[Pair], dict[int, Latest]]:
-    """Return every current pair as of an instant, in plan order, and by id the latest
-    entry of each pair that has one."""
+) -> tuple[list[Pair], dict[int, Latest], Mapping[int, tuple[str, str, str]]]:
+    """Return every current pair as of an instant, in plan order, by id the latest entry of
+    each pair that has one, and the tasks' words they were named with (for the milestones)."""
     query = _pairs_query(session.get_bind().dialect.name, as_of, [], count_entries)
     rows = (await plain_rows(session, query)).all()
     # Task and unit words come once per task and unit, not decoded again on every row.
     labels = await labels_covering(session, (row[0] for row in rows), labels)
     names = await unit_names_by_row(session)
-    return _pairs_from(rows, labels, names, count_entries)
+    return (*_pairs_from(rows, labels, names, count_entries), labels)
 
 
 def newest_entry_id(as_of: datetime | ColumnElement[datetime]) -> ScalarSelect[int]:
