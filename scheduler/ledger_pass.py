@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.digest import digest_from_facts
+from reports.facts import DigestFacts
 from reports.model import Digest
 from reports.source import read_digest_facts
 from scheduler.events import event_drafts
@@ -149,14 +150,16 @@ class DatabaseSource:
     async def digest(self, scope: PassScope) -> Digest:
         """Read the digest's facts as of the pass, and build it."""
         rules = scope.settings.status_rules(scope.calendar)
-        tz = scope.settings.timezone
-        milestones = await self.milestones(scope)
-        facts = await read_digest_facts(
+        facts = await self.digest_facts(scope)
+        return digest_from_facts(facts, scope.now, rules=rules, tz=scope.settings.timezone)
+
+    async def digest_facts(self, scope: PassScope) -> DigestFacts:
+        """Read the digest's facts as of the pass, with the pass's milestones and words."""
+        return await read_digest_facts(
             self.session,
             scope.now,
-            rules=rules,
-            tz=tz,
-            milestones=milestones,
+            rules=scope.settings.status_rules(scope.calendar),
+            tz=scope.settings.timezone,
+            milestones=await self.milestones(scope),
             labels=await self.labels(),
         )
-        return digest_from_facts(facts, scope.now, rules=rules, tz=tz)

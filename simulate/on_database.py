@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from core.runtime import Core, CoreConfig
-from reports.source import read_digest_facts
 from scheduler.clock import FrozenClock
 from scheduler.ledger_pass import DatabaseSource, reconcile
 from scheduler.pass_source import REVIEWED_DAY
@@ -153,7 +152,6 @@ async def read_copy(
     db: Database, now: datetime, settings: PolicySettings, calendar: WorkCalendar
 ) -> LedgerCopy:
     """Read the copy as of now (after a pass on the database, which records the first start)."""
-    rules = settings.status_rules(calendar)
     async with db.session(readonly=True) as session:
         year = await plan_year(session)
         started = await service_state.get_value(session, service_state.FIRST_STARTED_AT)
@@ -180,9 +178,7 @@ async def read_copy(
             last=last,
             reviews=waiting,
             reviewed_day=await service_state.get_value(session, REVIEWED_DAY),
-            digest=await read_digest_facts(
-                session, now, rules=rules, tz=settings.timezone, milestones=milestones
-            ),
+            digest=await source.digest_facts(scope),
             held=await keys_since(session, now - _KEYS_BACK),
             unit_ids=await unit_ids(session),
         )
