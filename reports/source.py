@@ -39,10 +39,7 @@ async def read_report_input(
     tasks = {} if for_board else {t.row: t for t in await current_tasks(session)}
     status = await status_rows(session, as_of, tz=tz, count_entries=not for_board, rules=rules)
     rows = tuple(to_report_row(r, tasks.get(r.task_row)) for r in status)
-    extensions = tuple(
-        ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)
-        for e in await pending_extensions(session, as_of)
-    )
+    extensions = await _pending(session, as_of)
     units = tuple(await unit_names(session))
     timely = None
     if not for_board:
@@ -74,12 +71,17 @@ async def read_digest_facts(
     )
     return DigestFacts(
         status=status,
-        extensions=tuple(
-            ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)
-            for e in await pending_extensions(session, as_of)
-        ),
+        extensions=await _pending(session, as_of),
         units=tuple(await unit_names(session)),
         timeliness=tuple(await milestone_timeliness(session, as_of, tz=tz)),
+    )
+
+
+async def _pending(session: AsyncSession, as_of: datetime) -> tuple[ExtensionItem, ...]:
+    """Return the extension requests waiting for leadership as of an instant."""
+    return tuple(
+        ExtensionItem(e.task, e.unit, e.new_date, "pending", action=e.action)
+        for e in await pending_extensions(session, as_of)
     )
 
 
