@@ -64,7 +64,9 @@ def owner_scope(task_row: RowId | None, unit_id: RowId | None) -> list[ColumnEle
 @dataclass(frozen=True, slots=True)
 class MilestoneReads:
     """The queries milestone states are worked out from (every current pair's, or one
-    task's, one unit's or one pair's), and the one rule that works them out."""
+    task's, one unit's or one pair's), and the one rule that works them out. Their rows come
+    in no particular order: the rule sorts them into plan order and picks the latest fact by
+    its time, so the database sorts nothing."""
 
     done: AnySelect
     steps: AnySelect
@@ -108,8 +110,7 @@ class MilestoneReads:
             .select_from(TaskOwnerRow)
             .join(TaskRow, TaskRow.id == TaskOwnerRow.task_id)
             .join(MilestoneRow, MilestoneRow.task_id == TaskRow.id)
-            .where(*scope)
-            .order_by(TaskRow.position, TaskOwnerRow.position, MilestoneRow.position),
+            .where(*scope),
         )
 
     @property
@@ -199,7 +200,6 @@ def _moves(
             ExtensionDecisionRow.decided_at <= as_of,
             *_pair_scope(ExtensionRow.task_id, ExtensionRow.unit_id, task_row, unit_id),
         )
-        .order_by(ExtensionDecisionRow.decided_at, ExtensionRow.id)
     )
 
 
@@ -217,14 +217,10 @@ def _events(
     if unit_id is not None:
         owned = select(TaskOwnerRow.task_id).where(TaskOwnerRow.unit_id == unit_id)
         scope.append(MilestoneEventRow.task_id.in_(owned))
-    return (
-        select(
-            MilestoneEventRow.milestone_id,
-            MilestoneEventRow.event_day,
-            MilestoneEventRow.due,
-            MilestoneEventRow.created_at,
-            MilestoneEventRow.id,
-        )
-        .where(*scope)
-        .order_by(MilestoneEventRow.created_at, MilestoneEventRow.id)
-    )
+    return select(
+        MilestoneEventRow.milestone_id,
+        MilestoneEventRow.event_day,
+        MilestoneEventRow.due,
+        MilestoneEventRow.created_at,
+        MilestoneEventRow.id,
+    ).where(*scope)

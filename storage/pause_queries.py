@@ -66,7 +66,6 @@ def events_query(
         )
         .join(UnitRow, UnitRow.id == PauseRow.unit_id)
         .where(PauseRow.at <= as_of)
-        .order_by(PauseRow.at, PauseRow.id)
     )
     if unit is not None:
         query = query.where(UnitRow.name == unit)

@@ -177,7 +177,6 @@ def _progress_query(
             ReadingRow.created_at <= as_of,
             or_(ReadingRow.target_id.is_(None), TargetRow.archived_at.is_(None)),
         )
-        .order_by(ReadingRow.created_at, ReadingRow.id)
     )
     if task_row is not None:
         query = query.where(ReadingRow.task_id == task_row)
@@ -313,7 +312,6 @@ def _pairs_query(
         .join(UnitRow, UnitRow.id == TaskOwnerRow.unit_id)
         .outerjoin(target, joined)
         .where(TaskRow.archived_at.is_(None), *owners)
-        .order_by(TaskRow.position, TaskOwnerRow.position)
     )
 
 
