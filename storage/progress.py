@@ -378,16 +378,7 @@ async def _readings_of(
 ) -> list[tuple[int, TargetProgress]]:
     """Return the progress readings of some entries, with their targets, in entry order."""
     rows = await session.execute(
-        select(
-            ReadingRow.entry_id,
-            ReadingRow.target_id,
-            TargetRow.what,
-            TargetRow.unit,
-            TargetRow.value,
-            ReadingRow.value,
-            ReadingRow.share,
-            ReadingRow.text,
-        )
+        select(ReadingRow.entry_id, *READING_COLUMNS)
         .outerjoin(TargetRow, TargetRow.id == ReadingRow.target_id)
         .where(ReadingRow.entry_id.in_(entry_ids))
         .order_by(ReadingRow.id)
@@ -396,6 +387,19 @@ async def _readings_of(
         (entry_id, progress_of(target_id, what, unit, goal, value, share, text))
         for entry_id, target_id, what, unit, goal, value, share, text in rows
     ]
+
+
+# A reading with its target, as `progress_of` takes it (select from progress_readings outer
+# joined to task_targets).
+READING_COLUMNS = (
+    ReadingRow.target_id,
+    TargetRow.what,
+    TargetRow.unit,
+    TargetRow.value,
+    ReadingRow.value,
+    ReadingRow.share,
+    ReadingRow.text,
+)
 
 
 def progress_of(

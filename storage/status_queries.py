@@ -51,7 +51,7 @@ from storage.plans import (
     unit_names_by_row,
     unit_names_query,
 )
-from storage.progress import progress_of
+from storage.progress import READING_COLUMNS, progress_of
 from storage.records import StatusRow, TargetProgress
 from storage.status import Latest, Pair, StatusFacts, StatusRules, by_pair, rows_of
 from vocabulary import DEFAULT_TZ
@@ -161,13 +161,7 @@ def _progress_query(
         select(
             ReadingRow.task_id,
             ReadingRow.unit_id,
-            ReadingRow.target_id,
-            TargetRow.what,
-            TargetRow.unit,
-            TargetRow.value,
-            ReadingRow.value,
-            ReadingRow.share,
-            ReadingRow.text,
+            *READING_COLUMNS,
             TargetRow.position,
             ReadingRow.created_at,
             ReadingRow.id,
