@@ -127,7 +127,7 @@ async def run_sandbox(
 
 
 def _no_proxy_for_loopback() -> None:
-    # httpx would send loopback traffic to a configured proxy otherwise.
+    # The bot's transport would send loopback traffic to a configured proxy otherwise.
     current = os.environ.get("NO_PROXY", "")
     extra = "127.0.0.1,localhost"
     os.environ["NO_PROXY"] = f"{current},{extra}" if current else extra

@@ -30,13 +30,14 @@ from telegram.ext import (
     ContextTypes,
     TypeHandler,
 )
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
 
 from bot.dialogue import Acknowledge
 from bot.router import Dialogue
 from bot.telegram.channel import TelegramChannel, mapped
 from bot.telegram.incoming import to_incoming
 from bot.telegram.pacing import PacedLimiter, telegram_limits
+from bot.telegram.transport import AiohttpRequest
 from core.errors import DubanError
 from core.health import Outage
 
@@ -110,14 +111,15 @@ class Door:
         self.dialogue: Dialogue | None = None
         self.channel: TelegramChannel | None = None
         self.outage: Outage | None = None
+        self.requests: tuple[TrackedRequest, ...] = ()
 
 
 TelegramContext = CallbackContext[Any, dict[Any, Any], dict[Any, Any], Door]
 TelegramApp = Application[Any, TelegramContext, dict[Any, Any], dict[Any, Any], Door, Any]
 
 
-class TrackedRequest(HTTPXRequest):
-    """PTB's HTTP client, telling an outage of the API (no answer at all) to an `Outage`."""
+class TrackedRequest(AiohttpRequest):
+    """The bot's HTTP client, telling an outage of the API (no answer at all) to an `Outage`."""
 
     def __init__(self, outage: Outage, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -185,15 +187,17 @@ def build_application(config: TelegramConfig, dialogue: Dialogue) -> TelegramApp
     # deprecation warning, and the channel already reads both forms.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     outage = Outage("the Telegram API", log, after=3)
-    # Both clients trust what httpx trusts by default (certifi, or SSL_CERT_FILE/SSL_CERT_DIR)
-    # through one TLS context: loading the CA bundle costs tens of milliseconds each time.
-    tls = httpx.create_ssl_context()
+    # Both clients trust what httpx, PTB's default client, trusts (certifi, or SSL_CERT_FILE /
+    # SSL_CERT_DIR) through one TLS context: loading the CA bundle costs tens of milliseconds.
     common: dict[str, Any] = {
         "connect_timeout": 5.0,
         "write_timeout": 10.0,
         "pool_timeout": 5.0,
-        "httpx_kwargs": {"verify": tls},
+        "tls": httpx.create_ssl_context(),
     }
+    calls = TrackedRequest(outage, read_timeout=10.0, **common)
+    # PTB adds the long poll's own timeout to this one.
+    polls = TrackedRequest(outage, connection_pool_size=1, read_timeout=5.0, **common)
     builder = (
         Application.builder()
         .token(config.token)
@@ -201,17 +205,15 @@ def build_application(config: TelegramConfig, dialogue: Dialogue) -> TelegramApp
         .base_file_url(config.file_base_url)
         .context_types(ContextTypes(bot_data=Door))
         .rate_limiter(rate_limiter(config))
-        .request(TrackedRequest(outage, read_timeout=10.0, **common))
-        # PTB adds the long poll's own timeout to this one.
-        .get_updates_request(
-            TrackedRequest(outage, connection_pool_size=1, read_timeout=5.0, **common)
-        )
+        .request(calls)
+        .get_updates_request(polls)
         .concurrent_updates(ChatOrderedProcessor())
     )
     app = cast(TelegramApp, builder.build())
     app.bot_data.dialogue = dialogue
     app.bot_data.channel = TelegramChannel(app.bot)
     app.bot_data.outage = outage
+    app.bot_data.requests = (calls, polls)
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)
     return app
@@ -283,6 +285,10 @@ async def running(app: TelegramApp, config: TelegramConfig) -> AsyncIterator[Tel
         await app.initialize()
     except BaseException:
         await app.shutdown()
+        # A bot that never got through getMe is not initialized, so PTB leaves its
+        # connections open: close them here.
+        for request in app.bot_data.requests:
+            await request.shutdown()
         raise
     try:
         try:

@@ -26,7 +26,7 @@ async def started(url: str) -> AsyncIterator[Harness]:
 
 @pytest.fixture(autouse=True)
 def _loopback_without_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    # httpx would route loopback traffic through a configured proxy.
+    # The bot's transport would route loopback traffic through a configured proxy.
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
