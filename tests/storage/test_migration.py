@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
-from sqlalchemy import Connection, column, insert, select, table, text
+from sqlalchemy import Connection, column, insert, inspect, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger, Date, Integer, String, Text
 
@@ -61,17 +61,38 @@ def _migrate(connection: Connection, revision: str, down: bool = False) -> None:
     (command.downgrade if down else command.upgrade)(alembic_config(connection), revision)
 
 
-old_plan = table("plans", column("id", Integer), column("year", Integer),
-                 column("title", Text), column("created_at", UtcDateTime))
-old_units = table("units", column("id", Integer), column("plan_id", Integer),
-                  column("name", String), column("position", Integer))
-old_tasks = table(
-    "tasks", column("id", Integer), column("plan_id", Integer), column("task_id", String),
-    column("position", Integer), column("chapter", Text), column("title", Text),
-    column("body", Text), column("deadline_text", Text),
+old_plan = table(
+    "plans",
+    column("id", Integer),
+    column("year", Integer),
+    column("title", Text),
+    column("created_at", UtcDateTime),
 )
-old_owners = table("task_owners", column("task_id", Integer), column("unit_id", Integer),
-                   column("role", String), column("position", Integer))
+old_units = table(
+    "units",
+    column("id", Integer),
+    column("plan_id", Integer),
+    column("name", String),
+    column("position", Integer),
+)
+old_tasks = table(
+    "tasks",
+    column("id", Integer),
+    column("plan_id", Integer),
+    column("task_id", String),
+    column("position", Integer),
+    column("chapter", Text),
+    column("title", Text),
+    column("body", Text),
+    column("deadline_text", Text),
+)
+old_owners = table(
+    "task_owners",
+    column("task_id", Integer),
+    column("unit_id", Integer),
+    column("role", String),
+    column("position", Integer),
+)
 old_milestones = table(
     "milestones", column("id", Integer), column("task_id", Integer),
     column("position", Integer), column("kind", String), column("action", Text),
@@ -320,6 +341,11 @@ async def test_a_ledger_one_revision_behind_is_still_migrated_on_connect(
             stamped = await conn.scalar(text("SELECT version_num FROM alembic_version"))
             await conn.execute(text("SELECT claim_token FROM outbox"))  # 0007's column
             assert await conn.run_sync(at_head) is True
+            keys = await conn.run_sync(lambda sync: inspect(sync).get_foreign_keys("outbox_items"))
     finally:
         await db.close()
-    assert stamped == head_revision() == "0008"
+    assert stamped == head_revision() == "0009"
+    # 0009: an item's message is checked; its task, unit and milestone are written, not checked.
+    assert [(k["constrained_columns"], k["referred_table"]) for k in keys] == [
+        (["outbox_id"], "outbox")
+    ]
