@@ -60,7 +60,10 @@ class AiohttpRequest(BaseRequest):
             connector = aiohttp.TCPConnector(
                 limit=self._pool_size, ssl=self._tls if self._tls is not None else True
             )
-            self._session = aiohttp.ClientSession(connector=connector)
+            # The Bot API sets no cookies: keep none.
+            self._session = aiohttp.ClientSession(
+                connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+            )
             self._proxies = urllib.request.getproxies_environment()
             self._proxy_of.clear()
 
