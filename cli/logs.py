@@ -1,6 +1,6 @@
 """How `duban run` logs: one line per event, as text or as JSON for log shippers, secrets never.
 
-INFO is quiet when nothing happens: the libraries' chatter (httpx's every request,
+INFO is quiet when nothing happens: the libraries' chatter (an HTTP client's every request,
 APScheduler's every job) is turned down to WARNING, and duban itself logs a line per delivery
 batch and per scheduler pass that queued something. Every line passes through a filter that
 replaces the configured secrets (the bot token, the WeCom secrets) with `***`, tracebacks

@@ -106,7 +106,8 @@ async def read_params(request: web.Request) -> Params:
                 values[name] = bytes(value).decode()
             else:
                 uploads[name] = Upload(
-                    # aiohttp clients percent-encode non-ASCII names; httpx sends UTF-8.
+                    # Most aiohttp clients percent-encode non-ASCII names; httpx and
+                    # duban's transport (quote_fields off) send them as UTF-8.
                     filename=unquote(value.filename),
                     content_type=value.content_type,
                     data=value.file.read(),

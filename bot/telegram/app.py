@@ -111,7 +111,6 @@ class Door:
         self.dialogue: Dialogue | None = None
         self.channel: TelegramChannel | None = None
         self.outage: Outage | None = None
-        self.requests: tuple[TrackedRequest, ...] = ()
 
 
 TelegramContext = CallbackContext[Any, dict[Any, Any], dict[Any, Any], Door]
@@ -195,9 +194,6 @@ def build_application(config: TelegramConfig, dialogue: Dialogue) -> TelegramApp
         "pool_timeout": 5.0,
         "tls": httpx.create_ssl_context(),
     }
-    calls = TrackedRequest(outage, read_timeout=10.0, **common)
-    # PTB adds the long poll's own timeout to this one.
-    polls = TrackedRequest(outage, connection_pool_size=1, read_timeout=5.0, **common)
     builder = (
         Application.builder()
         .token(config.token)
@@ -205,15 +201,17 @@ def build_application(config: TelegramConfig, dialogue: Dialogue) -> TelegramApp
         .base_file_url(config.file_base_url)
         .context_types(ContextTypes(bot_data=Door))
         .rate_limiter(rate_limiter(config))
-        .request(calls)
-        .get_updates_request(polls)
+        .request(TrackedRequest(outage, read_timeout=10.0, **common))
+        # PTB adds the long poll's own timeout to this one.
+        .get_updates_request(
+            TrackedRequest(outage, connection_pool_size=1, read_timeout=5.0, **common)
+        )
         .concurrent_updates(ChatOrderedProcessor())
     )
     app = cast(TelegramApp, builder.build())
     app.bot_data.dialogue = dialogue
     app.bot_data.channel = TelegramChannel(app.bot)
     app.bot_data.outage = outage
-    app.bot_data.requests = (calls, polls)
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)
     return app
@@ -285,10 +283,9 @@ async def running(app: TelegramApp, config: TelegramConfig) -> AsyncIterator[Tel
         await app.initialize()
     except BaseException:
         await app.shutdown()
-        # A bot that never got through getMe is not initialized, so PTB leaves its
-        # connections open: close them here.
-        for request in app.bot_data.requests:
-            await request.shutdown()
+        # An application whose bot never got through getMe was never initialized, so its
+        # shutdown leaves the bot's connections open: close them here.
+        await app.bot.shutdown()
         raise
     try:
         try:

@@ -1,15 +1,23 @@
 """PTB's requests over aiohttp: every Bot API call the bot makes, on one keep-alive pool.
 
 python-telegram-bot sends through a `BaseRequest`; its default is httpx. Per call, httpx's
-pool (httpcore over anyio) costs more than everything else a `/status` answer does: it scans
-each idle connection with a poll() twice a request, and wraps each step in a task group.
-aiohttp, which the service already runs for the web board and WeCom, takes a connection from
-a per-host queue and sends. Measured on the emulator (`benchmarks/bench_bot.py`), a bare echo
-bot answers about 1.7 times as many updates a second on this transport as on httpx.
+pool (httpcore over anyio) costs more than everything else a `/status` answer does: it checks
+each idle connection with a poll() twice a request, and a pool grows to a connection per chat
+answered at once. aiohttp, which the service already runs for the web board and WeCom, takes
+a connection from a per-host queue and sends. Measured on the emulator
+(`benchmarks/bench_bot.py`), a bare echo bot answers about 1.7 times as many updates a second
+on this transport as on httpx.
 
 What httpx gave the bot is kept: the proxy named by HTTPS_PROXY / HTTP_PROXY / ALL_PROXY
 unless NO_PROXY exempts the host (read once, when the transport starts), the CA bundle the
-caller passes, and PTB's errors: `TimedOut` for a timeout, `NetworkError` for the rest.
+caller passes, redirects not followed (a 3xx is an error, never a POST re-sent or turned
+into a GET), timeouts per wait rather than per call (a slow download of a 20 MB evidence
+file is not cut off while data keeps coming), and PTB's errors: `TimedOut` for a timeout,
+`NetworkError` for the rest.
+
+aiohttp has no timeout for a stalled write, so an upload (a multipart call) gets a deadline
+instead: its connect, pool and read timeouts plus `media_write_timeout`, as PTB gives
+uploads more time to write.
 """
 
 from __future__ import annotations
@@ -37,17 +45,19 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
         tls: ssl.SSLContext | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read = read_timeout
         self._write = write_timeout
+        self._media_write = media_write_timeout
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._tls = tls
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[str, str] = {}
-        self._proxy_of: dict[str, str | None] = {}
+        self._proxy_of: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -64,7 +74,7 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=connector, cookie_jar=aiohttp.DummyCookieJar()
             )
-            self._proxies = urllib.request.getproxies_environment()
+            self._proxies = _proxies_from_environment()
             self._proxy_of.clear()
 
     async def shutdown(self) -> None:
@@ -85,11 +95,14 @@ class AiohttpRequest(BaseRequest):
         """Make one call; return the HTTP status and the body."""
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        timeout = self._timeout(
+        upload = request_data is not None and bool(request_data.multipart_data)
+        write = self._media_write if upload else self._write
+        timeout = _timeout(
             _given(read_timeout, self._read),
-            _given(write_timeout, self._write),
+            _given(write_timeout, write),
             _given(connect_timeout, self._connect),
             _given(pool_timeout, self._pool),
+            upload,
         )
         try:
             async with self._session.request(
@@ -99,6 +112,7 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout,
                 proxy=self._proxy(url),
+                allow_redirects=False,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
@@ -106,29 +120,52 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
 
-    @staticmethod
-    def _timeout(
-        read: float | None, write: float | None, connect: float | None, pool: float | None
-    ) -> aiohttp.ClientTimeout:
-        # aiohttp's `connect` covers waiting for a pooled connection and opening a new one;
-        # it has no write timeout, so the whole call gets a ceiling of all four.
-        parts = (read, write, connect, pool)
-        return aiohttp.ClientTimeout(
-            total=None if None in parts else sum(p for p in parts if p is not None),
-            connect=None if connect is None or pool is None else connect + pool,
-            sock_connect=connect,
-            sock_read=read,
-        )
-
     def _proxy(self, url: str) -> str | None:
-        host = urlsplit(url).hostname or ""
-        if host not in self._proxy_of:
-            scheme = urlsplit(url).scheme
-            proxy = self._proxies.get(scheme) or self._proxies.get("all")
-            if proxy and urllib.request.proxy_bypass(host):
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        if key not in self._proxy_of:
+            proxy = self._proxies.get(parts.scheme) or self._proxies.get("all")
+            if proxy and _bypassed(parts.netloc, self._proxies):
                 proxy = None
-            self._proxy_of[host] = proxy or None
-        return self._proxy_of[host]
+            self._proxy_of[key] = proxy or None
+        return self._proxy_of[key]
+
+
+def _proxies_from_environment() -> dict[str, str]:
+    """Return the environment's proxies by scheme ("all" for ALL_PROXY; "no" is NO_PROXY), a
+    bare `host:port` read as http://, as httpx reads it."""
+    found = urllib.request.getproxies_environment()
+    return {
+        scheme: value if scheme == "no" or "://" in value else f"http://{value}"
+        for scheme, value in found.items()
+    }
+
+
+def _bypassed(netloc: str, proxies: dict[str, str]) -> bool:
+    """Tell whether NO_PROXY (as read at start) exempts a host, with or without its port."""
+    # Not in typeshed's stubs; in the standard library since Python 3.0.
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    return bool(bypass(netloc, proxies))
+
+
+def _timeout(
+    read: float | None,
+    write: float | None,
+    connect: float | None,
+    pool: float | None,
+    upload: bool,
+) -> aiohttp.ClientTimeout:
+    """Return the call's timeouts: each wait bounded (aiohttp's `connect` covers waiting for
+    a pooled connection and opening a new one; `sock_read`, every wait for data), and an
+    upload's whole call too (aiohttp cannot bound a single write)."""
+    parts = (read, write, connect, pool)
+    deadline = sum(p for p in parts if p is not None) if upload and None not in parts else None
+    return aiohttp.ClientTimeout(
+        total=deadline,
+        connect=None if connect is None or pool is None else connect + pool,
+        sock_connect=connect,
+        sock_read=read,
+    )
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

@@ -58,6 +58,11 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
         monkeypatch.setenv(name, value)
 
 
+def _http_proxy(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, value)
+
+
 async def test_calls_go_through_the_proxy_the_environment_names(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -65,7 +70,7 @@ async def test_calls_go_through_the_proxy_the_environment_names(
     direct: list[str] = []
     async with serving(recorder(proxied)) as proxy, serving(recorder(direct)) as api:
         port = api.rsplit(":", 1)[1]
-        monkeypatch.setenv("HTTP_PROXY", proxy)
+        _http_proxy(monkeypatch, proxy)
         _no_proxy(monkeypatch, "127.0.0.1")  # loopback by address stays direct
         async with transport() as request:
             via_name = await request.do_request(f"http://localhost:{port}/botX/getMe", "POST")
@@ -75,6 +80,20 @@ async def test_calls_go_through_the_proxy_the_environment_names(
     # The proxy got the call for the named host, with that host; the other went straight.
     assert proxied == [f"POST localhost:{port}/botX/getMe"]
     assert direct == [f"POST 127.0.0.1:{port}/botX/getMe"]
+
+
+async def test_a_proxy_written_without_its_scheme_is_an_http_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proxied: list[str] = []
+    async with serving(recorder(proxied)) as proxy, serving(recorder([])) as api:
+        port = api.rsplit(":", 1)[1]
+        _http_proxy(monkeypatch, proxy.removeprefix("http://"))  # HTTP_PROXY=127.0.0.1:3128
+        _no_proxy(monkeypatch, "")
+        async with transport() as request:
+            answer = await request.do_request(f"http://localhost:{port}/botX/getMe", "POST")
+    assert answer == (200, ANSWER)
+    assert proxied == [f"POST localhost:{port}/botX/getMe"]
 
 
 async def test_without_a_proxy_setting_calls_go_straight(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,6 +131,64 @@ async def test_a_document_with_a_chinese_name_goes_up_and_comes_back_down() -> N
             assert bytes(await found.download_as_bytearray()) == content
     stored = emu.state.chats[chat.id].messages[sent.message_id]
     assert stored["document"]["file_name"] == "督办通知单（社区科）.docx"
+
+
+async def test_a_file_name_goes_out_as_utf8_not_percent_encoded() -> None:
+    # The form part's header as written on the wire: Telegram shows the name it reads there
+    # (the emulator decodes either form, so it cannot tell).
+    headers: list[str] = []
+
+    async def api(request: web.Request) -> web.Response:
+        if request.path.endswith("/getMe"):
+            me = {"id": 1, "is_bot": True, "first_name": "督办助手", "username": "duban_bot"}
+            return web.json_response({"ok": True, "result": me})
+        reader = await request.multipart()
+        async for part in reader:
+            headers.append(part.headers["Content-Disposition"])
+        chat = {"id": -100, "type": "group", "title": "社区科工作群"}
+        document = {"file_id": "f", "file_unique_id": "u"}
+        message = {"message_id": 1, "date": 0, "chat": chat, "document": document}
+        return web.json_response({"ok": True, "result": message})
+
+    async with serving(api) as base:
+        bot = Bot("1:x", base_url=f"{base}/bot", request=AiohttpRequest())
+        async with bot:
+            await bot.send_document(-100, InputFile(b"docx", filename="督办通知单（社区科）.docx"))
+    assert 'filename="督办通知单（社区科）.docx"' in headers[-1]
+
+
+async def test_a_redirect_is_not_followed() -> None:
+    # A POST re-sent elsewhere, or turned into a GET without its body, would lose the call.
+    moved: list[str] = []
+
+    async def redirect(request: web.Request) -> web.Response:
+        if request.path.endswith("/moved"):
+            moved.append(request.method)
+            return web.Response(body=ANSWER, content_type="application/json")
+        raise web.HTTPTemporaryRedirect(f"{request.path}/moved")
+
+    async with serving(redirect) as api, transport() as request:
+        status, _ = await request.do_request(f"{api}/botX/sendMessage", "POST")
+    assert status == 307
+    assert moved == []
+
+
+async def test_a_slow_download_is_not_cut_off_while_data_keeps_coming() -> None:
+    # Every wait for data is bounded (read timeout), the whole download is not: a 20 MB
+    # evidence file through a slow proxy takes longer than the timeouts added up.
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        for _ in range(8):
+            await response.write(b"x" * 1024)
+            await asyncio.sleep(0.03)
+        await response.write_eof()
+        return response
+
+    timeouts = {"read_timeout": 0.1, "write_timeout": 0.01, "connect_timeout": 0.05}
+    async with serving(trickle) as api, transport(pool_timeout=0.01, **timeouts) as request:
+        status, body = await request.do_request(f"{api}/file/botX/evidence.jpg", "GET")
+    assert (status, len(body)) == (200, 8 * 1024)
 
 
 async def test_an_api_that_does_not_answer_in_time_is_timed_out() -> None:
