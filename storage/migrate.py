@@ -20,6 +20,7 @@ from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, in
 from sqlalchemy.engine import Connection
 
 from storage.append_only import APPEND_ONLY_TABLES, append_only_ddl
+from storage.compression import compress_payloads
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -101,6 +102,7 @@ def create_at_head(connection: Connection, head: str) -> None:
     for table in APPEND_ONLY_TABLES:
         for statement in append_only_ddl(connection.dialect.name, table):
             connection.exec_driver_sql(statement)
+    compress_payloads(connection)
     version = Table(
         VERSION_TABLE,
         MetaData(),
