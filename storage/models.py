@@ -382,15 +382,15 @@ class OutboxRow(Base):
 class OutboxItemRow(Base):
     """What one outbox message carried: a task's milestone for a unit, and its point.
 
-    Written once with its message, from the tasks, units and milestones the same transaction
-    read; those are never deleted, so the item's references to them are not checked row by
-    row (a foreign key's lookup per item was most of a busy day's insert: migration 0009).
+    Written once, in the transaction that inserted its message and read its task, unit and
+    milestone; none of those is ever deleted, so the item's references are not checked row
+    by row (a foreign key's lookup per item was most of a busy day's insert: migration 0009).
     """
 
     __tablename__ = "outbox_items"
     __table_args__ = (Index("ix_outbox_items_point", "task_id", "unit_id", "milestone_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    outbox_id: Mapped[int] = mapped_column(Integer, index=True)
     task_id: Mapped[int] = mapped_column(Integer)
     unit_id: Mapped[int] = mapped_column(Integer)
     milestone_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
