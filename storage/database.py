@@ -37,9 +37,12 @@ BUSY_TIMEOUT_MS = 30_000
 _Ts = TypeVarTuple("_Ts")
 # A select of any columns.
 AnySelect = Select[*tuple[Any, ...]]
-# Threads for reads alone on a SQLite file: their own, so reads waiting on a locked file never
-# hold up what shares asyncio's default pool (the HTTP clients' DNS lookups).
+# Threads for reads alone on a SQLite file that found it busy: their own, so reads waiting on
+# a locked file never hold up what shares asyncio's default pool (the HTTP clients' DNS
+# lookups).
 READ_THREADS = 4
+# How long a read alone waits in line for a busy SQLite file before it goes to a thread.
+QUICK_BUSY_TIMEOUT_MS = 20
 CONNECT_TIMEOUT_S = 10
 READONLY = "duban_readonly"
 ALONE = "duban_alone"
@@ -49,10 +52,17 @@ MIGRATING = "duban_migrating"
 class Database:
     """Owns the engines and the session factory; make one with `await Database.connect(url)`."""
 
-    def __init__(self, engine: AsyncEngine, url: str, reader: Engine | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        url: str,
+        reader: Engine | None = None,
+        quick_reader: Engine | None = None,
+    ) -> None:
         self.engine = engine
         self.url = url
         self._reader = reader
+        self._quick_reader = quick_reader
         self._read_threads = (
             ThreadPoolExecutor(READ_THREADS, thread_name_prefix="ledger-read")
             if reader is not None
@@ -78,7 +88,12 @@ class Database:
         shown = urls.redact(url)
         parsed = urls.parse(url)
         engine = _make_engine(parsed, shown)
-        db = cls(engine, shown, _sqlite_reader(parsed))
+        db = cls(
+            engine,
+            shown,
+            _sqlite_reader(parsed, BUSY_TIMEOUT_MS, READ_THREADS),
+            _sqlite_reader(parsed, QUICK_BUSY_TIMEOUT_MS, 1),
+        )
         try:
             async with engine.connect() as plain:
                 conn = await plain.execution_options(**{MIGRATING: migrate})
@@ -122,10 +137,24 @@ class Database:
 
         One statement reads one snapshot on either database, so it needs no BEGIN and COMMIT
         around it: on SQLite each costs as many trips to the driver's thread as the read
-        itself, on PostgreSQL a round trip each. On a SQLite file the whole read (checkout,
-        statement, rows, return) is one trip to a worker thread (`_sqlite_reader`), not one
-        trip per step to the driver's thread.
+        itself, on PostgreSQL a round trip each.
+
+        On a SQLite file the read runs in line, on a plain engine of its own
+        (`_sqlite_reader`): a unit's or a task's status is well under a millisecond of
+        reading (15 ms over a million entries), and in a worker thread its Python half would
+        hold the GIL all the same, while the hand-offs to the thread and back cost a busy
+        loop more than the read (uncached `/status`, `benchmarks/bench_bot.py`: 0.49 of the
+        echo bot through a thread, 0.86 in line). A file that stays busy past
+        `QUICK_BUSY_TIMEOUT_MS` (in WAL mode, rare: a writer holding it exclusively) sends
+        the read to a worker thread, which waits as long as any other reader would, so the
+        loop never stalls on a lock.
         """
+        if self._quick_reader is not None:
+            try:
+                return _read(self._quick_reader, statement, params)
+            except sa_exc.OperationalError as exc:
+                if not _busy(exc):
+                    raise
         if self._reader is not None and self._read_threads is not None:
             loop = asyncio.get_running_loop()
             read = partial(_read, self._reader, statement, params)
@@ -138,12 +167,22 @@ class Database:
         await self.engine.dispose()
         if self._reader is not None and self._read_threads is not None:
             # In a thread: the last connection to a SQLite file checkpoints its WAL.
-            await asyncio.to_thread(_close_reader, self._reader, self._read_threads)
+            await asyncio.to_thread(
+                _close_readers, self._read_threads, self._reader, self._quick_reader
+            )
 
 
-def _close_reader(reader: Engine, threads: ThreadPoolExecutor) -> None:
+def _close_readers(threads: ThreadPoolExecutor, *readers: Engine | None) -> None:
     threads.shutdown(wait=True)
-    reader.dispose()
+    for reader in readers:
+        if reader is not None:
+            reader.dispose()
+
+
+def _busy(exc: sa_exc.OperationalError) -> bool:
+    """Tell whether SQLite refused because the file is locked (SQLITE_BUSY and its kinds)."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 def _read(
@@ -252,11 +291,11 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _sqlite_reader(url: URL) -> Engine | None:
-    """Return a plain engine on the same SQLite file for statements alone, run in worker
-    threads (`Database.read_alone`): it only reads (query_only), each statement its own
-    snapshot (no BEGIN), and never makes the file (a ledger gone is an error, not a new
-    empty file). None for PostgreSQL and in-memory databases."""
+def _sqlite_reader(url: URL, busy_timeout_ms: int, connections: int) -> Engine | None:
+    """Return a plain engine on the same SQLite file for statements alone
+    (`Database.read_alone`): it only reads (query_only), each statement its own snapshot (no
+    BEGIN), waits `busy_timeout_ms` for a locked file, and never makes the file (a ledger
+    gone is an error, not a new empty file). None for PostgreSQL and in-memory databases."""
     database = url.database
     if url.get_backend_name() != "sqlite" or not _on_disk(database):
         return None
@@ -264,26 +303,26 @@ def _sqlite_reader(url: URL) -> Engine | None:
     # instant is converted once, not once per place it appears.
     reader = create_engine(
         "sqlite+pysqlite://",
-        creator=partial(_open_existing, Path(database).expanduser().resolve()),
+        creator=partial(_open_existing, Path(database).expanduser().resolve(), busy_timeout_ms),
         poolclass=QueuePool,
-        pool_size=READ_THREADS,
+        pool_size=connections,
         paramstyle="named",
     )
 
     @event.listens_for(reader, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # autocommit: a statement is a snapshot
-        _pragmas(dbapi_connection, f"busy_timeout={BUSY_TIMEOUT_MS}", "query_only=ON")
+        _pragmas(dbapi_connection, f"busy_timeout={busy_timeout_ms}", "query_only=ON")
 
     return reader
 
 
-def _open_existing(path: Path) -> sqlite3.Connection:
+def _open_existing(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     """Open a SQLite file that exists, for reading and writing (mode=rw: never created)."""
     return sqlite3.connect(
         f"{path.as_uri()}?mode=rw",
         uri=True,
-        timeout=BUSY_TIMEOUT_MS / 1000,
+        timeout=busy_timeout_ms / 1000,
         check_same_thread=False,
     )
 

@@ -8,6 +8,8 @@ targets, an event a milestone waits for, extensions approved and rejected, sign-
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,9 +19,11 @@ from plan_data import default_plan_path
 from scheduler.settings import load_settings
 from simulate.answers import parse_answers
 from simulate.engine import simulate
+from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.records import StatusRow
 from storage.status_queries import read_rows, status_rows
+from tests.conftest import LEDGER_NOW
 from vocabulary import DEFAULT_TZ
 
 FIXTURES = Path(__file__).resolve().parents[1] / "simulate" / "fixtures"
@@ -108,3 +112,30 @@ async def test_a_milestone_waiting_for_its_event_reads_the_same_for_a_unit(
         await db.close()
     assert [r.waiting for r in before if r.task_id == "1.2"] == [("批复",)]
     assert [r.next_due for r in after if r.task_id == "1.2"] == [date(2022, 4, 1)]
+
+
+async def test_a_read_that_finds_the_file_locked_waits_in_a_thread_not_in_the_loop(
+    sqlite_url: str,
+) -> None:
+    # A unit's status is read in line; a SQLite file held exclusively by another process (a
+    # writer in exclusive locking mode) sends the read to a thread, so the bot's loop keeps
+    # answering other chats until the file is free, and the read then returns the rows.
+    db = await open_ledger(sqlite_url, default_plan_path(), LEDGER_NOW)
+    try:
+        expected = await read_rows(db, LEDGER_NOW, "社救科")
+        await db.close()  # every connection of ours lets go of the file
+        db = await Database.connect(sqlite_url)
+        holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+        try:
+            holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+            holder.execute("BEGIN EXCLUSIVE")
+            holder.execute("UPDATE service_state SET value = value")
+            holder.execute("COMMIT")  # the exclusive lock stays until the connection closes
+            read = asyncio.create_task(read_rows(db, LEDGER_NOW, "社救科"))
+            done, _ = await asyncio.wait({read}, timeout=0.2)
+            assert not done  # still waiting for the file, and the loop runs meanwhile
+        finally:
+            holder.close()
+        assert await read == expected
+    finally:
+        await db.close()
