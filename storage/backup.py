@@ -25,10 +25,9 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 from storage import pg_tools, urls
-from storage.database import Database
+from storage.database import Database, open_existing
 from storage.errors import BackupFailed, RestoreRefused
 from storage.private_files import (
     SQLITE_COMPANIONS,
@@ -43,7 +42,6 @@ DAILY_PREFIX = "duban-daily-"
 BEFORE_RESTORE_PREFIX = "duban-before-restore-"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
-BUSY_TIMEOUT_S = 30
 _DAILY = re.compile(r"duban-daily-(\d{8})-\d{6}(-\d+)?\.(db|dump)")
 
 
@@ -155,7 +153,7 @@ def _sqlite_backup(source: Path, target: Path) -> None:
     part.unlink(missing_ok=True)
     create_private(part)
     try:
-        with closing(_open_existing(source)) as src, closing(sqlite3.connect(part)) as dst:
+        with closing(open_existing(source)) as src, closing(sqlite3.connect(part)) as dst:
             # One step: the whole copy is read in one transaction, a consistent snapshot.
             src.backup(dst)
             # A backup is one self-contained file: no WAL beside it.
@@ -165,13 +163,6 @@ def _sqlite_backup(source: Path, target: Path) -> None:
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-
-
-def _open_existing(path: Path) -> sqlite3.Connection:
-    # mode=rw: never create a database where none was.
-    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S)
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
-    return conn
 
 
 async def _restore_sqlite(file: Path, target: Path, now: datetime, force: bool) -> Restored:
@@ -207,7 +198,7 @@ def _holds_data(path: Path) -> bool:
 
 def _quick_check(path: Path, shown: Path) -> None:
     try:
-        with closing(_open_existing(path)) as conn:
+        with closing(open_existing(path)) as conn:
             result = conn.execute("PRAGMA quick_check").fetchone()
     except sqlite3.DatabaseError as exc:
         raise RestoreRefused(f"{shown} cannot be opened: {exc}") from exc

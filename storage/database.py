@@ -52,22 +52,10 @@ MIGRATING = "duban_migrating"
 class Database:
     """Owns the engines and the session factory; make one with `await Database.connect(url)`."""
 
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        url: str,
-        reader: Engine | None = None,
-        quick_reader: Engine | None = None,
-    ) -> None:
+    def __init__(self, engine: AsyncEngine, url: str, file_reads: FileReads | None = None) -> None:
         self.engine = engine
         self.url = url
-        self._reader = reader
-        self._quick_reader = quick_reader
-        self._read_threads = (
-            ThreadPoolExecutor(READ_THREADS, thread_name_prefix="ledger-read")
-            if reader is not None
-            else None
-        )
+        self._file_reads = file_reads
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         # Connections for a statement alone (`read_alone`): no transaction of ours.
         alone = (
@@ -88,12 +76,7 @@ class Database:
         shown = urls.redact(url)
         parsed = urls.parse(url)
         engine = _make_engine(parsed, shown)
-        db = cls(
-            engine,
-            shown,
-            _sqlite_reader(parsed, BUSY_TIMEOUT_MS, READ_THREADS),
-            _sqlite_reader(parsed, QUICK_BUSY_TIMEOUT_MS, 1),
-        )
+        db = cls(engine, shown, FileReads.of(parsed))
         try:
             async with engine.connect() as plain:
                 conn = await plain.execution_options(**{MIGRATING: migrate})
@@ -139,44 +122,65 @@ class Database:
         around it: on SQLite each costs as many trips to the driver's thread as the read
         itself, on PostgreSQL a round trip each.
 
-        On a SQLite file the read runs in line, on a plain engine of its own
-        (`_sqlite_reader`): a unit's or a task's status is well under a millisecond of
-        reading (15 ms over a million entries), and in a worker thread its Python half would
-        hold the GIL all the same, while the hand-offs to the thread and back cost a busy
-        loop more than the read (uncached `/status`, `benchmarks/bench_bot.py`: 0.49 of the
-        echo bot through a thread, 0.86 in line). A file that stays busy past
-        `QUICK_BUSY_TIMEOUT_MS` (in WAL mode, rare: a writer holding it exclusively) sends
-        the read to a worker thread, which waits as long as any other reader would, so the
-        loop never stalls on a lock.
+        On a SQLite file the read is `FileReads.read`: in line, on a plain engine of its own.
         """
-        if self._quick_reader is not None:
-            try:
-                return _read(self._quick_reader, statement, params)
-            except sa_exc.OperationalError as exc:
-                if not _busy(exc):
-                    raise
-        if self._reader is not None and self._read_threads is not None:
-            loop = asyncio.get_running_loop()
-            read = partial(_read, self._reader, statement, params)
-            return await loop.run_in_executor(self._read_threads, read)
+        if self._file_reads is not None:
+            return await self._file_reads.read(statement, params)
         async with self._alone.connect() as conn:
             return (await conn.execute(statement, params)).all()
 
     async def close(self) -> None:
         """Close every connection (reads alone under way finish first)."""
         await self.engine.dispose()
-        if self._reader is not None and self._read_threads is not None:
+        if self._file_reads is not None:
             # In a thread: the last connection to a SQLite file checkpoints its WAL.
-            await asyncio.to_thread(
-                _close_readers, self._read_threads, self._reader, self._quick_reader
-            )
+            await asyncio.to_thread(self._file_reads.close)
 
 
-def _close_readers(threads: ThreadPoolExecutor, *readers: Engine | None) -> None:
-    threads.shutdown(wait=True)
-    for reader in readers:
-        if reader is not None:
-            reader.dispose()
+class FileReads:
+    """Statements alone on a SQLite file (`Database.read_alone`), on plain engines beside the
+    async one: they only read (query_only), each statement its own snapshot (no BEGIN), and
+    never make the file (a ledger gone is an error, not a new empty file).
+
+    A read runs in line: a unit's or a task's status is well under a millisecond of reading
+    (15 ms over a million entries), and in a worker thread its Python half would hold the GIL
+    all the same, while the hand-offs to the thread and back cost a busy loop more than the
+    read (uncached `/status`, `benchmarks/bench_bot.py`: 0.49 of the echo bot through a
+    thread, 0.86 in line). A file that stays busy past `QUICK_BUSY_TIMEOUT_MS` (in WAL mode,
+    rare: a writer holding it exclusively) sends the read to a worker thread, which waits as
+    long as any other reader would, so the loop never stalls on a lock.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._quick = _file_reader(path, QUICK_BUSY_TIMEOUT_MS, 1)
+        self._waiting = _file_reader(path, BUSY_TIMEOUT_MS, READ_THREADS)
+        self._threads = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="ledger-read")
+
+    @classmethod
+    def of(cls, url: URL) -> FileReads | None:
+        """Return the reads of the URL's SQLite file; None for PostgreSQL and in-memory."""
+        database = url.database
+        if url.get_backend_name() != "sqlite" or not _on_disk(database):
+            return None
+        return cls(Path(database).expanduser().resolve())
+
+    async def read(
+        self, statement: Executable, params: Mapping[str, Any]
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        """Run the statement in line; in a worker thread if the file is busy."""
+        try:
+            return _read(self._quick, statement, params)
+        except sa_exc.OperationalError as exc:
+            if not _busy(exc):
+                raise
+        read = partial(_read, self._waiting, statement, params)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, read)
+
+    def close(self) -> None:
+        """Let reads under way finish, then close the connections (blocking)."""
+        self._threads.shutdown(wait=True)
+        self._quick.dispose()
+        self._waiting.dispose()
 
 
 def _busy(exc: sa_exc.OperationalError) -> bool:
@@ -291,19 +295,13 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _sqlite_reader(url: URL, busy_timeout_ms: int, connections: int) -> Engine | None:
-    """Return a plain engine on the same SQLite file for statements alone
-    (`Database.read_alone`): it only reads (query_only), each statement its own snapshot (no
-    BEGIN), waits `busy_timeout_ms` for a locked file, and never makes the file (a ledger
-    gone is an error, not a new empty file). None for PostgreSQL and in-memory databases."""
-    database = url.database
-    if url.get_backend_name() != "sqlite" or not _on_disk(database):
-        return None
+def _file_reader(path: Path, busy_timeout_ms: int, connections: int) -> Engine:
+    """Return a plain engine of `connections` reading the SQLite file at `path`."""
     # Named parameters: a status read names its instant in each of its parts, and the
     # instant is converted once, not once per place it appears.
     reader = create_engine(
         "sqlite+pysqlite://",
-        creator=partial(_open_existing, Path(database).expanduser().resolve(), busy_timeout_ms),
+        creator=partial(open_existing, path, busy_timeout_ms),
         poolclass=QueuePool,
         pool_size=connections,
         paramstyle="named",
@@ -312,15 +310,16 @@ def _sqlite_reader(url: URL, busy_timeout_ms: int, connections: int) -> Engine |
     @event.listens_for(reader, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # autocommit: a statement is a snapshot
-        _pragmas(dbapi_connection, f"busy_timeout={busy_timeout_ms}", "query_only=ON")
+        _pragmas(dbapi_connection, "query_only=ON")
 
     return reader
 
 
-def _open_existing(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
-    """Open a SQLite file that exists, for reading and writing (mode=rw: never created)."""
+def open_existing(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+    """Open a SQLite file that exists, for reading and writing (mode=rw: never created), any
+    thread may use, waiting `busy_timeout_ms` for a locked file."""
     return sqlite3.connect(
-        f"{path.as_uri()}?mode=rw",
+        f"{path.expanduser().resolve().as_uri()}?mode=rw",
         uri=True,
         timeout=busy_timeout_ms / 1000,
         check_same_thread=False,
