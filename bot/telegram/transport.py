@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
+from telegram._utils.types import ODVInput, UploadFileDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -95,7 +95,10 @@ class AiohttpRequest(BaseRequest):
         """Make one call; return the HTTP status and the body."""
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        upload = request_data is not None and bool(request_data.multipart_data)
+        # PTB builds the fields and the files anew each time it is asked: once a call.
+        fields = request_data.json_parameters if request_data is not None else {}
+        files = request_data.multipart_data if request_data is not None else {}
+        upload = bool(files)
         write = self._media_write if upload else self._write
         timeout = _timeout(
             _given(read_timeout, self._read),
@@ -108,7 +111,7 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method,
                 url,
-                data=_body(request_data),
+                data=_body(fields, files),
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout,
                 proxy=self._proxy(url),
@@ -172,12 +175,8 @@ def _given(value: ODVInput[float], default: float | None) -> float | None:
     return default if isinstance(value, DefaultValue) else value
 
 
-def _body(request_data: RequestData | None) -> Any:
+def _body(fields: dict[str, str], files: UploadFileDict) -> Any:
     """Return the call's parameters as a form; with files, as a multipart form."""
-    if request_data is None:
-        return None
-    fields = request_data.json_parameters
-    files = request_data.multipart_data
     if not files:
         return fields or None
     form = aiohttp.FormData(quote_fields=False)
