@@ -9,7 +9,7 @@ from datetime import date
 from reports.model import ExtensionItem, ReportRow
 from storage.records import MilestoneRecord, StatusRow, TaskRecord
 from storage.status import StatusFacts
-from storage.timeliness import MilestoneTimeliness, UnitTimeliness
+from storage.timeliness import UnitTimeliness
 from vocabulary import cn_date, event_words, progress_words, reason_words
 
 
@@ -97,4 +97,3 @@ class DigestFacts:
     status: StatusFacts
     extensions: tuple[ExtensionItem, ...]
     units: tuple[str, ...]
-    timeliness: tuple[MilestoneTimeliness, ...]

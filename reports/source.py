@@ -59,7 +59,7 @@ async def read_digest_facts(
 ) -> DigestFacts:
     """Read the digest's facts as of an instant (a few set-wise queries; `milestones`: every
     pair's milestone states as of the same instant, and `labels` every current task's, if
-    already read)."""
+    already read). Timeliness comes from the same milestone states (`digest_from_facts`)."""
     signoff = rules.signoff if rules is not None else True
     status = await read_status_facts(
         session,
@@ -73,7 +73,6 @@ async def read_digest_facts(
         status=status,
         extensions=await _pending(session, as_of),
         units=tuple(await unit_names(session)),
-        timeliness=tuple(await milestone_timeliness(session, as_of, tz=tz)),
     )
 
 

@@ -75,7 +75,7 @@ class LedgerCopy:
         these chats bound, without a database: the facts of `storage.fresh_ledger`; nothing
         queued or held yet, no latest entry, nothing waiting for sign-off, no pending
         extension, no pause and no 【办结审核】 settled (a fresh ledger has none)."""
-        fresh = fresh_ledger(plan, now, signoff=settings.signoff, tz=settings.timezone)
+        fresh = fresh_ledger(plan, signoff=settings.signoff)
         sent: dict[SentKey, date] = {}
         return cls(
             settings=settings,
@@ -88,7 +88,7 @@ class LedgerCopy:
             last={},
             reviews=[],
             reviewed_day=None,
-            digest=DigestFacts(fresh.status, (), fresh.units, tuple(fresh.timeliness)),
+            digest=DigestFacts(fresh.status, (), fresh.units),
             held=set(),
             unit_ids=fresh.unit_ids,
         )

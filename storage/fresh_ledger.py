@@ -5,8 +5,8 @@ queries read it: units, tasks and milestones numbered in plan order (as the impo
 number them), each task's owners placed by `storage.plan_rows.stored_owners`, every current
 (task, unit) pair and its milestones in plan order (task, then owner, then milestone: the
 queries' ORDER BY). The milestones' states come from `storage.milestones.statuses_of`, the
-status rows' facts are a `storage.status.StatusFacts`, and timeliness comes from
-`storage.timeliness`: the same rules the queries hand their rows to.
+status rows' facts are a `storage.status.StatusFacts` (timeliness follows from the
+milestones, `storage.timeliness`): the same rules the queries hand their rows to.
 
 What moves any of it is trivially empty in a fresh ledger: no entries (so no latest entry, no
 progress read against a target, no 已完成), no sign-off steps, no extension requests or
@@ -17,22 +17,18 @@ and no chat bound.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import count
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from plan_data.model import Plan
 from storage.milestones import MilestoneStatus, statuses_of
 from storage.plan_rows import stored_owners
 from storage.status import Pair, StatusFacts, by_pair
-from storage.timeliness import MilestoneTimeliness, is_timed, timeliness_item
-from vocabulary import DEFAULT_TZ
 
 
 @dataclass(frozen=True, slots=True)
 class FreshLedger:
-    """A plan's ledger just after its first import, as of an instant."""
+    """A plan's ledger just after its first import."""
 
     year: int
     # The current units, in plan order, and every unit's row id.
@@ -41,13 +37,11 @@ class FreshLedger:
     # Every milestone of every current pair, in plan order.
     milestones: list[MilestoneStatus]
     status: StatusFacts
-    timeliness: list[MilestoneTimeliness]
 
 
-def fresh_ledger(
-    plan: Plan, as_of: datetime, *, signoff: bool = True, tz: ZoneInfo = DEFAULT_TZ
-) -> FreshLedger:
-    """Return the ledger importing `plan` into an empty database leaves, as of an instant."""
+def fresh_ledger(plan: Plan, *, signoff: bool = True) -> FreshLedger:
+    """Return the ledger importing `plan` into an empty database leaves (the same at any
+    instant: nothing in it moves with time)."""
     unit_ids = {name: row for row, name in enumerate(plan.units, start=1)}
     names = {row: name for name, row in unit_ids.items()}
     labels: dict[int, tuple[str, str, str]] = {}
@@ -82,17 +76,4 @@ def fresh_ledger(
         progress={},
         year=plan.year,
     )
-    today = as_of.astimezone(tz).date()
-    timeliness = [
-        timeliness_item(
-            (task_row, labels[task_row][0], labels[task_row][2]),
-            names[unit_id],
-            (m_id, action, end),
-            today,
-            tz=tz,
-        )
-        for task_row, unit_id, m_id, kind, action, _, end, *_ in rows
-        # (`end is not None` is in `is_timed`; this tells the type checker)
-        if end is not None and is_timed(kind, end)
-    ]
-    return FreshLedger(plan.year, plan.units, unit_ids, milestones, status, timeliness)
+    return FreshLedger(plan.year, plan.units, unit_ids, milestones, status)

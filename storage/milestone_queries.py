@@ -37,13 +37,13 @@ async def milestone_statuses(
     *,
     signoff: bool = True,
     pair: tuple[int, int] | None = None,
-    unit_id: int | None = None,
+    unit_id: RowId | None = None,
+    task_row: RowId | None = None,
     labels: Mapping[int, tuple[str, str, str]] | None = None,
 ) -> list[MilestoneStatus]:
-    """Return every milestone of every current pair (or one pair, or one unit's) in plan
-    order, as of an instant (later entries, steps and decisions unseen); `labels`: every
-    current task's (`storage.plans.task_labels`), if already read."""
-    task_row = None
+    """Return every milestone of every current pair (or one pair's, one unit's or one
+    task's) in plan order, as of an instant (later entries, steps and decisions unseen);
+    `labels`: every current task's (`storage.plans.task_labels`), if already read."""
     if pair is not None:
         task_row, unit_id = pair
     reads = MilestoneReads.of(as_of, task_row=task_row, unit_id=unit_id)
@@ -139,7 +139,8 @@ def _pair_scope(
 def _latest_done(
     as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
 ) -> AnySelect:
-    """Select (when, entry id) of the latest 已完成 per (task, unit, milestone or None)."""
+    """Select (when, entry id) of the latest 已完成 per (task, unit, milestone or None), and
+    when the first was made."""
     return (
         select(
             EntryRow.task_id,
@@ -147,6 +148,7 @@ def _latest_done(
             EntryRow.milestone_id,
             func.max(EntryRow.created_at),
             func.max(EntryRow.id),
+            func.min(EntryRow.created_at),
         )
         .where(
             EntryRow.status == "done",

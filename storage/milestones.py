@@ -63,11 +63,20 @@ class MilestoneStatus:
     # kind reads "deadline", from the event day to its due date).
     event: str | None = None
     waiting: bool = False
+    # The first 已完成 naming it or naming no milestone, whatever came after (timeliness
+    # counts the day it was first reported done: `storage.timeliness`).
+    first_done_at: datetime | None = None
 
     @property
     def done(self) -> bool:
         """Return whether the unit reported it done (awaiting sign-off or signed off)."""
         return self.state != "open"
+
+    @property
+    def timed(self) -> bool:
+        """Return whether timeliness counts it: a deadline with its date as the plan wrote
+        it (an event milestone does not, even once its event starts it)."""
+        return self.event is None and self.kind == "deadline" and self.planned_end is not None
 
     @property
     def pair(self) -> tuple[int, int]:
@@ -92,7 +101,9 @@ def statuses_of(
     """Return the milestone states the rows of `storage.milestone_queries.MilestoneReads`
     give, in plan order (rows in any order): stored milestones (`milestone_rows`) and the
     facts that move them."""
-    done = {(t, u, m): (_aware(at), entry) for t, u, m, at, entry in done_rows}
+    # Per (task, unit, milestone or None): the latest 已完成 (when, entry id) and the first.
+    done = {(t, u, m): (_aware(at), entry) for t, u, m, at, entry, _ in done_rows}
+    first_done = {(t, u, m): _aware(at) for t, u, m, _, _, at in done_rows}
     steps: dict[Key, dict[str, int]] = {}
     for t, u, m, verdict, entry in step_rows:
         steps.setdefault((t, u, m), {})[verdict] = int(entry)
@@ -127,7 +138,9 @@ def statuses_of(
         if for_all is not None and (latest_done is None or for_all[1] > latest_done[1]):
             latest_done = for_all
         state: MilestoneState = "open"
+        first_at = None
         if latest_done is not None:
+            first_at = _earlier(first_done.get(own), first_done.get(whole))
             state = _state(latest_done[1], steps.get(own, {}), steps.get(whole, {}), signoff)
         new_end = _later_move(moved.get(own), moved.get(whole)) if moved else None
         found.append(
@@ -149,6 +162,7 @@ def statuses_of(
                 interval,
                 event,
                 waiting,
+                first_at,
             )
         )
     return found
@@ -162,6 +176,12 @@ def _latest(items: Iterable[tuple[K, V, tuple[datetime, int]]]) -> dict[K, V]:
         if key not in made or when > made[key]:
             latest[key], made[key] = value, when
     return latest
+
+
+def _earlier(one: datetime | None, other: datetime | None) -> datetime | None:
+    if one is None or other is None:
+        return one or other
+    return min(one, other)
 
 
 def _later_move(

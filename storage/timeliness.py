@@ -12,16 +12,21 @@ status layer's answer and both follow. What today's ledger honestly supports:
   not reported when it has never reported on it;
 - not yet due and not done → pending (counted nowhere).
 "Done on" is the local day of the first `done` entry; entries and decisions after `as_of`
-are ignored, so the past reads as it was. The ledger is read by `storage.timeliness_queries`.
+are ignored, so the past reads as it was. Both the due date in force and the first `done` come
+from the milestone states (`storage.milestones`, the one rule of extensions), so the board, the
+documents and the weekly digest count from what the scheduler and the lights read;
+`storage.timeliness_queries` reads them from the ledger.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from storage.milestones import MilestoneStatus
 
 Timeliness = Literal["on_time", "late", "not_reported", "pending"]
 
@@ -114,13 +119,31 @@ def timeliness_item(
     )
 
 
-def reclassified(items: Iterable[MilestoneTimeliness], today: date) -> list[MilestoneTimeliness]:
-    """Return the items as they stand on a later day with the same ledger (what was pending
-    may have fallen due)."""
+def timeliness_of(
+    milestones: Iterable[MilestoneStatus],
+    reported: Container[tuple[int, int]],
+    today: date,
+    tz: ZoneInfo,
+) -> list[MilestoneTimeliness]:
+    """Return how timely each deadline milestone is as of a day, in the given order, from
+    the milestone states (`storage.milestones`: the due date in force and the first 已完成)
+    and the pairs the units have reported anything on (pure)."""
     found = []
-    for item in items:
-        kind = classify_timeliness(item.due, item.done_on, item.reported, today)
-        found.append(item if kind == item.kind else replace(item, kind=kind))
+    for m in milestones:
+        if not m.timed or m.planned_end is None or m.end is None:  # (types: `timed` says)
+            continue
+        found.append(
+            timeliness_item(
+                (m.task_row, m.task_id, m.title),
+                m.unit,
+                (m.milestone_id, m.action, m.planned_end),
+                today,
+                moved=m.end,
+                done_at=(m.first_done_at,),
+                reported=m.pair in reported,
+                tz=tz,
+            )
+        )
     return found
 
 

@@ -15,6 +15,7 @@ from storage.fresh_ledger import fresh_ledger
 from storage.milestone_queries import milestone_statuses
 from storage.plans import unit_ids, unit_names
 from storage.status_queries import read_status_facts
+from storage.timeliness import timeliness_of
 from storage.timeliness_queries import milestone_timeliness
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -44,14 +45,14 @@ async def test_a_fresh_ledger_in_memory_reads_as_the_imported_database(
             units = await unit_names(session)
     finally:
         await db.close()
-    fresh = fresh_ledger(plan, AS_OF, tz=TZ)
+    fresh = fresh_ledger(plan)
     assert fresh.milestones == milestones
     assert fresh.status.pairs == status.pairs
     assert fresh.status.milestones == status.milestones
     assert (fresh.status.latest, fresh.status.unanswered, fresh.status.paused) == ({}, {}, {})
     assert (status.latest, status.unanswered, status.paused, status.progress) == ({}, {}, {}, {})
     assert fresh.status.year == status.year == plan.year
-    assert fresh.timeliness == timeliness
+    assert timeliness_of(fresh.milestones, set(), AS_OF.date(), TZ) == timeliness
     assert {t.kind for t in timeliness} == {"pending", "not_reported"}
     assert (fresh.unit_ids, fresh.units) == (ids, units)
     assert any(m.waiting for m in fresh.milestones) == waits

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
+from reports.source import build_digest
+from storage import signoffs
 from storage.database import Database
+from storage.progress import record_entry
+from storage.records import EntryDraft
 from storage.timeliness import classify_timeliness, unit_timeliness
 from storage.timeliness_queries import milestone_timeliness
-from tests.reports.seed import WEEK27, WEEK28, seed_history
+from tests.reports.seed import SH, WEEK27, WEEK28, seed_history
 
 D = date(2022, 6, 30)
 
@@ -58,4 +62,44 @@ async def _window(ledger: Database) -> list:  # type: ignore[type-arg]
     async with ledger.session() as session:
         return await milestone_timeliness(
             session, WEEK27, window=(date(2022, 6, 1), date(2022, 6, 30))
+        )
+
+
+async def test_the_first_done_counts_after_a_return_and_every_reader_agrees(
+    ledger: Database,
+) -> None:
+    # 2.3 社救科 is due 6-30: done on time, returned by leadership, done again late.
+    async with ledger.session() as session:
+        first = await record_entry(
+            session,
+            EntryDraft("2.3", "社救科", "done", "王科长", "cli", note="协议已签"),
+            datetime(2022, 6, 28, 10, tzinfo=SH),
+        )
+        await signoffs.record(
+            session, first.id, "return", "局长", datetime(2022, 6, 29, 9, tzinfo=SH)
+        )
+        await record_entry(
+            session,
+            EntryDraft("2.3", "社救科", "done", "王科长", "cli", note="补充材料"),
+            datetime(2022, 7, 2, 10, tzinfo=SH),
+        )
+    async with ledger.session() as session:
+        everyone = await milestone_timeliness(session, WEEK27)
+        unit = await milestone_timeliness(session, WEEK27, unit="社救科")
+        task = await milestone_timeliness(session, WEEK27, task_id="2.3")
+        nobody = await milestone_timeliness(session, WEEK27, unit="不存在科")
+    signed = next(m for m in everyone if (m.task_id, m.unit) == ("2.3", "社救科"))
+    assert (signed.kind, signed.done_on) == ("on_time", date(2022, 6, 28))
+    assert unit == [m for m in everyone if m.unit == "社救科"]
+    assert task == [m for m in everyone if m.task_id == "2.3"] != []
+    assert nobody == []
+    # The weekly digest counts the same, from the milestone states its pass read.
+    digest = await build_digest(ledger, WEEK27, tz=SH)
+    lines = {line.unit: line for line in digest.units}
+    for counted in unit_timeliness(everyone):
+        line = lines[counted.unit]
+        assert (line.on_time, line.late, line.not_reported) == (
+            counted.on_time,
+            counted.late,
+            counted.not_reported,
         )
