@@ -24,13 +24,8 @@ from reports.model import (
     UnitLine,
 )
 from reports.render import render_digest
-from storage.status import PairGlance, StatusFacts, StatusRules, glances_of
-from storage.timeliness import (
-    MilestoneTimeliness,
-    UnitTimeliness,
-    timeliness_of,
-    unit_timeliness,
-)
+from storage.status import PairGlance, StatusRules, glances_of
+from storage.timeliness import UnitTimeliness, facts_timeliness, unit_timeliness
 from vocabulary import DEFAULT_TZ
 
 __all__ = [
@@ -149,16 +144,8 @@ def digest_from_facts(
     week = _Week.of(as_of, tz)
     glances, status = glances_of(facts.status, as_of, tz, rules, week.may_list)
     rows = [to_report_row(r, None) for r in status]
-    timely = unit_timeliness(_timeliness(facts.status, week), facts.units)
+    timely = unit_timeliness(facts_timeliness(facts.status, week.today, tz), facts.units)
     return _digest(glances, rows, facts.extensions, week, facts.units, timely)
-
-
-def _timeliness(status: StatusFacts, week: _Week) -> list[MilestoneTimeliness]:
-    """Return every deadline's timeliness as of the digest's day, from the pairs' milestone
-    states: a pair has reported when it has a latest entry."""
-    reported = {(p[0], p[4]) for p in status.pairs if p[-1] is not None}
-    milestones = (m for pair in status.milestones.values() for m in pair)
-    return timeliness_of(milestones, reported, week.today, week.tz)
 
 
 @dataclass(frozen=True, slots=True)

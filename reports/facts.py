@@ -20,8 +20,8 @@ class ReportInput:
     rows: tuple[ReportRow, ...]
     extensions: tuple[ExtensionItem, ...]
     units: tuple[str, ...]
-    # Each unit's deadlines so far: on time, late, not reported (None: not read).
-    timeliness: tuple[UnitTimeliness, ...] | None = None
+    # Each unit's deadlines so far: on time, late, not reported.
+    timeliness: tuple[UnitTimeliness, ...]
 
 
 def milestone_text(m: MilestoneRecord, open_due: dict[int, date], done: bool) -> str:

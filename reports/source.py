@@ -15,10 +15,9 @@ from storage.database import Database
 from storage.milestones import MilestoneStatus
 from storage.plans import current_tasks, unit_names
 from storage.report_queries import pending_extensions
-from storage.status import StatusRules
-from storage.status_queries import read_status_facts, status_rows
-from storage.timeliness import unit_timeliness
-from storage.timeliness_queries import milestone_timeliness
+from storage.status import StatusRules, rows_of
+from storage.status_queries import read_status_facts
+from storage.timeliness import facts_timeliness, unit_timeliness
 from vocabulary import DEFAULT_TZ
 
 
@@ -36,16 +35,17 @@ async def read_report_input(
     words, and `entries` as 1/0 (any entry or none) instead of a count. Every category and
     light is the same; a million-entry ledger reads in a fraction of the time.
     """
+    rules = rules or StatusRules()
     tasks = {} if for_board else {t.row: t for t in await current_tasks(session)}
-    status = await status_rows(session, as_of, tz=tz, count_entries=not for_board, rules=rules)
-    rows = tuple(to_report_row(r, tasks.get(r.task_row)) for r in status)
+    facts = await read_status_facts(
+        session, as_of, count_entries=not for_board, signoff=rules.signoff
+    )
+    rows = tuple(to_report_row(r, tasks.get(r.task_row)) for r in rows_of(facts, as_of, tz, rules))
     extensions = await _pending(session, as_of)
     units = tuple(await unit_names(session))
-    timely = None
-    if not for_board:
-        items = await milestone_timeliness(session, as_of, tz=tz)
-        timely = tuple(unit_timeliness(items, units))
-    return ReportInput(rows, extensions, units, timely)
+    # Timeliness follows from the same facts' milestone states: no read of its own.
+    items = facts_timeliness(facts, as_of.astimezone(tz).date(), tz)
+    return ReportInput(rows, extensions, units, tuple(unit_timeliness(items, units)))
 
 
 async def read_digest_facts(

@@ -27,6 +27,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from storage.milestones import MilestoneStatus
+from storage.status import StatusFacts
 
 Timeliness = Literal["on_time", "late", "not_reported", "pending"]
 
@@ -145,6 +146,14 @@ def timeliness_of(
             )
         )
     return found
+
+
+def facts_timeliness(facts: StatusFacts, today: date, tz: ZoneInfo) -> list[MilestoneTimeliness]:
+    """Return every deadline's timeliness as of a day from status facts (pure): their
+    milestone states, and a pair has reported when it has a latest entry."""
+    reported = {(p[0], p[4]) for p in facts.pairs if p[-1] is not None}
+    milestones = (m for pair in facts.milestones.values() for m in pair)
+    return timeliness_of(milestones, reported, today, tz)
 
 
 def in_window(item: MilestoneTimeliness, window: tuple[date, date]) -> bool:

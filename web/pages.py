@@ -35,7 +35,7 @@ FORBIDDEN = {
 
 async def bureau(request: web.Request, access: WebAccess) -> web.StreamResponse:
     """Show the whole bureau (leadership); a unit's session goes to its own page."""
-    from web.views import bureau_view_concurrently
+    from web.views import bureau_view
 
     if not access.is_leadership:
         raise web.HTTPSeeOther(home_of(access))
@@ -45,7 +45,8 @@ async def bureau(request: web.Request, access: WebAccess) -> web.StreamResponse:
         fingerprint = await ledger_fingerprint(session)
 
     async def build() -> BureauView:
-        return await bureau_view_concurrently(board.db, now, board.tz, board.config.rules)
+        async with board.db.session(readonly=True) as session:
+            return await bureau_view(session, now, board.tz, board.config.rules)
 
     minute = now.astimezone(board.tz).replace(second=0, microsecond=0)
     view = await board.bureau_cache.get((fingerprint, minute), build)

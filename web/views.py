@@ -1,8 +1,9 @@
 """View models: what each board page shows, read from the query layer, ready for a template.
 
 This is the one module between storage/reports and the templates. Every count comes from
-`storage.status_queries.status_rows` (what `/status` and `duban status` show), classified by
-`reports.digest` (what the digest and the 台账 count), and from `storage.timeliness`.
+the status facts and rows of `storage.status_queries` / `storage.status` (what `/status` and
+`duban status` show), classified by `reports.digest` (what the digest and the 台账 count),
+and timeliness from the same facts' milestone states (`storage.timeliness`).
 Fields that later issues fill (a row's `reason`, `flags`, `paused`, `signoff`, `target`,
 `pace`; a unit's timeliness) are fields here: the templates show them when present.
 PROVISIONAL parts are marked so; each is computed in one function that can be swapped.
@@ -10,7 +11,6 @@ PROVISIONAL parts are marked so; each is computed in one function that can be sw
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,18 +20,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.evidence import EvidenceStore
 from reports.digest import classify, compute_digest
-from reports.facts import ReportInput, to_report_row
+from reports.facts import to_report_row
 from reports.model import CATEGORIES, Category, Counts, Digest, ReportRow
 from reports.source import read_report_input
 from storage.board_queries import task_extensions
-from storage.database import Database
 from storage.plans import current_plan, task_by_id
 from storage.progress import entries_for
 from storage.records import EntryRecord, Light, StatusRow, TaskRecord
-from storage.status import StatusRules
-from storage.status_queries import status_rows
-from storage.timeliness import MilestoneTimeliness, UnitTimeliness, unit_timeliness
-from storage.timeliness_queries import milestone_timeliness
+from storage.status import StatusRules, rows_of
+from storage.status_queries import read_status_facts
+from storage.timeliness import (
+    MilestoneTimeliness,
+    UnitTimeliness,
+    facts_timeliness,
+    unit_timeliness,
+)
 from vocabulary import (
     AWAITING_NAME,
     LIGHT_NAMES,
@@ -351,51 +354,15 @@ def _due_detail(due: date, action: str | None, today: date) -> str:
 async def bureau_view(
     session: AsyncSession, as_of: datetime, tz: ZoneInfo, rules: StatusRules | None = None
 ) -> BureauView:
-    """Read the whole bureau as of an instant, in one session."""
-    source = await read_report_input(session, as_of, for_board=True, rules=rules)
-    timely = await milestone_timeliness(session, as_of, None, tz)
+    """Read the whole bureau as of an instant, in one session (timeliness comes with the
+    rows: the same milestone states)."""
+    source = await read_report_input(session, as_of, for_board=True, rules=rules, tz=tz)
     plan = await current_plan(session)
-    return _bureau(plan.title if plan else "", source, timely, as_of, tz)
-
-
-async def bureau_view_concurrently(
-    db: Database, as_of: datetime, tz: ZoneInfo, rules: StatusRules | None = None
-) -> BureauView:
-    """Read the whole bureau as of an instant, the rows and timeliness side by side.
-
-    Two read-only sessions: on PostgreSQL two backends, on SQLite two connections whose
-    queries run in their own threads, so one query's database work overlaps the other's
-    Python work on a two-core machine.
-    """
-
-    async def rows() -> tuple[ReportInput, str]:
-        async with db.session(readonly=True) as session:
-            plan = await current_plan(session)
-            return await read_report_input(session, as_of, for_board=True, rules=rules), (
-                plan.title if plan else ""
-            )
-
-    async def timely() -> list[MilestoneTimeliness]:
-        async with db.session(readonly=True) as session:
-            return await milestone_timeliness(session, as_of, None, tz)
-
-    (source, title), items = await asyncio.gather(rows(), timely())
-    return _bureau(title, source, items, as_of, tz)
-
-
-def _bureau(
-    title: str,
-    source: ReportInput,
-    items: Sequence[MilestoneTimeliness],
-    as_of: datetime,
-    tz: ZoneInfo,
-) -> BureauView:
-    timely = unit_timeliness(items, source.units)
     return compose_bureau(
-        title,
+        plan.title if plan else "",
         source.rows,
         compute_digest(source.rows, source.extensions, as_of, source.units, tz),
-        timely,
+        source.timeliness,
         as_of,
         tz,
     )
@@ -501,10 +468,13 @@ async def unit_view(
     if plan is None or unit not in plan.units:
         return None
     today = as_of.astimezone(tz).date()
-    rows = await status_rows(session, as_of, unit, tz, rules=rules)
+    rules = rules or StatusRules()
+    # One read: the rows and the unit's timeliness from the same milestone states.
+    facts = await read_status_facts(session, as_of, unit, signoff=rules.signoff)
+    rows = rows_of(facts, as_of, tz, rules)
     categories = [classify(to_report_row(r, None)) for r in rows]
     counts = Counts(rows=len(rows), **{c: categories.count(c) for c in CATEGORIES})
-    timely = unit_timeliness(await milestone_timeliness(session, as_of, unit, tz), [unit])
+    timely = unit_timeliness(facts_timeliness(facts, today, tz), [unit])
     views = [row_view(r, c, today, tz) for r, c in zip(rows, categories, strict=True)]
     # The most urgent first (UX.md), plan order within each light.
     views.sort(key=lambda v: URGENCY[v.light])
@@ -574,9 +544,7 @@ def _state(found: MilestoneTimeliness, today: date) -> str:
     return "今天到期" if days == 0 else f"还有{days}天"
 
 
-def _entry(
-    e: EntryRecord, evidence: EvidenceStore | None, tz: ZoneInfo, today: date
-) -> EntryView:
+def _entry(e: EntryRecord, evidence: EvidenceStore | None, tz: ZoneInfo, today: date) -> EntryView:
     return EntryView(
         at=instant_text(e.created_at, tz),
         reporter=e.reporter,
@@ -609,14 +577,17 @@ async def task_view(
     task = await task_by_id(session, task_id)
     today = as_of.astimezone(tz).date()
     units = [o for o in task.owners if visible is None or o.unit in visible]
-    timely = await milestone_timeliness(session, as_of, None, tz, task_id=task.id)
+    rules = rules or StatusRules()
+    # One read for every owner: the rows and timeliness from the same milestone states.
+    facts = await read_status_facts(session, as_of, task_row=task.row, signoff=rules.signoff)
+    rows = {row.unit: row for row in rows_of(facts, as_of, tz, rules)}
+    timely = facts_timeliness(facts, today, tz)
     extensions = await task_extensions(session, task.row, as_of)
     parts = []
     for owner in units:
-        rows = await status_rows(session, as_of, owner.unit, tz, rules=rules, task_row=task.row)
-        if not rows:
+        row = rows.get(owner.unit)
+        if row is None:
             continue
-        row = rows[0]
         entries = await entries_for(session, task.id, owner.unit, as_of)
         report_row: ReportRow = to_report_row(row, task)
         parts.append(

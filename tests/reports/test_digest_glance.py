@@ -54,7 +54,7 @@ async def test_the_digest_from_glances_says_what_every_full_row_says(
                 full = await read_report_input(session, as_of, rules=rules, tz=tz)
                 facts = await read_digest_facts(session, as_of, rules=rules, tz=tz)
             every_row = compute_digest(
-                full.rows, full.extensions, as_of, full.units, tz, full.timeliness or ()
+                full.rows, full.extensions, as_of, full.units, tz, full.timeliness
             )
             glanced = digest_from_facts(facts, as_of, rules=rules, tz=tz)
             assert digest_json(glanced) == digest_json(every_row), day

@@ -162,7 +162,7 @@ async def test_the_digests_own_read_gives_the_digest_the_full_report_read_gives(
             facts = await read_digest_facts(session, as_of)
         digests = [
             compute_digest(
-                full.rows, full.extensions, as_of, full.units, timeliness=full.timeliness or ()
+                full.rows, full.extensions, as_of, full.units, timeliness=full.timeliness
             ),
             digest_from_facts(facts, as_of, tz=DEFAULT_TZ),
         ]

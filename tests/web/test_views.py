@@ -16,7 +16,7 @@ from storage.timeliness import unit_timeliness
 from storage.timeliness_queries import milestone_timeliness
 from tests.reports.seed import seed_history
 from tests.web.conftest import NOW, SH
-from web.views import bureau_view, bureau_view_concurrently, task_view, unit_view
+from web.views import bureau_view, task_view, unit_view
 
 
 async def test_bureau_tiles_agree_with_status_digest_and_ledger(ledger: Database) -> None:
@@ -88,10 +88,3 @@ async def test_task_page_lists_every_entry_extension_and_milestone(ledger: Datab
     assert [(x.change, x.state) for x in part.extensions] == [("6月30日 → 7月15日", "待审批")]
     assert (part.milestones[0].action, part.milestones[0].state) == ("完成协议签署", "逾期4天")
     assert hidden.units == ()
-
-
-async def test_the_concurrent_read_builds_the_same_bureau(ledger: Database) -> None:
-    await seed_history(ledger)
-    async with ledger.session(readonly=True) as session:
-        one = await bureau_view(session, NOW, SH)
-    assert await bureau_view_concurrently(ledger, NOW, SH) == one
