@@ -47,10 +47,14 @@ async def test_rows_go_in_whole_and_in_order(ledger: Database, first: bool) -> N
 async def test_a_refused_row_leaves_nothing_behind(ledger: Database) -> None:
     rows = await _rows(ledger)
     rows[-1] = (*rows[-1][:4], None, None)  # every item has a kind
-    with pytest.raises(DBAPIError):
+
+    async def write() -> None:
         async with ledger.session() as session:
             await session.execute(text("SELECT 1"))
             await insert_rows(session, OUTBOX_ITEMS, COLUMNS, rows[:1])
             await insert_rows(session, OUTBOX_ITEMS, COLUMNS, rows)
+
+    with pytest.raises(DBAPIError):
+        await write()
     async with ledger.session(readonly=True) as session:
         assert await session.scalar(select(func.count()).select_from(OutboxItemRow)) == 0
