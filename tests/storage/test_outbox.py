@@ -91,16 +91,23 @@ async def test_an_over_long_item_is_refused_whole_not_cut(postgres_url: str) -> 
 
 async def test_a_payload_is_stored_as_readable_compact_json(ledger: Database) -> None:
     # Chinese as itself, not \\u escapes: a busy day's prompts are hundreds of kilobytes.
-    draft = await _draft(ledger, "readable")
+    payload = {
+        "text": "【督办提醒】\n🔴 2.3 完成协议签署 · 6月30日截止「已逾期」",
+        "items": [{"task": "2.3", "milestone_id": None, "due": "2022-06-30", "n": -3}],
+        "buttons": "prompt",
+        "share": 0.25,
+    }
+    draft = replace(await _draft(ledger, "readable"), payload=payload)
     async with ledger.session() as session:
         await outbox.enqueue(session, draft, LEDGER_NOW)
         stored = await session.scalar(
             text("SELECT CAST(payload AS TEXT) FROM outbox WHERE dedupe_key = 'readable'")
         )
         message = await outbox.by_dedupe_key(session, "readable")
-    assert stored == '{"text":"提醒"}'
+    assert stored == json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    assert "提醒" in stored
     assert message is not None
-    assert message.payload == json.loads(stored)
+    assert message.payload == payload
 
 
 @pytest.mark.postgres
