@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,7 +52,7 @@ async def milestone_statuses(
     found = [(await plain_rows(session, query)).all() for query in reads.queries]
     # Task and unit words come once per task and unit, not decoded again on every row.
     milestone_rows = found[-1]
-    labels = await labels_covering(session, (row[0] for row in milestone_rows), labels, *owners)
+    labels = await labels_covering(session, map(itemgetter(0), milestone_rows), labels, *owners)
     names = await unit_names_by_row(session)
     return reads.statuses(*found, labels=labels, names=names, signoff=signoff)
 

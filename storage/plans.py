@@ -155,7 +155,7 @@ async def labels_covering(
     """Return `labels` when they name every one of the task rows, else `task_labels` read
     now: words read earlier in a pass may miss a task a plan import added since (on
     PostgreSQL each statement reads what is committed when it starts)."""
-    if labels is not None and all(row in labels for row in task_rows):
+    if labels is not None and labels.keys() >= set(task_rows):
         return labels
     return await task_labels(session, *owners)
 

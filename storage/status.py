@@ -89,30 +89,30 @@ def milestone_shape(milestones: Sequence[MilestoneStatus]) -> MilestoneShape:
     deadlines_signed = every_signed = True
     awaiting = False
     open_ms: list[OpenMilestone] = []
-    open_dues: list[date] = []
-    waiting: list[str] = []
+    waiting: tuple[str, ...] = ()
     for m in milestones:
         state = m.state
         if state != "signed":
             every_signed = False
-        if state == "awaiting":
-            awaiting = True
-        if m.kind == "deadline" and m.end is not None:
+            if state == "awaiting":
+                awaiting = True
+            elif m.waiting:
+                waiting += (m.event or "",)
+        end = m.end
+        if end is not None and m.kind == "deadline":
             has_deadline = True
             if state != "signed":
                 deadlines_signed = False
-            if state == "open":
-                open_dues.append(m.end)
-                open_ms.append(
-                    OpenMilestone(m.milestone_id, m.action, m.planned_end or m.end, m.end)
-                )
-        if m.waiting and state == "open":
-            waiting.append(m.event or "")
+                if state == "open":
+                    open_ms.append(
+                        OpenMilestone(m.milestone_id, m.action, m.planned_end or end, end)
+                    )
     if len(open_ms) > 1:
         open_ms.sort(key=_by_due)
     done = deadlines_signed if has_deadline else (every_signed and bool(milestones))
-    first_due = min(open_dues) if open_dues else None
-    return MilestoneShape(done, awaiting, first_due, tuple(open_ms), tuple(waiting))
+    # Sorted by due date: the first is the earliest.
+    first_due = open_ms[0].due if open_ms else None
+    return MilestoneShape(done, awaiting, first_due, tuple(open_ms), waiting)
 
 
 def light_of(
@@ -166,7 +166,7 @@ def by_pair(milestones: Iterable[MilestoneStatus]) -> dict[tuple[int, int], list
     """Return the milestones grouped by (task row, unit id), each group in the given order."""
     grouped: dict[tuple[int, int], list[MilestoneStatus]] = {}
     for m in milestones:
-        grouped.setdefault(m.pair, []).append(m)
+        grouped.setdefault((m.task_row, m.unit_id), []).append(m)
     return grouped
 
 
@@ -278,14 +278,14 @@ def _judge(
     glances: list[PairGlance] = []
     rows: list[StatusRow] = []
     for task_row, task_id, chapter, title, u_id, unit_name, role, count, latest_id in facts.pairs:
-        mine = facts.milestones.get((task_row, u_id), [])
+        pair = (task_row, u_id)
         entry = facts.latest.get(latest_id) if latest_id is not None else None
         status, note = (entry[0], entry[1]) if entry else (None, None)
         updated_at = entry[3] if entry else None
-        reported = facts.progress.get((task_row, u_id), ())
+        reported = facts.progress.get(pair, ())
         pace = (
             pace_of(
-                mine,
+                facts.milestones.get(pair, []),
                 reported,
                 today,
                 year_start,
@@ -296,13 +296,13 @@ def _judge(
             else None
         )
         behind = pace is not None and pace.behind
-        shape = facts.shape((task_row, u_id))
+        shape = facts.shape(pair)
         light, reason, signoff = light_from(shape, status, note, today, rules.warn_days, behind)
         open_ms = shape.open
         pause = pause_now.get(unit_name)
         flags: tuple[str, ...] = ()
         silent_days = None
-        prompted = facts.unanswered.get((task_row, u_id))
+        prompted = facts.unanswered.get(pair)
         if light != "done" and pause is None and prompted is not None:
             key = (prompted, unit_name)
             if key not in silence:

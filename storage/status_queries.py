@@ -224,7 +224,7 @@ async def _pairs(
     query = _pairs_query(session.get_bind().dialect.name, as_of, [], count_entries)
     rows = (await plain_rows(session, query)).all()
     # Task and unit words come once per task and unit, not decoded again on every row.
-    labels = await labels_covering(session, (row[0] for row in rows), labels)
+    labels = await labels_covering(session, map(itemgetter(0), rows), labels)
     names = await unit_names_by_row(session)
     return (*_pairs_from(rows, labels, names, count_entries), labels)
 
