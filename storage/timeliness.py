@@ -1,9 +1,8 @@
 """Timeliness per deadline milestone and per unit: on time, late, not reported.
 
-PROVISIONAL (issue 15, until issue 11 gives the status layer its own per-unit timeliness):
-this is the one place the web board and the documents (督查通报, the board's tiles) read
-timeliness from; swap the body of `storage.timeliness_queries.milestone_timeliness` for the
-status layer's answer and both follow. What today's ledger honestly supports:
+The web board, the documents (督查通报, the board's tiles) and the weekly digest all count
+from `timeliness_of`, over the milestone states the scheduler and the lights read
+(`storage.milestones`). What today's ledger honestly supports:
 
 - a deadline milestone done (a `done` entry naming it, or naming no milestone) on or before
   its due date (as extended by an approved extension, DESIGN "Progress") → on time;
@@ -12,17 +11,16 @@ status layer's answer and both follow. What today's ledger honestly supports:
   not reported when it has never reported on it;
 - not yet due and not done → pending (counted nowhere).
 "Done on" is the local day of the first `done` entry; entries and decisions after `as_of`
-are ignored, so the past reads as it was. Both the due date in force and the first `done` come
-from the milestone states (`storage.milestones`, the one rule of extensions), so the board, the
-documents and the weekly digest count from what the scheduler and the lights read;
-`storage.timeliness_queries` reads them from the ledger.
+are ignored, so the past reads as it was. The due date in force and the first `done` are the
+milestone state's (`storage.milestones` holds the one rule of extensions);
+`storage.timeliness_queries` reads the states from the ledger.
 """
 
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -78,48 +76,6 @@ def classify_timeliness(
     return "late" if reported else "not_reported"
 
 
-def is_timed(kind: str, end: date | None) -> bool:
-    """Return whether a stored milestone counts for timeliness: a deadline with a due date,
-    as the plan wrote it (an event milestone does not, even once its event starts it)."""
-    return kind == "deadline" and end is not None
-
-
-def timeliness_item(
-    task: tuple[int, str, str],
-    unit: str,
-    milestone: tuple[int, str | None, date],
-    today: date,
-    *,
-    moved: date | None = None,
-    done_at: Iterable[datetime | None] = (),
-    reported: bool = False,
-    tz: ZoneInfo,
-) -> MilestoneTimeliness:
-    """Return how timely one deadline milestone of a pair is as of a day (pure): `task` is
-    its (row, id, title), `milestone` its (id, action, planned due date), `moved` the due
-    date an approved extension gives, `done_at` the first 已完成 naming it and the first
-    naming no milestone, `reported` whether the unit has reported anything on the pair.
-    A pair nobody has reported on has none of these (the defaults)."""
-    task_row, task_id, title = task
-    milestone_id, action, end = milestone
-    firsts = [at for at in done_at if at is not None]
-    done_on = min(firsts).astimezone(tz).date() if firsts else None
-    due = moved or end
-    return MilestoneTimeliness(
-        task_row=task_row,
-        task_id=task_id,
-        title=title,
-        unit=unit,
-        milestone_id=milestone_id,
-        action=action,
-        planned_due=end,
-        due=due,
-        done_on=done_on,
-        reported=reported,
-        kind=classify_timeliness(due, done_on, reported, today),
-    )
-
-
 def timeliness_of(
     milestones: Iterable[MilestoneStatus],
     reported: Container[tuple[int, int]],
@@ -131,18 +87,25 @@ def timeliness_of(
     and the pairs the units have reported anything on (pure)."""
     found = []
     for m in milestones:
-        if not m.timed or m.planned_end is None or m.end is None:  # (types: `timed` says)
+        planned, due = m.planned_end, m.end
+        if not m.timed or planned is None or due is None:  # (types: `timed` says)
             continue
+        first = m.first_done_at
+        done_on = first.astimezone(tz).date() if first is not None else None
+        was_reported = m.pair in reported
         found.append(
-            timeliness_item(
-                (m.task_row, m.task_id, m.title),
-                m.unit,
-                (m.milestone_id, m.action, m.planned_end),
-                today,
-                moved=m.end,
-                done_at=(m.first_done_at,),
-                reported=m.pair in reported,
-                tz=tz,
+            MilestoneTimeliness(
+                task_row=m.task_row,
+                task_id=m.task_id,
+                title=m.title,
+                unit=m.unit,
+                milestone_id=m.milestone_id,
+                action=m.action,
+                planned_due=planned,
+                due=due,
+                done_on=done_on,
+                reported=was_reported,
+                kind=classify_timeliness(due, done_on, was_reported, today),
             )
         )
     return found
