@@ -15,8 +15,8 @@ from storage.database import Database
 from storage.milestones import MilestoneStatus
 from storage.plans import current_tasks, unit_names
 from storage.report_queries import pending_extensions
-from storage.status import StatusRules, rows_of
-from storage.status_queries import read_status_facts
+from storage.status import StatusRules
+from storage.status_queries import read_status_facts, status_read
 from storage.timeliness import facts_timeliness, unit_timeliness
 from vocabulary import DEFAULT_TZ
 
@@ -35,12 +35,11 @@ async def read_report_input(
     words, and `entries` as 1/0 (any entry or none) instead of a count. Every category and
     light is the same; a million-entry ledger reads in a fraction of the time.
     """
-    rules = rules or StatusRules()
     tasks = {} if for_board else {t.row: t for t in await current_tasks(session)}
-    facts = await read_status_facts(
-        session, as_of, count_entries=not for_board, signoff=rules.signoff
+    facts, status = await status_read(
+        session, as_of, tz=tz, count_entries=not for_board, rules=rules
     )
-    rows = tuple(to_report_row(r, tasks.get(r.task_row)) for r in rows_of(facts, as_of, tz, rules))
+    rows = tuple(to_report_row(r, tasks.get(r.task_row)) for r in status)
     extensions = await _pending(session, as_of)
     units = tuple(await unit_names(session))
     # Timeliness follows from the same facts' milestone states: no read of its own.

@@ -75,6 +75,24 @@ async def status_rows(
     a million-entry ledger is most of the query's time, and the web board's bureau page
     shows no per-row count.
     """
+    _, rows = await status_read(
+        session, as_of, unit, tz, count_entries=count_entries, rules=rules, task_row=task_row
+    )
+    return rows
+
+
+async def status_read(
+    session: AsyncSession,
+    as_of: datetime,
+    unit: str | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+    *,
+    count_entries: bool = True,
+    rules: StatusRules | None = None,
+    task_row: int | None = None,
+) -> tuple[StatusFacts, list[StatusRow]]:
+    """Return what `status_rows` returns with the facts its rows came from (a page that
+    also counts timeliness takes it from the same facts: `storage.timeliness`)."""
     rules = rules or StatusRules()
     facts = await read_status_facts(
         session,
@@ -84,7 +102,7 @@ async def status_rows(
         signoff=rules.signoff,
         task_row=task_row,
     )
-    return rows_of(facts, as_of, tz, rules)
+    return facts, rows_of(facts, as_of, tz, rules)
 
 
 async def read_rows(

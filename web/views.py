@@ -27,8 +27,8 @@ from storage.board_queries import task_extensions
 from storage.plans import current_plan, task_by_id
 from storage.progress import entries_for
 from storage.records import EntryRecord, Light, StatusRow, TaskRecord
-from storage.status import StatusRules, rows_of
-from storage.status_queries import read_status_facts
+from storage.status import StatusRules
+from storage.status_queries import status_read
 from storage.timeliness import (
     MilestoneTimeliness,
     UnitTimeliness,
@@ -468,10 +468,8 @@ async def unit_view(
     if plan is None or unit not in plan.units:
         return None
     today = as_of.astimezone(tz).date()
-    rules = rules or StatusRules()
     # One read: the rows and the unit's timeliness from the same milestone states.
-    facts = await read_status_facts(session, as_of, unit, signoff=rules.signoff)
-    rows = rows_of(facts, as_of, tz, rules)
+    facts, rows = await status_read(session, as_of, unit, tz, rules=rules)
     categories = [classify(to_report_row(r, None)) for r in rows]
     counts = Counts(rows=len(rows), **{c: categories.count(c) for c in CATEGORIES})
     timely = unit_timeliness(facts_timeliness(facts, today, tz), [unit])
@@ -577,10 +575,9 @@ async def task_view(
     task = await task_by_id(session, task_id)
     today = as_of.astimezone(tz).date()
     units = [o for o in task.owners if visible is None or o.unit in visible]
-    rules = rules or StatusRules()
     # One read for every owner: the rows and timeliness from the same milestone states.
-    facts = await read_status_facts(session, as_of, task_row=task.row, signoff=rules.signoff)
-    rows = {row.unit: row for row in rows_of(facts, as_of, tz, rules)}
+    facts, owned = await status_read(session, as_of, None, tz, rules=rules, task_row=task.row)
+    rows = {row.unit: row for row in owned}
     timely = facts_timeliness(facts, today, tz)
     extensions = await task_extensions(session, task.row, as_of)
     parts = []
