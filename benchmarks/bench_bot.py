@@ -225,7 +225,11 @@ def figures(quick: bool, status_cache: bool = True) -> list[Figure]:
     """Return one run's figures: each the median share of the echo bot's rate in a round
     (`/status` with its target)."""
     n, rounds = (100, 3) if quick else (500, ROUNDS)
-    found = asyncio.run(paired_rounds(n, rounds, status_cache))
+    return round_figures(asyncio.run(paired_rounds(n, rounds, status_cache)), n, status_cache)
+
+
+def round_figures(found: list[Round], n: int, status_cache: bool) -> list[Figure]:
+    """Return the figures of measured rounds of `n` updates each."""
     same = [r.echo_on_ours for r in found]
     return [
         _share(f"duban, {STRANGER}", [(r.stranger, r.echo) for r in found], same, None, n),
@@ -296,11 +300,4 @@ if __name__ == "__main__":
                 f"   [{r.stranger.cpu / r.echo.cpu:.2f} {r.status.cpu / r.echo.cpu:.2f}]"
                 f"   {r.echo_on_ours.wall:9.1f}"
             )
-        for label, pick in ((STRANGER, "stranger"), (status_name(cache), "status")):
-            wall = statistics.median(getattr(r, pick).wall / r.echo.wall for r in rounds)
-            cpu = statistics.median(getattr(r, pick).cpu / r.echo.cpu for r in rounds)
-            same = statistics.median(getattr(r, pick).wall / r.echo_on_ours.wall for r in rounds)
-            print(
-                f"median share, {label}: {wall:.2f} (CPU time: {cpu:.2f});"
-                f" of the echo bot on duban's transport: {same:.2f}"
-            )
+        print_figures(round_figures(rounds, args.updates, cache))
