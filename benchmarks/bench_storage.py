@@ -5,10 +5,11 @@ Run: .venv/bin/python benchmarks/bench_storage.py [--quick] [--entries N]
 
 Loads the seed plan, bulk-inserts N entries spread over the 66 (task, unit) rows and the
 year (executemany on SQLite, COPY on PostgreSQL; done entries name a milestone, so most
-rows stay open: the worst case), then times one unit's status (target < 100 ms) and the
-whole-bureau summary, each beside a raw SQL aggregate of the same entries (count and
-latest per (unit, task)) timed the same way. PostgreSQL uses a throwaway database on
-127.0.0.1:5432. --quick: 100,000 entries and fewer repeats.
+rows stay open: the worst case), then times one unit's status and the whole bureau's as a
+chat's /status reads them (target < 100 ms; no entry counts, which a chat never shows) and
+as `duban status` reads them (each pair's entries counted), each beside a raw SQL aggregate
+of the same entries (count and latest per (unit, task)) timed the same way. PostgreSQL uses
+a throwaway database on 127.0.0.1:5432. --quick: 100,000 entries and fewer repeats.
 """
 
 from __future__ import annotations
@@ -40,16 +41,20 @@ from plan_data import default_plan_path
 from storage.bootstrap import open_ledger
 from storage.database import Database
 from storage.plans import current_tasks, unit_ids
-from storage.status_queries import status_rows
+from storage.status_queries import read_rows
 
 START = datetime(2022, 1, 1, tzinfo=UTC)
 AS_OF = datetime(2022, 12, 20, 2, 0, tzinfo=UTC)
 STATUSES = ["in_progress"] * 90 + ["blocked"] * 6 + ["done"] * 4
 TARGET_MS = 100.0
-CASES: list[tuple[str, str | None, float | None]] = [
-    ("status of 社区科", "社区科", TARGET_MS),
-    ("status of 婚姻科", "婚姻科", TARGET_MS),
-    ("whole-bureau summary (66 rows)", None, None),
+# (label, unit or None for the whole bureau, target, whether each pair's entries are counted):
+# a chat's /status reads "any entry or none" (`core.queries.rows`), `duban status` counts.
+CASES: list[tuple[str, str | None, float | None, bool]] = [
+    ("/status 社区科", "社区科", TARGET_MS, False),
+    ("/status 婚姻科", "婚姻科", TARGET_MS, False),
+    ("/status, whole bureau (66 rows)", None, TARGET_MS, False),
+    ("duban status 社区科, entries counted", "社区科", TARGET_MS, True),
+    ("duban status, whole bureau, entries counted", None, None, True),
 ]
 RAW = (
     "SELECT e.unit_id, e.task_id, count(*), max(e.created_at) FROM progress_entries e"
@@ -128,19 +133,21 @@ async def bench(kind: str, count: int, repeat: int) -> list[Figure]:
             await load(url, generate(await pairs(db), count))
             async with RawSQL(url) as raw_sql:
 
-                async def status(unit: str | None) -> int:
-                    async with db.session(readonly=True) as session:
-                        return len(await status_rows(session, AS_OF, unit))
+                async def status(unit: str | None, counted: bool) -> int:
+                    return len(await read_rows(db, AS_OF, unit, count_entries=counted))
 
                 async def raw_status(unit: str | None) -> int:
                     if unit is None:
                         return await raw_sql.rows(RAW.format(unit=""), AS_OF)
                     return await raw_sql.rows(RAW.format(unit=" AND u.name = ?"), AS_OF, unit)
 
-                for label, unit, target in CASES:
-                    await status(unit)  # warm caches and the statement cache
+                for label, unit, target, counted in CASES:
+                    await status(unit, counted)  # warm caches and the statement cache
                     await raw_status(unit)
-                    took = await time_async(lambda unit=unit: status(unit), repeat)  # type: ignore[misc]
+                    took = await time_async(
+                        lambda unit=unit, counted=counted: status(unit, counted),  # type: ignore[misc]
+                        repeat,
+                    )
                     raw = await time_async(lambda unit=unit: raw_status(unit), repeat)  # type: ignore[misc]
                     figures.append(
                         Figure(

@@ -227,7 +227,7 @@ def status_command(args: argparse.Namespace, ctx: CliContext) -> int:
         core = await Core.open(ctx.core_config(), FrozenClock(now))
         try:
             unit = core.units.resolve(args.unit) if args.unit else None
-            return unit, await queries.rows(core, unit)
+            return unit, await queries.rows(core, unit, counted=True)
         finally:
             await core.close()
 

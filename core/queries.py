@@ -21,14 +21,23 @@ class TaskView:
     entries: list[EntryRecord]
 
 
-async def rows(core: Core, unit: str | None = None) -> list[StatusRow]:
-    """Return the status rows of one unit, or of the whole bureau, as of now."""
+async def rows(core: Core, unit: str | None = None, *, counted: bool = False) -> list[StatusRow]:
+    """Return the status rows of one unit, or of the whole bureau, as of now.
+
+    A chat shows no entry counts, so a row's `entries` is 1 or 0 (any entry or none; the
+    lights are the same): counting is most of the read on a big ledger. `counted` gives each
+    row its pair's number of entries (`duban status` prints them), read afresh every time.
+    """
     now = core.now()
+    if counted:
+        return await status_queries.read_rows(core.db, now, unit, core.tz, rules=core.rules)
     today = now.astimezone(core.tz).date()
     cached = core.statuses.get(unit, today)
     if cached is not None:
         return cached
-    found = await status_queries.read_rows(core.db, now, unit, core.tz, rules=core.rules)
+    found = await status_queries.read_rows(
+        core.db, now, unit, core.tz, count_entries=False, rules=core.rules
+    )
     core.statuses.put(unit, today, found)
     return found
 

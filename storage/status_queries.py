@@ -111,6 +111,7 @@ async def read_rows(
     unit: str | None = None,
     tz: ZoneInfo = DEFAULT_TZ,
     *,
+    count_entries: bool = True,
     rules: StatusRules | None = None,
     task_row: int | None = None,
 ) -> list[StatusRow]:
@@ -120,9 +121,11 @@ async def read_rows(
     rules = rules or StatusRules()
     if unit is None and task_row is None:
         async with db.session(readonly=True) as session:
-            return await status_rows(session, as_of, None, tz, rules=rules)
-    statement, params = _scoped(db.dialect, as_of, unit, task_row, True)
-    facts = _scoped_facts(await statement.run_alone(db, params), True, rules.signoff)
+            return await status_rows(
+                session, as_of, None, tz, count_entries=count_entries, rules=rules
+            )
+    statement, params = _scoped(db.dialect, as_of, unit, task_row, count_entries)
+    facts = _scoped_facts(await statement.run_alone(db, params), count_entries, rules.signoff)
     return rows_of(facts, as_of, tz, rules)
 
 
