@@ -5,11 +5,13 @@ Run: .venv/bin/python benchmarks/bench_storage.py [--quick] [--entries N]
 
 Loads the seed plan, bulk-inserts N entries spread over the 66 (task, unit) rows and the
 year (executemany on SQLite, COPY on PostgreSQL; done entries name a milestone, so most
-rows stay open: the worst case), then times one unit's status and the whole bureau's as a
-chat's /status reads them (target < 100 ms; no entry counts, which a chat never shows) and
-as `duban status` reads them (each pair's entries counted), each beside a raw SQL aggregate
-of the same entries (count and latest per (unit, task)) timed the same way. PostgreSQL uses
-a throwaway database on 127.0.0.1:5432. --quick: 100,000 entries and fewer repeats.
+rows stay open: the worst case) and the sent prompts such a history holds (about 49,000
+items for 1,000,000 entries: 未报 is read from them). Then times one unit's status and the
+whole bureau's as a chat's /status reads them (target < 100 ms; no entry counts, which a
+chat never shows) and as `duban status` reads them (each pair's entries counted), each
+beside a raw SQL aggregate of the same entries (count and latest per (unit, task)) timed
+the same way. PostgreSQL uses a throwaway database on 127.0.0.1:5432. --quick: 100,000
+entries and fewer repeats.
 """
 
 from __future__ import annotations
@@ -124,13 +126,83 @@ async def load(url: str, rows: list[tuple[Any, ...]]) -> None:
         await conn.close()
 
 
+# The prompts a ledger of this many entries has sent: 1,000,000 entries are about 60 years of
+# the seed plan's reports, and a year of it sends about 816 prompt items (`duban simulate`).
+PROMPT_ITEMS_PER_ENTRY = 60 * 816 / 1_000_000
+OUTBOX_COLUMNS = [
+    "dedupe_key", "chat_id", "recipient", "kind", "payload", "not_before", "created_at",
+    "attempts", "parts_sent", "sent_at",
+]  # fmt: skip
+ITEM_COLUMNS = ["outbox_id", "task_id", "unit_id", "milestone_id", "item_kind", "point_date"]
+
+
+def prompt_history(
+    found: list[tuple[int, int, list[int]]], items: int
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Return about `items` sent prompt items over the year, a message per unit and day
+    naming each of the unit's pairs (outbox rows with ids from 1, and their items)."""
+    units: dict[int, list[int]] = {}
+    for task_row, unit_row, _ in found:
+        units.setdefault(unit_row, []).append(task_row)
+    days = max(1, items // len(found))
+    span = (AS_OF - START).total_seconds()
+    messages: list[tuple[Any, ...]] = []
+    rows: list[tuple[Any, ...]] = []
+    for n in range(days):
+        at = START + timedelta(seconds=span * n / days, hours=1)
+        for unit_row, tasks in units.items():
+            messages.append(
+                (f"bench:{n}:{unit_row}", unit_row, "unit", "prompt", '{"version":1}', at, at,
+                 1, 1, at)
+            )  # fmt: skip
+            rows += [(len(messages), t, unit_row, None, "checkin", at.date()) for t in tasks]
+    return messages, rows
+
+
+async def load_prompts(url: str, found: list[tuple[int, int, list[int]]], items: int) -> None:
+    """Bulk-load a sent prompt history into the empty outbox, with the bare driver."""
+    messages, rows = prompt_history(found, items)
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url.split("///", 1)[1])
+        try:
+            with conn:
+                for table, columns, values in (
+                    ("outbox", OUTBOX_COLUMNS, [_sqlite_times(m) for m in messages]),
+                    ("outbox_items", ITEM_COLUMNS, [(*r[:5], r[5].isoformat()) for r in rows]),
+                ):
+                    marks = ", ".join("?" for _ in columns)
+                    conn.executemany(
+                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+                        values,
+                    )
+            conn.execute("ANALYZE")
+        finally:
+            conn.close()
+        return
+    pg = await asyncpg.connect(url)
+    try:
+        await pg.copy_records_to_table("outbox", records=messages, columns=OUTBOX_COLUMNS)
+        await pg.copy_records_to_table("outbox_items", records=rows, columns=ITEM_COLUMNS)
+        await pg.execute("VACUUM ANALYZE outbox")
+        await pg.execute("VACUUM ANALYZE outbox_items")
+    finally:
+        await pg.close()
+
+
+def _sqlite_times(message: tuple[Any, ...]) -> tuple[Any, ...]:
+    text = message[-1].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return (*message[:5], text, text, *message[7:9], text)
+
+
 async def bench(kind: str, count: int, repeat: int) -> list[Figure]:
     """Load a ledger and time the status queries beside the raw aggregate."""
     figures = []
     async with throwaway_database(kind) as url:
         db = await open_ledger(url, default_plan_path(), START)
         try:
-            await load(url, generate(await pairs(db), count))
+            found = await pairs(db)
+            await load(url, generate(found, count))
+            await load_prompts(url, found, round(count * PROMPT_ITEMS_PER_ENTRY))
             async with RawSQL(url) as raw_sql:
 
                 async def status(unit: str | None, counted: bool) -> int:

@@ -327,7 +327,7 @@ async def load_entries(
     conn = await asyncpg.connect(url)
     try:
         pairs = [tuple(r) for r in await conn.fetch("SELECT task_id, unit_id FROM task_owners")]
-        rows = _entries(pairs, count, start, end, seed)  # type: ignore[arg-type]
+        rows = _entries(pairs, count, start, end, seed)
         heads: dict[tuple[Any, Any], str] = {}
         while chunk := [r for _, r in zip(range(batch), rows, strict=False)]:
             chunk = chained(chunk, heads)

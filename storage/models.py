@@ -388,7 +388,8 @@ class OutboxItemRow(Base):
     """
 
     __tablename__ = "outbox_items"
-    __table_args__ = (Index("ix_outbox_items_point", "task_id", "unit_id", "milestone_id"),)
+    # A pair's prompts by day: the first one after its latest report (未报) is one probe.
+    __table_args__ = (Index("ix_outbox_items_pair_day", "task_id", "unit_id", "point_date"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     outbox_id: Mapped[int] = mapped_column(Integer, index=True)
     task_id: Mapped[int] = mapped_column(Integer)

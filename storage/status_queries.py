@@ -4,7 +4,7 @@ give (the rules: `storage.status`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -367,36 +367,51 @@ def _unanswered_query(
     as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
 ) -> AnySelect:
     """Select, per pair (every pair, or a task's or a unit's), the day of the first prompt
-    sent after its latest report."""
+    sent after its latest report (NULL: none).
+
+    Two index probes per pair, whatever the outbox holds: the latest report's instant
+    (ix_entries_unit_task_time, newest first), then the pair's prompts from that day on
+    (ix_outbox_items_pair_day) up to the first one sent by `as_of`. A pair's prompts pile up
+    year after year, so reading them all (or probing for the report once per prompt) would
+    make every /status slower as the outbox grows.
+    """
     reported = (
         select(func.max(EntryRow.created_at))
         .where(
-            EntryRow.task_id == OutboxItemRow.task_id,
-            EntryRow.unit_id == OutboxItemRow.unit_id,
+            EntryRow.task_id == TaskOwnerRow.task_id,
+            EntryRow.unit_id == TaskOwnerRow.unit_id,
             EntryRow.created_at <= as_of,
         )
-        .correlate(OutboxItemRow)
+        .correlate(TaskOwnerRow)
         .scalar_subquery()
     )
-    query = (
-        select(OutboxItemRow.task_id, OutboxItemRow.unit_id, func.min(OutboxItemRow.point_date))
+    first_prompt = (
+        select(OutboxItemRow.point_date)
         .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
         .where(
-            OutboxRow.kind == "prompt",
-            OutboxRow.sent_at.is_not(None),
-            OutboxRow.sent_at <= as_of,
+            OutboxItemRow.task_id == TaskOwnerRow.task_id,
+            OutboxItemRow.unit_id == TaskOwnerRow.unit_id,
             OutboxItemRow.point_date.is_not(None),
             # A prompt dated after the latest report's instant (a date compares as its
             # midnight): prompts go at the send time, so one on the report's day came first.
-            or_(reported.is_(None), OutboxItemRow.point_date > reported),
+            # One bound for the index whether or not the pair has reported.
+            OutboxItemRow.point_date > func.coalesce(reported, _BEFORE_ANY_REPORT),
+            OutboxRow.kind == "prompt",
+            OutboxRow.sent_at.is_not(None),
+            OutboxRow.sent_at <= as_of,
         )
-        .group_by(OutboxItemRow.task_id, OutboxItemRow.unit_id)
+        .order_by(OutboxItemRow.point_date)
+        .limit(1)
+        .correlate(TaskOwnerRow)
+        .scalar_subquery()
     )
-    if task_row is not None:
-        query = query.where(OutboxItemRow.task_id == task_row)
-    if unit_id is not None:
-        query = query.where(OutboxItemRow.unit_id == unit_id)
-    return query
+    return select(TaskOwnerRow.task_id, TaskOwnerRow.unit_id, first_prompt).where(
+        *owner_scope(task_row, unit_id)
+    )
+
+
+# Earlier than any report: the bound for a pair that never reported.
+_BEFORE_ANY_REPORT = literal(datetime(1, 1, 1, tzinfo=UTC), UtcDateTime())
 
 
 def _unanswered_from(rows: Iterable[Sequence[Any]]) -> dict[tuple[int, int], date]:

@@ -348,11 +348,17 @@ async def test_a_ledger_one_revision_behind_is_still_migrated_on_connect(
             await conn.execute(text("SELECT claim_token FROM outbox"))  # 0007's column
             assert await conn.run_sync(at_head) is True
             keys = await conn.run_sync(lambda sync: inspect(sync).get_foreign_keys("outbox_items"))
+            indexes = await conn.run_sync(lambda sync: inspect(sync).get_indexes("outbox_items"))
             postgres = db.dialect == "postgresql"
             compression = await conn.scalar(text(PAYLOAD_COMPRESSION)) if postgres else None
     finally:
         await db.close()
-    assert stamped == head_revision() == "0010"
+    assert stamped == head_revision() == "0011"
+    # 0011: a pair's prompt items are indexed by day (the first after a report is one probe).
+    assert {i["name"]: i["column_names"] for i in indexes if "pair" in i["name"]} == {
+        "ix_outbox_items_pair_day": ["task_id", "unit_id", "point_date"]
+    }
+    assert "ix_outbox_items_point" not in {i["name"] for i in indexes}
     # 0010 (down to 0006 and up again): PostgreSQL stores payloads with lz4 ('l').
     assert compression == ("l" if postgres else None)
     # 0009: an item's message, task, unit and milestone are written, not checked.
