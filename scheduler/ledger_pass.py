@@ -121,7 +121,7 @@ class DatabaseSource:
         return PromptFacts.of(
             await self.milestones(scope),
             await pause_queries.unit_windows(session, scope.now),
-            await latest_points(session, ("prompt", "escalation")),
+            await latest_points(session, ("prompt", "escalation"), scope.floor),
         )
 
     async def last_entries(

@@ -42,9 +42,15 @@ async def schedule_milestones(
 
 
 async def latest_points(
-    session: AsyncSession, kinds: Iterable[str]
+    session: AsyncSession, kinds: Iterable[str], since: date
 ) -> dict[tuple[int, int, int | None, str], date]:
-    """Return the latest point date queued per (task row, unit id, milestone, message kind)."""
+    """Return the latest point date queued per (task row, unit id, milestone, message kind),
+    of the points dated `since` or later (a pass prompts for no day before its floor, so an
+    older point is older than any it can decide on: leaving it out changes nothing).
+
+    Read pair by pair through ix_outbox_items_pair_day, so the outbox's earlier years are
+    not read at all.
+    """
     rows = await session.execute(
         select(
             OutboxItemRow.task_id,
@@ -53,8 +59,15 @@ async def latest_points(
             OutboxRow.kind,
             func.max(OutboxItemRow.point_date),
         )
+        .select_from(TaskOwnerRow)
+        .join(
+            OutboxItemRow,
+            (OutboxItemRow.task_id == TaskOwnerRow.task_id)
+            & (OutboxItemRow.unit_id == TaskOwnerRow.unit_id)
+            & (OutboxItemRow.point_date >= since),
+        )
         .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
-        .where(OutboxRow.kind.in_(list(kinds)), OutboxItemRow.point_date.is_not(None))
+        .where(OutboxRow.kind.in_(list(kinds)))
         .group_by(
             OutboxItemRow.task_id,
             OutboxItemRow.unit_id,

@@ -1,7 +1,12 @@
-"""未报 counts from the first prompt sent after a pair's latest report, on both databases,
-for the whole bureau and for one unit (the scoped one-statement read): a prompt on the
-report's own day came before it, and escalations, unsent prompts and prompts sent after the
-instant read do not count."""
+"""What the prompts sent so far decide, on both databases.
+
+- 未报 counts from the first prompt sent after a pair's latest report, for the whole bureau
+  and for one unit (the scoped one-statement read): a prompt on the report's own day came
+  before it, and escalations, unsent prompts and prompts sent after the instant read do
+  not count.
+- A pass reads the latest point queued per milestone from its floor on: earlier years'
+  prompts are not read.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from storage.database import Database
 from storage.models import OutboxRow
 from storage.plans import current_tasks, unit_ids
 from storage.records import OutboxDraft, OutboxItemDraft, OutboxKind
+from storage.schedule_queries import latest_points
 from storage.status_queries import read_status_facts
 from vocabulary import DEFAULT_TZ
 
@@ -88,3 +94,27 @@ async def test_the_first_prompt_after_the_latest_report_opens_unreported(
         assert earlier.unanswered == {(silent, unit): date(2022, 5, 20)}
     finally:
         await core.close()
+
+
+async def test_a_pass_reads_the_latest_points_from_its_floor_on(ledger: Database) -> None:
+    async with ledger.session() as session:
+        task = next(t for t in await current_tasks(session) if "社区科" in t.units)
+        unit = (await unit_ids(session))["社区科"]
+    milestone = task.milestones[0].id
+    for key, day in (("last-year", date(2021, 12, 20)), ("june", date(2022, 6, 3))):
+        draft = OutboxDraft(
+            key, 1, "社区科", "prompt", {"text": key}, _at(1, 5),
+            (OutboxItemDraft(task.row, "社区科", "checkin", milestone, day),),
+        )  # fmt: skip
+        async with ledger.session() as session:
+            await outbox.enqueue_many(session, [draft], _at(1, 5))
+    key = (task.row, unit, milestone, "prompt")
+    async with ledger.session(readonly=True) as session:
+        assert await latest_points(session, ["prompt"], date(2021, 1, 1)) == {
+            key: date(2022, 6, 3)
+        }
+        assert await latest_points(session, ["prompt"], date(2022, 6, 3)) == {
+            key: date(2022, 6, 3)
+        }
+        assert await latest_points(session, ["prompt"], date(2022, 6, 4)) == {}
+        assert await latest_points(session, ["escalation"], date(2021, 1, 1)) == {}
