@@ -32,9 +32,7 @@ async def event_drafts(
     """Return alert and extension messages not yet in the outbox (sent at any hour)."""
     since = max(now - RECENT, datetime.combine(floor, datetime.min.time(), tzinfo=tz))
     lead = chats.get(LEADERSHIP, [])
-    blocked = [
-        e for e in await all_entries(session, since=since, until=now) if e.status == "blocked"
-    ]
+    blocked = await all_entries(session, since=since, until=now, status="blocked")
     extensions = [
         x
         for x in await all_extensions(session)

@@ -213,6 +213,8 @@ class EntryRow(Base):
             "created_at",
             "id",
         ),
+        # Entries in a time window (the blocked reports a pass alerts on, an export).
+        Index("ix_entries_time", "created_at"),
         # The head of a (task, unit) hash chain: its entry with the highest id.
         Index("ix_entries_chain", "task_id", "unit_id", "id"),
         # One successor per entry: two writers can never fork a chain.

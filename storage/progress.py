@@ -229,10 +229,15 @@ async def task_entries(
 
 
 async def all_entries(
-    session: AsyncSession, since: datetime | None = None, until: datetime | None = None
+    session: AsyncSession,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    status: Status | None = None,
 ) -> list[EntryRecord]:
-    """Return every entry in a time window, oldest first (the ledger export)."""
-    conditions = []
+    """Return every entry in a time window (of one status, if given), oldest first (the
+    ledger export; a window is read through ix_entries_time, not the whole ledger)."""
+    conditions = [] if status is None else [EntryRow.status == status]
     if since is not None:
         conditions.append(EntryRow.created_at >= since)
     if until is not None:

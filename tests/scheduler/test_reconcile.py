@@ -116,6 +116,17 @@ async def test_done_milestone_gets_no_more_prompts(ledger: Database) -> None:
 async def test_blocked_answer_alerts_leadership_at_once(ledger: Database) -> None:
     await bind_everyone(ledger, at(2022, 6, 1, 8))
     async with ledger.session() as session:
+        # Older than a week: history, not news (a restored backup must not re-alert).
+        await record_entry(
+            session,
+            EntryDraft("3.3", "社会事务科", "blocked", "李科长", "cli", note="资金未到"),
+            at(2022, 6, 17, 7),
+        )
+        await record_entry(
+            session,
+            EntryDraft("3.1", "社会事务科", "in_progress", "李科长", "cli", note="推进中"),
+            at(2022, 6, 25, 6),
+        )
         entry = await record_entry(
             session,
             EntryDraft("3.2", "社会事务科", "blocked", "李科长", "cli", note="选址未定"),

@@ -349,13 +349,20 @@ async def test_a_ledger_one_revision_behind_is_still_migrated_on_connect(
             assert await conn.run_sync(at_head) is True
             keys = await conn.run_sync(lambda sync: inspect(sync).get_foreign_keys("outbox_items"))
             indexes = await conn.run_sync(lambda sync: inspect(sync).get_indexes("outbox_items"))
+            by_time = await conn.run_sync(
+                lambda sync: inspect(sync).get_indexes("progress_entries")
+            )
             postgres = db.dialect == "postgresql"
             compression = await conn.scalar(text(PAYLOAD_COMPRESSION)) if postgres else None
     finally:
         await db.close()
-    assert stamped == head_revision() == "0011"
+    assert stamped == head_revision() == "0012"
+    # 0012: entries are indexed by time (a pass reads the last week's, not the ledger).
+    assert {"name": "ix_entries_time", "column_names": ["created_at"]}.items() <= next(
+        i for i in by_time if i["name"] == "ix_entries_time"
+    ).items()
     # 0011: a pair's prompt items are indexed by day (the first after a report is one probe).
-    assert {i["name"]: i["column_names"] for i in indexes if "pair" in i["name"]} == {
+    assert {i["name"]: i["column_names"] for i in indexes if "pair" in str(i["name"])} == {
         "ix_outbox_items_pair_day": ["task_id", "unit_id", "point_date"]
     }
     assert "ix_outbox_items_point" not in {i["name"] for i in indexes}
