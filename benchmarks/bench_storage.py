@@ -10,8 +10,9 @@ items for 1,000,000 entries: 未报 is read from them). Then times one unit's st
 whole bureau's as a chat's /status reads them (target < 100 ms; no entry counts, which a
 chat never shows) and as `duban status` reads them (each pair's entries counted), each
 beside a raw SQL aggregate of the same entries (count and latest per (unit, task)) timed
-the same way. PostgreSQL uses a throwaway database on 127.0.0.1:5432. --quick: 100,000
-entries and fewer repeats.
+the same way, and a reconcile pass's minute tick on that ledger (target < 200 ms).
+PostgreSQL uses a throwaway database on 127.0.0.1:5432. --quick: 100,000 entries and fewer
+repeats.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from benchmarks.common import (
     LOAD_COLUMNS,
     Figure,
     RawSQL,
+    Timing,
     chained,
     print_figures,
     sqlite_row,
@@ -40,15 +42,19 @@ from benchmarks.common import (
     time_async,
 )
 from plan_data import default_plan_path
+from scheduler.ledger_pass import reconcile
+from scheduler.settings import load_settings
+from storage import bindings
 from storage.bootstrap import open_ledger
 from storage.database import Database
-from storage.plans import current_tasks, unit_ids
+from storage.plans import current_tasks, unit_ids, unit_names
 from storage.status_queries import read_rows
 
 START = datetime(2022, 1, 1, tzinfo=UTC)
 AS_OF = datetime(2022, 12, 20, 2, 0, tzinfo=UTC)
 STATUSES = ["in_progress"] * 90 + ["blocked"] * 6 + ["done"] * 4
 TARGET_MS = 100.0
+STEADY_TARGET_MS = 200.0  # a reconcile pass (issue 13)
 # (label, unit or None for the whole bureau, target, whether each pair's entries are counted):
 # a chat's /status reads "any entry or none" (`core.queries.rows`), `duban status` counts.
 CASES: list[tuple[str, str | None, float | None, bool]] = [
@@ -232,9 +238,41 @@ async def bench(kind: str, count: int, repeat: int) -> list[Figure]:
                             spread=(took.low * 1000, took.high * 1000),
                         )
                     )
+                # The minute tick on such a ledger: it must not read it all.
+                raw = await time_async(lambda: raw_status(None), repeat)
+                took = await steady_minutes(db, repeat)
+                figures.append(
+                    Figure(
+                        f"reconcile, steady minute, {count:,} entries, {kind}",
+                        took.median * 1000,
+                        "ms",
+                        target=STEADY_TARGET_MS,
+                        reference="raw SQL aggregate of the same entries",
+                        reference_value=raw.median * 1000,
+                        spread=(took.low * 1000, took.high * 1000),
+                    )
+                )
         finally:
             await db.close()
     return figures
+
+
+async def steady_minutes(db: Database, repeat: int) -> Timing:
+    """Bind a chat to every unit and to leadership, run the pass that queues the day's
+    prompts, then time the passes of the minutes after it (a running service's minute tick,
+    with nothing new to write)."""
+    settings = load_settings()
+    calendar = settings.calendar()
+    async with db.session() as session:
+        for index, unit in enumerate(await unit_names(session)):
+            await bindings.bind(session, 100 + index, unit, START)
+        await bindings.bind(session, 1, None, START)
+    await reconcile(db, AS_OF, settings, calendar)
+    minutes = iter(range(1, repeat + 1))
+    return await time_async(
+        lambda: reconcile(db, AS_OF + timedelta(minutes=next(minutes)), settings, calendar),
+        repeat,
+    )
 
 
 async def run(kinds: list[str], count: int, repeat: int) -> list[Figure]:
