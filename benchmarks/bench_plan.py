@@ -75,17 +75,7 @@ def measure(quick: bool) -> list[Figure]:
     ):
         took = time_runs(lambda text=text: read_text(text), repeat)  # type: ignore[misc]
         floor = time_runs(lambda text=text: regex_pass(text), repeat)  # type: ignore[misc]
-        figures.append(
-            Figure(
-                name,
-                took.median * 1000,
-                "ms",
-                target=target,
-                reference="one regex pass over its lines",
-                reference_value=floor.median * 1000,
-                spread=(took.low * 1000, took.high * 1000),
-            )
-        )
+        figures.append(Figure.in_ms(name, took, target, "one regex pass over its lines", floor))
     return figures
 
 

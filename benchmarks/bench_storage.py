@@ -55,6 +55,7 @@ AS_OF = datetime(2022, 12, 20, 2, 0, tzinfo=UTC)
 STATUSES = ["in_progress"] * 90 + ["blocked"] * 6 + ["done"] * 4
 TARGET_MS = 100.0
 STEADY_TARGET_MS = 200.0  # a reconcile pass (issue 13)
+RAW_REFERENCE = "raw SQL aggregate of the same entries"
 # (label, unit or None for the whole bureau, target, whether each pair's entries are counted):
 # a chat's /status reads "any entry or none" (`core.queries.rows`), `duban status` counts.
 CASES: list[tuple[str, str | None, float | None, bool]] = [
@@ -227,31 +228,13 @@ async def bench(kind: str, count: int, repeat: int) -> list[Figure]:
                         repeat,
                     )
                     raw = await time_async(lambda unit=unit: raw_status(unit), repeat)  # type: ignore[misc]
-                    figures.append(
-                        Figure(
-                            f"{label}, {count:,} entries, {kind}",
-                            took.median * 1000,
-                            "ms",
-                            target=target,
-                            reference="raw SQL aggregate of the same entries",
-                            reference_value=raw.median * 1000,
-                            spread=(took.low * 1000, took.high * 1000),
-                        )
-                    )
+                    name = f"{label}, {count:,} entries, {kind}"
+                    figures.append(Figure.in_ms(name, took, target, RAW_REFERENCE, raw))
                 # The minute tick on such a ledger: it must not read it all.
                 raw = await time_async(lambda: raw_status(None), repeat)
                 took = await steady_minutes(db, repeat)
-                figures.append(
-                    Figure(
-                        f"reconcile, steady minute, {count:,} entries, {kind}",
-                        took.median * 1000,
-                        "ms",
-                        target=STEADY_TARGET_MS,
-                        reference="raw SQL aggregate of the same entries",
-                        reference_value=raw.median * 1000,
-                        spread=(took.low * 1000, took.high * 1000),
-                    )
-                )
+                name = f"reconcile, steady minute, {count:,} entries, {kind}"
+                figures.append(Figure.in_ms(name, took, STEADY_TARGET_MS, RAW_REFERENCE, raw))
         finally:
             await db.close()
     return figures

@@ -101,6 +101,27 @@ class Figure:
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def in_ms(
+        cls,
+        name: str,
+        took: Timing,
+        target: float | None,
+        reference: str,
+        beside: Timing,
+    ) -> Figure:
+        """Return a figure in milliseconds from timings in seconds: the median, its spread,
+        and the reference's median."""
+        return cls(
+            name,
+            took.median * 1000,
+            "ms",
+            target=target,
+            reference=reference,
+            reference_value=beside.median * 1000,
+            spread=(took.low * 1000, took.high * 1000),
+        )
+
     @property
     def ratio(self) -> float | None:
         """Return value / reference value (None without a reference)."""
