@@ -360,7 +360,11 @@ class ExtensionDecisionRow(Base):
 
 class OutboxRow(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "sent_at", "failed_at", "next_attempt_at"),
+        # What was queued since a day: this year's prompts, not every year's.
+        Index("ix_outbox_created", "created_at"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
 
 from sqlalchemy import func, select, tuple_, update
@@ -48,9 +48,11 @@ async def latest_points(
     of the points dated `since` or later (a pass prompts for no day before its floor, so an
     older point is older than any it can decide on: leaving it out changes nothing).
 
-    Read pair by pair through ix_outbox_items_pair_day, so the outbox's earlier years are
-    not read at all.
+    Only messages queued from the day before `since` on are read (ix_outbox_created), not
+    the outbox's earlier years: a message is queued on or after the days its items are for
+    (a pass prompts for no day after its own), and the day before covers any time zone.
     """
+    queued_from = datetime.combine(since - timedelta(days=1), time(), tzinfo=UTC)
     rows = await session.execute(
         select(
             OutboxItemRow.task_id,
@@ -59,15 +61,13 @@ async def latest_points(
             OutboxRow.kind,
             func.max(OutboxItemRow.point_date),
         )
-        .select_from(TaskOwnerRow)
-        .join(
-            OutboxItemRow,
-            (OutboxItemRow.task_id == TaskOwnerRow.task_id)
-            & (OutboxItemRow.unit_id == TaskOwnerRow.unit_id)
-            & (OutboxItemRow.point_date >= since),
+        .select_from(OutboxRow)
+        .join(OutboxItemRow, OutboxItemRow.outbox_id == OutboxRow.id)
+        .where(
+            OutboxRow.kind.in_(list(kinds)),
+            OutboxRow.created_at >= queued_from,
+            OutboxItemRow.point_date >= since,
         )
-        .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
-        .where(OutboxRow.kind.in_(list(kinds)))
         .group_by(
             OutboxItemRow.task_id,
             OutboxItemRow.unit_id,

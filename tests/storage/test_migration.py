@@ -349,6 +349,7 @@ async def test_a_ledger_one_revision_behind_is_still_migrated_on_connect(
             assert await conn.run_sync(at_head) is True
             keys = await conn.run_sync(lambda sync: inspect(sync).get_foreign_keys("outbox_items"))
             indexes = await conn.run_sync(lambda sync: inspect(sync).get_indexes("outbox_items"))
+            queued = await conn.run_sync(lambda sync: inspect(sync).get_indexes("outbox"))
             by_time = await conn.run_sync(
                 lambda sync: inspect(sync).get_indexes("progress_entries")
             )
@@ -366,6 +367,10 @@ async def test_a_ledger_one_revision_behind_is_still_migrated_on_connect(
         "ix_outbox_items_pair_day": ["task_id", "unit_id", "point_date"]
     }
     assert "ix_outbox_items_point" not in {i["name"] for i in indexes}
+    # 0011: the outbox by the time a message was queued (a pass reads this year's points).
+    assert ["created_at"] in [
+        i["column_names"] for i in queued if i["name"] == "ix_outbox_created"
+    ]
     # 0010 (down to 0006 and up again): PostgreSQL stores payloads with lz4 ('l').
     assert compression == ("l" if postgres else None)
     # 0009: an item's message, task, unit and milestone are written, not checked.

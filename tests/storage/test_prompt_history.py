@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 
@@ -102,12 +102,14 @@ async def test_a_pass_reads_the_latest_points_from_its_floor_on(ledger: Database
         unit = (await unit_ids(session))["社区科"]
     milestone = task.milestones[0].id
     for key, day in (("last-year", date(2021, 12, 20)), ("june", date(2022, 6, 3))):
+        # Queued on its day, as a pass queues it.
+        queued = datetime.combine(day, time(9), tzinfo=DEFAULT_TZ)
         draft = OutboxDraft(
-            key, 1, "社区科", "prompt", {"text": key}, _at(1, 5),
+            key, 1, "社区科", "prompt", {"text": key}, queued,
             (OutboxItemDraft(task.row, "社区科", "checkin", milestone, day),),
         )  # fmt: skip
         async with ledger.session() as session:
-            await outbox.enqueue_many(session, [draft], _at(1, 5))
+            await outbox.enqueue_many(session, [draft], queued)
     key = (task.row, unit, milestone, "prompt")
     async with ledger.session(readonly=True) as session:
         assert await latest_points(session, ["prompt"], date(2021, 1, 1)) == {
