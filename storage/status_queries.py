@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -149,7 +149,7 @@ async def read_status_facts(
         statement, params = _scoped(dialect, as_of, unit, task_row, count_entries)
         return _scoped_facts(await statement.run(session, params), count_entries, signoff)
     # The whole bureau: every pair's milestones (read once per pass by the scheduler).
-    pairs, latest, labels = await _pairs(session, as_of, count_entries, labels)
+    (pairs, latest, unanswered), labels = await _pairs(session, as_of, count_entries, labels)
     if not pairs:
         return StatusFacts([], {}, {}, {}, {}, {}, None)
     if milestones is None:
@@ -158,7 +158,7 @@ async def read_status_facts(
         pairs=pairs,
         milestones=by_pair(milestones),
         latest=latest,
-        unanswered=await _first_unanswered_prompts(session, as_of),
+        unanswered=unanswered,
         paused=await pause_queries.events(session, as_of),
         progress=await latest_progress(session, as_of),
         year=await plan_year(session),
@@ -239,15 +239,16 @@ async def _pairs(
     as_of: datetime,
     count_entries: bool,
     labels: Mapping[int, tuple[str, str, str]] | None,
-) -> tuple[list[Pair], dict[int, Latest], Mapping[int, tuple[str, str, str]]]:
-    """Return every current pair as of an instant, in plan order, by id the latest entry of
-    each pair that has one, and the tasks' words they were named with (for the milestones)."""
+) -> tuple[PairFacts, Mapping[int, tuple[str, str, str]]]:
+    """Return every current pair as of an instant with its latest entry and first prompt
+    left unanswered (`_pairs_from`), and the tasks' words they were named with (for the
+    milestones)."""
     query = _pairs_query(session.get_bind().dialect.name, as_of, [], count_entries)
     rows = (await plain_rows(session, query)).all()
     # Task and unit words come once per task and unit, not decoded again on every row.
     labels = await labels_covering(session, map(itemgetter(0), rows), labels)
     names = await unit_names_by_row(session)
-    return (*_pairs_from(rows, labels, names, count_entries), labels)
+    return _pairs_from(rows, labels, names, count_entries), labels
 
 
 def newest_entry_id(as_of: datetime | ColumnElement[datetime]) -> ScalarSelect[int]:
@@ -274,12 +275,14 @@ def _pairs_query(
     count_entries: bool = True,
 ) -> AnySelect:
     """Select every current pair whose owner row matches `owners` (conditions on
-    task_owners and units), with its entry count, its latest entry and its place in the plan.
+    task_owners and units), with its entry count, its latest entry, the day of its first
+    prompt sent after that entry (未报 counts from it) and its place in the plan.
 
     The latest entry is one index probe per pair (ix_entries_unit_task_time, newest first),
     joined in the same statement: no second query by id. PostgreSQL takes the entry's
     columns in that probe (a LATERAL join); SQLite, which has none, joins the entry by the
-    id the probe found.
+    id the probe found. The first prompt after it is one more probe
+    (`_first_prompt_after`), whatever the outbox holds.
     """
     scope = and_(
         EntryRow.unit_id == TaskOwnerRow.unit_id,
@@ -319,6 +322,7 @@ def _pairs_query(
             entry.note,
             entry.percent,
             entry.created_at,
+            _first_prompt_after(entry.created_at, as_of),
             TaskRow.position,
             TaskOwnerRow.position,
         )
@@ -340,12 +344,14 @@ def _pairs_from(
     labels: Mapping[int, tuple[str, str, str]],
     names: Mapping[int, str],
     count_entries: bool,
-) -> tuple[list[Pair], dict[int, Latest]]:
-    """Return the pairs `_pairs_query` selected in plan order (rows in any order), and by id
-    the latest entry of each pair that has one."""
+) -> PairFacts:
+    """Return the pairs `_pairs_query` selected in plan order (rows in any order), by id
+    the latest entry of each pair that has one, and per pair the day of its first prompt
+    sent after that entry."""
     pairs: list[Pair] = []
     latest: dict[int, Latest] = {}
-    for t, u, role, counted, entry_id, status, note, percent, at, _, _ in sorted(
+    unanswered: dict[tuple[int, int], date] = {}
+    for t, u, role, counted, entry_id, status, note, percent, at, prompted, _, _ in sorted(
         rows, key=_IN_PLAN_ORDER
     ):
         code, chapter, title = labels[t]
@@ -353,48 +359,40 @@ def _pairs_from(
         pairs.append((t, code, chapter, title, u, names[u], role, entries, entry_id))
         if entry_id is not None:
             latest[entry_id] = (status, note, percent, at)
-    return pairs, latest
+        if prompted is not None:
+            unanswered[(t, u)] = prompted
+    return PairFacts(pairs, latest, unanswered)
 
 
-async def _first_unanswered_prompts(
-    session: AsyncSession, as_of: datetime
-) -> dict[tuple[int, int], date]:
-    """Return, per pair, the day of the first prompt sent after its latest report."""
-    return _unanswered_from(await session.execute(_unanswered_query(as_of, None, None)))
+class PairFacts(NamedTuple):
+    """What `_pairs_query` gives: the pairs in plan order, the latest entries by id, and
+    per pair the day of the first prompt sent after its latest entry."""
+
+    pairs: list[Pair]
+    latest: dict[int, Latest]
+    unanswered: dict[tuple[int, int], date]
 
 
-def _unanswered_query(
-    as_of: datetime | ColumnElement[datetime], task_row: RowId | None, unit_id: RowId | None
-) -> AnySelect:
-    """Select, per pair (every pair, or a task's or a unit's), the day of the first prompt
-    sent after its latest report (NULL: none).
+def _first_prompt_after(
+    reported: ColumnElement[datetime], as_of: datetime | ColumnElement[datetime]
+) -> ScalarSelect[date | None]:
+    """Select the day of the pair's first prompt sent by `as_of` and dated after its latest
+    report's instant (correlated to the pair's task_owners row; NULL: none).
 
-    Two index probes per pair, whatever the outbox holds: the latest report's instant
-    (ix_entries_unit_task_time, newest first), then the pair's prompts from that day on
-    (ix_outbox_items_pair_day) up to the first one sent by `as_of`. A pair's prompts pile up
-    year after year, so reading them all (or probing for the report once per prompt) would
-    make every /status slower as the outbox grows.
+    One probe of ix_outbox_items_pair_day from that day on: a pair's prompts pile up year
+    after year, and reading them all (or probing for the report once per prompt) would make
+    every /status slower as the outbox grows.
     """
-    reported = (
-        select(func.max(EntryRow.created_at))
-        .where(
-            EntryRow.task_id == TaskOwnerRow.task_id,
-            EntryRow.unit_id == TaskOwnerRow.unit_id,
-            EntryRow.created_at <= as_of,
-        )
-        .correlate(TaskOwnerRow)
-        .scalar_subquery()
-    )
-    first_prompt = (
+    return (
         select(OutboxItemRow.point_date)
         .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
         .where(
             OutboxItemRow.task_id == TaskOwnerRow.task_id,
             OutboxItemRow.unit_id == TaskOwnerRow.unit_id,
             OutboxItemRow.point_date.is_not(None),
-            # A prompt dated after the latest report's instant (a date compares as its
-            # midnight): prompts go at the send time, so one on the report's day came first.
-            # One bound for the index whether or not the pair has reported.
+            # A prompt dated after the report's instant (a date compares as its midnight):
+            # prompts go at the send time, so one on the report's day came first. One bound
+            # for the index whether or not the pair has reported.
             OutboxItemRow.point_date > func.coalesce(reported, _BEFORE_ANY_REPORT),
             OutboxRow.kind == "prompt",
             OutboxRow.sent_at.is_not(None),
@@ -402,11 +400,8 @@ def _unanswered_query(
         )
         .order_by(OutboxItemRow.point_date)
         .limit(1)
-        .correlate(TaskOwnerRow)
+        .correlate_except(OutboxItemRow, OutboxRow)
         .scalar_subquery()
-    )
-    return select(TaskOwnerRow.task_id, TaskOwnerRow.unit_id, first_prompt).where(
-        *owner_scope(task_row, unit_id)
     )
 
 
@@ -414,14 +409,10 @@ def _unanswered_query(
 _BEFORE_ANY_REPORT = literal(datetime(1, 1, 1, tzinfo=UTC), UtcDateTime())
 
 
-def _unanswered_from(rows: Iterable[Sequence[Any]]) -> dict[tuple[int, int], date]:
-    return {(t, u): d for t, u, d in rows if d is not None}
-
-
 @cache
 def _scoped_read(dialect: str, by_unit: bool, by_task: bool, count_entries: bool) -> Together:
     """Return the one statement that reads one unit's, one task's or one pair's facts: its
-    pairs, milestones, prompts, pauses and readings with the plan's words for them (built
+    pairs (with their prompts), milestones, pauses and readings with the plan's words (built
     once per dialect and scope, run with the instant, the unit's name and the task's row)."""
     as_of = bindparam("as_of", type_=UtcDateTime())
     unit = bindparam("unit", type_=String()) if by_unit else None
@@ -437,7 +428,6 @@ def _scoped_read(dialect: str, by_unit: bool, by_task: bool, count_entries: bool
     return Together(
         _pairs_query(dialect, as_of, owners, count_entries),
         *milestones.queries,
-        _unanswered_query(as_of, task_row, unit_id),
         pause_queries.events_query(as_of, unit),
         _progress_query(as_of, task_row, unit_id),
         task_labels_query(*owners),
@@ -471,7 +461,6 @@ def _scoped_facts(
         moves,
         events,
         milestone_rows,
-        unanswered,
         pause_rows,
         readings,
         label_rows,
@@ -480,7 +469,7 @@ def _scoped_facts(
     ) = found
     labels = labels_from(label_rows)
     names: dict[int, str] = dict(name_rows)
-    pairs, latest = _pairs_from(pair_rows, labels, names, count_entries)
+    pairs, latest, unanswered = _pairs_from(pair_rows, labels, names, count_entries)
     if not pairs:
         return StatusFacts([], {}, {}, {}, {}, {}, None)
     milestones = MilestoneReads.statuses(
@@ -490,7 +479,7 @@ def _scoped_facts(
         pairs=pairs,
         milestones=by_pair(milestones),
         latest=latest,
-        unanswered=_unanswered_from(unanswered),
+        unanswered=unanswered,
         paused=pause_queries.events_from(pause_rows),
         progress=_progress_from(readings),
         year=year_rows[0][0] if year_rows else None,
