@@ -37,7 +37,9 @@ from benchmarks.common import (
     Timing,
     chained,
     print_figures,
+    sqlite_insert,
     sqlite_row,
+    sqlite_time,
     throwaway_database,
     time_async,
 )
@@ -108,12 +110,8 @@ def load_sqlite(path: str, rows: list[tuple[Any, ...]]) -> None:
     """Insert rows with executemany in one transaction (naive UTC text, as storage keeps it)."""
     conn = sqlite3.connect(path)
     try:
-        marks = ", ".join("?" for _ in LOAD_COLUMNS)
         with conn:
-            conn.executemany(
-                f"INSERT INTO progress_entries ({', '.join(LOAD_COLUMNS)}) VALUES ({marks})",  # noqa: S608
-                [sqlite_row(r) for r in rows],
-            )
+            sqlite_insert(conn, "progress_entries", LOAD_COLUMNS, [sqlite_row(r) for r in rows])
         conn.execute("ANALYZE")
     finally:
         conn.close()
@@ -173,15 +171,9 @@ async def load_prompts(url: str, found: list[tuple[int, int, list[int]]], items:
         conn = sqlite3.connect(url.split("///", 1)[1])
         try:
             with conn:
-                for table, columns, values in (
-                    ("outbox", OUTBOX_COLUMNS, [_sqlite_times(m) for m in messages]),
-                    ("outbox_items", ITEM_COLUMNS, [(*r[:5], r[5].isoformat()) for r in rows]),
-                ):
-                    marks = ", ".join("?" for _ in columns)
-                    conn.executemany(
-                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
-                        values,
-                    )
+                sqlite_insert(conn, "outbox", OUTBOX_COLUMNS, map(_sqlite_times, messages))
+                days = [(*r[:5], r[5].isoformat()) for r in rows]
+                sqlite_insert(conn, "outbox_items", ITEM_COLUMNS, days)
             conn.execute("ANALYZE")
         finally:
             conn.close()
@@ -197,7 +189,7 @@ async def load_prompts(url: str, found: list[tuple[int, int, list[int]]], items:
 
 
 def _sqlite_times(message: tuple[Any, ...]) -> tuple[Any, ...]:
-    text = message[-1].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    text = sqlite_time(message[-1])
     return (*message[:5], text, text, *message[7:9], text)
 
 

@@ -38,7 +38,7 @@ import aiohttp
 import asyncpg
 from aiohttp import web
 
-from benchmarks.common import LOAD_COLUMNS, chained, sqlite_row
+from benchmarks.common import LOAD_COLUMNS, chained, sqlite_insert, sqlite_row
 from plan_data import default_plan_path, load_plan
 from plan_data.model import Plan
 from scheduler.clock import FrozenClock
@@ -107,10 +107,8 @@ def load_sqlite(path: str, rows: list[tuple[Any, ...]]) -> None:
     conn = sqlite3.connect(path)
     try:
         text_rows = [sqlite_row(r) for r in chained(rows, {})]
-        marks = ", ".join("?" for _ in LOAD_COLUMNS)
-        insert = f"INSERT INTO progress_entries ({', '.join(LOAD_COLUMNS)}) VALUES ({marks})"  # noqa: S608
         with conn:
-            conn.executemany(insert, text_rows)
+            sqlite_insert(conn, "progress_entries", LOAD_COLUMNS, text_rows)
         conn.execute("ANALYZE")
     finally:
         conn.close()

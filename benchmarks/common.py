@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -50,10 +50,24 @@ STATUSES = ["in_progress"] * 8 + ["blocked", "done", "extension"]
 LOAD_COLUMNS = [*ENTRY_COLUMNS, "prev_hash", "hash"]
 
 
+def sqlite_time(at: datetime) -> str:
+    """Return an instant as SQLite's naive UTC text (as storage keeps it)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """Return a loaded row with created_at as SQLite's naive UTC text (as storage keeps it)."""
     at = ENTRY_COLUMNS.index("created_at")
-    return (*row[:at], row[at].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), *row[at + 1 :])
+    return (*row[:at], sqlite_time(row[at]), *row[at + 1 :])
+
+
+def sqlite_insert(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert rows into a table with the bare driver's executemany (in the caller's
+    transaction)."""
+    marks = ", ".join("?" for _ in columns)
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def chained(
@@ -367,12 +381,11 @@ def _load_sqlite(
     try:
         pairs = conn.execute("SELECT task_id, unit_id FROM task_owners").fetchall()
         rows = _entries(pairs, count, start, end, seed)
-        marks = ", ".join("?" for _ in LOAD_COLUMNS)
-        insert = f"INSERT INTO progress_entries ({', '.join(LOAD_COLUMNS)}) VALUES ({marks})"  # noqa: S608
         heads: dict[tuple[Any, Any], str] = {}
         while chunk := [r for _, r in zip(range(batch), rows, strict=False)]:
             with conn:
-                conn.executemany(insert, [sqlite_row(r) for r in chained(chunk, heads)])
+                linked = [sqlite_row(r) for r in chained(chunk, heads)]
+                sqlite_insert(conn, "progress_entries", LOAD_COLUMNS, linked)
         conn.execute("ANALYZE")
     finally:
         conn.close()
