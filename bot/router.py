@@ -112,6 +112,15 @@ def read_command(text: str) -> Command | None:
     return None
 
 
+async def _unless_the_channel_refuses(convo: Conversation, answer: Awaitable[None]) -> None:
+    """Answer, unless the channel will not take it (after quick retries): that is logged as
+    the channel's trouble, not raised as a bug of ours."""
+    try:
+        await answer
+    except (TryLater, Undeliverable) as exc:
+        log.warning("%s: could not answer: %s", convo.incoming.key, exc)
+
+
 class Dialogue:
     """One process's dialogue: hands each update to its handler inside a Conversation."""
 
@@ -127,27 +136,31 @@ class Dialogue:
         try:
             await self._route_again_while_unreachable(convo)
         except Exception as exc:
-            if unreachable(exc):
-                log.warning(
-                    "%s not handled: the database is unreachable (%s)", incoming.key, reason(exc)
-                )
-                if not convo.spoke:
-                    await convo.tell(render.NOT_RECORDED, alert=True)
-            elif isinstance(exc, (TryLater, Undeliverable)):
-                # The channel would not take an answer (after quick retries): no bug of ours.
-                log.warning("%s: could not answer: %s", incoming.key, exc)
-            elif isinstance(exc, DubanError):
-                log.info("refused: %s", exc)
-                text = render.error(exc)
-                if text:
-                    await convo.tell(text, alert=True)
-            else:
-                log.exception("unhandled error on %s", incoming.key)
-                if not convo.spoke:
-                    await convo.tell(render.SORRY, alert=True)
+            # Saying what went wrong goes through the channel too.
+            await _unless_the_channel_refuses(convo, self._explain(convo, exc))
         finally:
             # A press always gets its acknowledgement, or the button keeps spinning.
-            await convo.acknowledge()
+            await _unless_the_channel_refuses(convo, convo.acknowledge())
+
+    async def _explain(self, convo: Conversation, exc: Exception) -> None:
+        """Log an error that escaped a handler and tell the person, calmly."""
+        if unreachable(exc):
+            log.warning(
+                "%s not handled: the database is unreachable (%s)", convo.incoming.key, reason(exc)
+            )
+            if not convo.spoke:
+                await convo.tell(render.NOT_RECORDED, alert=True)
+        elif isinstance(exc, (TryLater, Undeliverable)):
+            raise exc  # the channel's trouble, logged as such by the caller
+        elif isinstance(exc, DubanError):
+            log.info("refused: %s", exc)
+            text = render.error(exc)
+            if text:
+                await convo.tell(text, alert=True)
+        else:
+            log.exception("unhandled error on %s", convo.incoming.key)
+            if not convo.spoke:
+                await convo.tell(render.SORRY, alert=True)
 
     async def _route_again_while_unreachable(self, convo: Conversation) -> None:
         for delay in (*RETRY_DELAYS, None):

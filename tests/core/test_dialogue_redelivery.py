@@ -3,6 +3,7 @@ confirm) records once, and its person hears the confirmation again, not silence.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -19,7 +20,7 @@ from storage import questions
 from storage.invites import create_invite
 from storage.plans import task_by_id, unit_ids
 from storage.progress import count_entries
-from tests.core.fakes import FakeChannel
+from tests.core.fakes import FakeChannel, retry_after
 from vocabulary import DEFAULT_TZ
 
 NOON = datetime(2022, 6, 23, 12, 0, tzinfo=DEFAULT_TZ)
@@ -65,3 +66,17 @@ async def test_an_answer_delivered_twice_records_once_and_is_confirmed_twice(cor
     async with core.db.session() as session:
         assert await count_entries(session) == 1
     assert [s.text for s in channel.sent] == ["收到，已记录 2.3 进展（进行中）。"] * 2
+
+
+async def test_a_refusal_the_channel_will_not_take_is_logged_not_raised(
+    core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An unknown unit is refused with a sentence, which the channel will not take for now.
+    channel = FakeChannel(failures=[retry_after(30)])
+    asked = Incoming(CHAT, WANG, private=False, key="fake:502", text="/status 没有这个科室")
+    with caplog.at_level(logging.WARNING):
+        await Dialogue(core).handle(asked, channel)
+    assert channel.calls == 1
+    assert channel.sent == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert any("could not answer" in r.getMessage() for r in caplog.records)
