@@ -100,7 +100,7 @@ def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     clock: Clock = _clock(args.run_clock, ctx) if args.run_clock else ctx.clock
     settings = ctx.settings
     wecom = (settings.wecom_secret, settings.wecom_token, settings.wecom_encoding_aes_key)
-    hidden = [settings.telegram_bot_token, *(s.get_secret_value() for s in wecom if s)]
+    hidden = [settings.telegram_bot_token, *(s.value for s in wecom if s)]
     setup_logging(args.log_format, getattr(logging, args.log_level.upper()), secrets=hidden)
     served = [name for name, on in (("Telegram", config.telegram), ("WeCom", config.wecom)) if on]
     where = f"; WeCom callback on {http.url}/wecom/callback" if config.wecom else ""
@@ -160,9 +160,9 @@ def _wecom(ctx: CliContext) -> WeComConfig | None:
     return WeComConfig(
         corp_id=corp,
         agent_id=agent,
-        secret=secret.get_secret_value(),
-        token=token.get_secret_value(),
-        encoding_aes_key=key.get_secret_value(),
+        secret=secret.value,
+        token=token.value,
+        encoding_aes_key=key.value,
         api_base_url=settings.wecom_api_base_url,
     )
 

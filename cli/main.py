@@ -86,18 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _context(args: argparse.Namespace) -> CliContext | None:
     """Return the settings and the clock the command runs with, or None after saying what
     is wrong with them."""
-    from pydantic import ValidationError
-
-    from cli.settings import Settings
+    from cli.settings import BadSettings, Settings
     from scheduler.clock import clock_from_option
 
     try:
-        settings = Settings()
-    except ValidationError as exc:
+        settings = Settings.read()
+    except BadSettings as exc:
         # One line per bad setting, named as the environment names it (WECOM_AGENT_ID).
-        for error in exc.errors():
-            where = ".".join(str(part) for part in error["loc"])
-            print(f"error: setting {where}: {error['msg']}", file=sys.stderr)
+        for name, why in exc.problems:
+            print(f"error: setting {name}: {why}", file=sys.stderr)
         return None
     if args.db:
         settings.database_url = args.db
