@@ -7,7 +7,7 @@ from pathlib import Path
 
 from plan_data import load_plan
 from storage.database import Database
-from storage.plans import current_plan, import_plan
+from storage.plans import import_plan, plan_year
 
 
 async def open_ledger(url: str, plan_path: Path, now: datetime) -> Database:
@@ -15,7 +15,8 @@ async def open_ledger(url: str, plan_path: Path, now: datetime) -> Database:
     db = await Database.connect(url)
     try:
         async with db.session() as session:
-            if await current_plan(session) is None:
+            # One cheap read: whoever opens the ledger next loads the plan it needs.
+            if await plan_year(session) is None:
                 await import_plan(session, load_plan(plan_path), now)
     except BaseException:
         await db.close()
