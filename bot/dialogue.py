@@ -8,6 +8,7 @@ The handlers in `bot/handlers/` see only these: no chat library, no platform's i
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Literal, TypeVar
 
 from core.binding import binding_of
 from core.buttons import Button, Press
-from core.channel import Attachment, Channel, ChatRef, OutgoingMessage, TryLater
+from core.channel import Attachment, Channel, ChatRef, OutgoingMessage, TryLater, Undeliverable
 from core.runtime import Core
 from storage.chats import chat_key
 from storage.records import BindingRecord
@@ -26,6 +27,8 @@ T = TypeVar("T")
 # A reply the channel could not take is tried again at once, after these waits (seconds); a
 # longer wait than the last (a named 429) is not waited for: the person is not kept waiting.
 REPLY_RETRY_DELAYS = (0.2, 0.5, 1.0)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,22 +161,33 @@ class Conversation:
         address = self.incoming.chat.address
         return await _again(lambda: self.channel.send_attachment(address, attachment))
 
-    async def acknowledge(self, text: str | None = None, alert: bool = False) -> None:
-        """Answer a press (a toast where the channel has them); at most once per update."""
+    async def acknowledge(self, text: str | None = None, alert: bool = False) -> bool:
+        """Answer a press (a toast where the channel has them); at most once per update.
+
+        Return whether the toast went out. One the channel will not take (after quick
+        retries; Telegram refuses a press answered too late) is logged, and the handling
+        goes on: what follows it (the question a press asks, the edited prompt) still
+        matters more than the toast.
+        """
         acknowledge = self._acknowledge
         if self._acknowledged or self.incoming.event != "press" or acknowledge is None:
-            return
+            return False
         self._acknowledged = True
         self.spoke = self.spoke or bool(text)
-        await _again(lambda: acknowledge(text, alert))
+        try:
+            await _again(lambda: acknowledge(text, alert))
+        except (TryLater, Undeliverable) as exc:
+            log.warning("%s: the press's toast was not taken: %s", self.incoming.key, exc)
+            return False
+        return True
 
     async def tell(self, text: str, alert: bool = False) -> None:
-        """Say something about a press as its toast where there is one, else as a message."""
+        """Say something about a press as its toast where there is one, else as a message
+        (also when the channel will not take the toast)."""
         toast = self.incoming.event == "press" and self._acknowledge is not None
-        if toast and not self._acknowledged:
-            await self.acknowledge(text, alert)
-        else:
-            await self.say(text)
+        if toast and not self._acknowledged and await self.acknowledge(text, alert):
+            return
+        await self.say(text)
 
 
 async def _again(attempt: Callable[[], Awaitable[T]]) -> T:

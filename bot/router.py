@@ -139,8 +139,9 @@ class Dialogue:
             # Saying what went wrong goes through the channel too.
             await _unless_the_channel_refuses(convo, self._explain(convo, exc))
         finally:
-            # A press always gets its acknowledgement, or the button keeps spinning.
-            await _unless_the_channel_refuses(convo, convo.acknowledge())
+            # A press always gets its acknowledgement, or the button keeps spinning (one the
+            # channel will not take is logged by the conversation).
+            await convo.acknowledge()
 
     async def _explain(self, convo: Conversation, exc: Exception) -> None:
         """Log an error that escaped a handler and tell the person, calmly."""

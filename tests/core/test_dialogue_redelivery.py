@@ -1,5 +1,6 @@
 """An update that comes twice (Telegram redelivers what a killed process fetched but did not
-confirm) records once, and its person hears the confirmation again, not silence."""
+confirm) records once, and its person hears the confirmation again, not silence; what the
+channel will not take is logged, and never cuts short what follows it."""
 
 from __future__ import annotations
 
@@ -8,16 +9,22 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from bot import render
 from bot.dialogue import Incoming, Person
 from bot.router import Dialogue
 from core import binding
-from core.channel import ChatRef
+from core.buttons import Press
+from core.channel import ChatRef, Undeliverable
+from core.errors import ForeignButton
 from core.runtime import Core, CoreConfig
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
+from scheduler.ledger_pass import reconcile
 from storage import questions
 from storage.invites import create_invite
+from storage.models import OutboxItemRow, OutboxRow
 from storage.plans import task_by_id, unit_ids
 from storage.progress import count_entries
 from tests.core.fakes import FakeChannel, retry_after
@@ -80,3 +87,61 @@ async def test_a_refusal_the_channel_will_not_take_is_logged_not_raised(
     assert channel.sent == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert any("could not answer" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_press_whose_toast_is_refused_still_asks_its_question(
+    core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The day's prompt to 社救科 (it is past nine), with a 遇到困难 button on 2.3.
+    await reconcile(core.db, NOON, core.policy, core.calendar)
+    bound = await binding.binding_of(core, CHAT)
+    assert bound is not None
+    async with core.db.session() as session:
+        task = await task_by_id(session, "2.3")
+        item = await session.scalar(
+            select(OutboxItemRow.id)
+            .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
+            .where(OutboxRow.chat_id == bound.chat_id, OutboxItemRow.task_id == task.row)
+        )
+    assert item is not None
+    toasts: list[str | None] = []
+
+    async def too_late(text: str | None, alert: bool) -> None:
+        # Telegram refuses an answer to a press that waited too long.
+        toasts.append(text)
+        raise Undeliverable("BadRequest: Query is too old and response timeout expired")
+
+    dialogue = Dialogue(core)
+    channel = FakeChannel()
+    press = Incoming(
+        CHAT, WANG, private=False, key="fake:503", event="press",
+        press=Press("answer", item, "blocked"), press_ref="1",
+    )  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        await dialogue.handle(press, channel, too_late)
+    assert toasts == [None]
+    assert [s.text for s in channel.sent] == [render.ask_for("blocked", "2.3")]
+    assert any("toast was not taken" in r.getMessage() for r in caplog.records)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    # The question was asked, so the answer to it is recorded as the difficulty.
+    note = Incoming(
+        CHAT, WANG, private=False, key="fake:504", text="场地未落实",
+        reply_to=channel.sent[0].ref, reply_to_bot=True,
+    )  # fmt: skip
+    await dialogue.handle(note, channel)
+    assert channel.sent[-1].text == "已记录 2.3 遇到困难，已转告局领导协调。"
+
+
+async def test_a_refusal_whose_toast_is_refused_is_said_in_the_chat(core: Core) -> None:
+    async def too_late(text: str | None, alert: bool) -> None:
+        raise Undeliverable("BadRequest: Query is too old and response timeout expired")
+
+    channel = FakeChannel()
+    forged = Incoming(
+        CHAT, WANG, private=False, key="fake:505", event="press",
+        press=Press("answer", 999_999, "done"), press_ref="1",
+    )  # fmt: skip
+    await Dialogue(core).handle(forged, channel, too_late)
+    refusal = render.error(ForeignButton())
+    assert refusal
+    assert [s.text for s in channel.sent] == [refusal]
