@@ -80,7 +80,7 @@ async def timed_import(url: str, plan: Plan, now: datetime) -> float:
         await db.close()
 
 
-def plan_rows(plan: Plan) -> tuple[list[tuple[object, ...]], int, int]:
+def plan_rows(plan: Plan) -> tuple[list[tuple[int, str, int, str, str, str, str]], int, int]:
     """Return the task rows, and how many owner and milestone rows the plan has."""
     tasks = [
         (1, t.id, i, t.chapter, t.title, t.body, t.deadline_text) for i, t in enumerate(plan.tasks)

@@ -55,7 +55,11 @@ async def deliver(groups: int, per_group: int, paced: bool) -> dict[str, float]:
                     for chat_id in chat_ids:
                         key = await chat_key(session, "telegram", str(chat_id), NOW)
                         for n in range(per_group):
-                            payload = {"text": f"{chat_id} 第{n}条", "items": [], "buttons": None}
+                            payload: dict[str, object] = {
+                                "text": f"{chat_id} 第{n}条",
+                                "items": [],
+                                "buttons": None,
+                            }
                             dedupe = f"{chat_id}-{n}"
                             drafts.append(
                                 OutboxDraft(dedupe, key, "社救科", "notice", payload, NOW)

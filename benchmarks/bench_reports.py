@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -136,7 +137,7 @@ async def bench(kind: str, size: int, repeat: int, digest: bool) -> list[Figure]
             try:
                 for as_of in (MID_YEAR, END):
                     await build_digest(db, as_of)  # warm the statement cache
-                    took = await time_async(lambda as_of=as_of: build_digest(db, as_of), repeat)
+                    took = await time_async(partial(build_digest, db, as_of), repeat)
                     async with RawSQL(url) as raw_sql:
                         await raw_sql.rows(RAW_AGGREGATE, as_of)
                         raw = await time_async(

@@ -31,8 +31,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_start import PACKAGES, ROOT
+from benchmarks.bench_start import PACKAGES
 from benchmarks.common import (
+    ROOT,
     Figure,
     Timing,
     print_figures,

@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import Figure, Timing, peak_rss_mb, print_figures, run_child
+from vocabulary import Light
 
 HEADER_LEDGER = [
     ("序号", 6), ("任务编号", 9), ("重点任务", 36), ("责任科室", 12), ("角色", 6),
@@ -367,7 +368,7 @@ def write_duban(path: Path, count: int) -> None:
         "已完成": "done",
         "申请延期": "extension",
     }
-    lights = {"完成": "done", "红": "red", "黄": "yellow", "绿": "green"}
+    lights: dict[str, Light] = {"完成": "done", "红": "red", "黄": "yellow", "绿": "green"}
     rows = [
         ReportRow(
             r[1],
