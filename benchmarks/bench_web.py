@@ -205,7 +205,9 @@ async def bench(
                 report("bureau page / (unchanged)", *await timed_get(http, f"{base}/", repeat))
                 unit = quote("社区科")
                 report("unit page /unit/社区科", *await timed_get(http, f"{base}/unit/{unit}", 5))
-                report("task page /task/50.2.3", *await timed_get(http, f"{base}/task/50.2.3", 5))
+                # A task in the middle of the plan (the 2.3 of its middle copy).
+                task = f"{(copies + 1) // 2}.2.3"
+                report(f"task page /task/{task}", *await timed_get(http, f"{base}/task/{task}", 5))
                 async with http.get(f"{base}/") as page:
                     text = await page.text()
                 shown = re.search(r'data-count="rows">(\d+)<', text)
