@@ -67,6 +67,13 @@ def run_simulate(args: argparse.Namespace, ctx: CliContext) -> int:
     db_url = args.simulate_db or getattr(args, "db", None)
     plan = args.plan or ctx.settings.plan_path
     pushed = run_async(simulate(plan, first, last, settings, answers, db_url))
+    if db_url and not pushed:
+        # A second run on the same ledger is silent by design: say so, not just nothing.
+        print(
+            f"duban simulate: no new messages from {first.isoformat()} to {last.isoformat()}"
+            " on this ledger (what its outbox already holds is not sent again)",
+            file=ctx.err,
+        )
     if args.json:
         for message in pushed:
             print(json.dumps(message.to_json(), ensure_ascii=False), file=ctx.out)

@@ -127,18 +127,20 @@ def test_simulate_on_a_given_database_keeps_its_rows(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'sim.db'}"
-    status, out, _ = simulate(
+    status, out, err = simulate(
         capsys, "--from", "2022-06-23", "--to", "2022-06-23", "--json", "--db", url
     )
     assert status == 0
     assert lines(out)
+    assert "no new messages" not in err
     assert (tmp_path / "sim.db").exists()
     # A second run on the same database sends nothing again: it is all in its outbox.
-    status, out, _ = simulate(
+    status, out, err = simulate(
         capsys, "--from", "2022-06-23", "--to", "2022-06-23", "--json", "--db", url
     )
     assert status == 0
     assert lines(out) == []
+    assert "no new messages from 2022-06-23 to 2022-06-23 on this ledger" in err
 
 
 def test_unknown_year_runs_on_weekdays_and_an_override_file_sets_its_holidays(
