@@ -161,33 +161,32 @@ class Conversation:
         address = self.incoming.chat.address
         return await _again(lambda: self.channel.send_attachment(address, attachment))
 
-    async def acknowledge(self, text: str | None = None, alert: bool = False) -> bool:
+    async def acknowledge(self, text: str | None = None, alert: bool = False) -> None:
         """Answer a press (a toast where the channel has them); at most once per update.
 
-        Return whether the toast went out. One the channel will not take (after quick
-        retries; Telegram refuses a press answered too late) is logged, and the handling
-        goes on: what follows it (the question a press asks, the edited prompt) still
-        matters more than the toast.
+        A toast the channel will not take (after quick retries; Telegram refuses a press
+        answered too late) is logged, its text is said in the chat instead, and the handling
+        goes on: what follows (the question a press asks, the edited prompt) still matters.
         """
         acknowledge = self._acknowledge
         if self._acknowledged or self.incoming.event != "press" or acknowledge is None:
-            return False
+            return
         self._acknowledged = True
         self.spoke = self.spoke or bool(text)
         try:
             await _again(lambda: acknowledge(text, alert))
         except (TryLater, Undeliverable) as exc:
             log.warning("%s: the press's toast was not taken: %s", self.incoming.key, exc)
-            return False
-        return True
+            if text:
+                await self.say(text)
 
     async def tell(self, text: str, alert: bool = False) -> None:
-        """Say something about a press as its toast where there is one, else as a message
-        (also when the channel will not take the toast)."""
+        """Say something about a press as its toast where there is one, else as a message."""
         toast = self.incoming.event == "press" and self._acknowledge is not None
-        if toast and not self._acknowledged and await self.acknowledge(text, alert):
-            return
-        await self.say(text)
+        if toast and not self._acknowledged:
+            await self.acknowledge(text, alert)
+        else:
+            await self.say(text)
 
 
 async def _again(attempt: Callable[[], Awaitable[T]]) -> T:

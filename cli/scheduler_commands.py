@@ -71,7 +71,7 @@ def run_simulate(args: argparse.Namespace, ctx: CliContext) -> int:
         # A second run on the same ledger is silent by design: say so, not just nothing.
         print(
             f"duban simulate: no new messages from {first.isoformat()} to {last.isoformat()}"
-            " on this ledger (what its outbox already holds is not sent again)",
+            " on this ledger (none due, or already in its outbox: nothing is sent twice)",
             file=ctx.err,
         )
     if args.json:

@@ -140,7 +140,7 @@ class Settings:
         for each in fields(cls):
             name = each.metadata["env"]
             text = given.get(name)
-            if not text:
+            if text is None:
                 continue
             try:
                 values[each.name] = each.metadata["read"](text)
@@ -198,5 +198,6 @@ class Settings:
 
 
 def _by_name(given: Mapping[str, str | None]) -> dict[str, str]:
-    """Return the values keyed by their upper-case names, unset ones left out."""
-    return {name.upper(): value for name, value in given.items() if value is not None}
+    """Return the values keyed by their upper-case names, unset and empty ones left out (an
+    empty variable in the environment leaves `.env`'s value in force)."""
+    return {name.upper(): value for name, value in given.items() if value}

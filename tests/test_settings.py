@@ -43,9 +43,15 @@ def test_the_environment_wins_over_dot_env_and_names_match_in_any_case(tmp_path:
     assert settings.web_link_hours == 1.5
 
 
-def test_an_empty_value_counts_as_unset() -> None:
+def test_an_empty_value_counts_as_unset(tmp_path: Path) -> None:
     settings = Settings.read({"TELEGRAM_BOT_TOKEN": "", "DUBAN_HTTP_PORT": ""})
     assert (settings.telegram_bot_token, settings.http_port) == (None, 8080)
+    # An empty variable (`VAR=${VAR}` in a service file) leaves `.env`'s value in force.
+    (tmp_path / ".env").write_text(
+        "DUBAN_DATABASE_URL=postgresql://duban@db/duban\n", encoding="utf-8"
+    )
+    settings = Settings.read({"DUBAN_DATABASE_URL": ""})
+    assert settings.database_url == "postgresql://duban@db/duban"
 
 
 def test_every_bad_value_is_named_at_once() -> None:

@@ -89,21 +89,26 @@ async def test_a_refusal_the_channel_will_not_take_is_logged_not_raised(
     assert any("could not answer" in r.getMessage() for r in caplog.records)
 
 
-async def test_a_press_whose_toast_is_refused_still_asks_its_question(
-    core: Core, caplog: pytest.LogCaptureFixture
-) -> None:
-    # The day's prompt to 社救科 (it is past nine), with a 遇到困难 button on 2.3.
+async def _prompted_item(core: Core, task_id: str) -> int:
+    """Send the day's prompt to 社救科 (it is past nine); return its item on `task_id`."""
     await reconcile(core.db, NOON, core.policy, core.calendar)
     bound = await binding.binding_of(core, CHAT)
     assert bound is not None
     async with core.db.session() as session:
-        task = await task_by_id(session, "2.3")
+        task = await task_by_id(session, task_id)
         item = await session.scalar(
             select(OutboxItemRow.id)
             .join(OutboxRow, OutboxRow.id == OutboxItemRow.outbox_id)
             .where(OutboxRow.chat_id == bound.chat_id, OutboxItemRow.task_id == task.row)
         )
     assert item is not None
+    return item
+
+
+async def test_a_press_whose_toast_is_refused_still_asks_its_question(
+    core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    item = await _prompted_item(core, "2.3")
     toasts: list[str | None] = []
 
     async def too_late(text: str | None, alert: bool) -> None:
@@ -145,3 +150,23 @@ async def test_a_refusal_whose_toast_is_refused_is_said_in_the_chat(core: Core) 
     refusal = render.error(ForeignButton())
     assert refusal
     assert [s.text for s in channel.sent] == [refusal]
+
+
+async def test_a_confirmation_whose_toast_is_refused_is_said_in_the_chat(core: Core) -> None:
+    item = await _prompted_item(core, "2.3")
+
+    async def too_late(text: str | None, alert: bool) -> None:
+        raise Undeliverable("BadRequest: Query is too old and response timeout expired")
+
+    channel = FakeChannel()
+    done = Incoming(
+        CHAT, WANG, private=False, key="fake:506", event="press",
+        press=Press("answer", item, "done"), press_ref="1",
+    )  # fmt: skip
+    await Dialogue(core).handle(done, channel, too_late)
+    assert [s.text for s in channel.sent] == [
+        render.report_done("2.3"),
+        render.done_recorded("2.3"),
+    ]
+    async with core.db.session() as session:
+        assert await count_entries(session) == 1
