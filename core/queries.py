@@ -29,16 +29,14 @@ async def rows(core: Core, unit: str | None = None, *, counted: bool = False) ->
     row its pair's number of entries (`duban status` prints them), read afresh every time.
     """
     now = core.now()
-    if counted:
-        return await status_queries.read_rows(core.db, now, unit, core.tz, rules=core.rules)
     today = now.astimezone(core.tz).date()
-    cached = core.statuses.get(unit, today)
-    if cached is not None:
+    if not counted and (cached := core.statuses.get(unit, today)) is not None:
         return cached
     found = await status_queries.read_rows(
-        core.db, now, unit, core.tz, count_entries=False, rules=core.rules
+        core.db, now, unit, core.tz, count_entries=counted, rules=core.rules
     )
-    core.statuses.put(unit, today, found)
+    if not counted:
+        core.statuses.put(unit, today, found)
     return found
 
 
