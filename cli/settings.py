@@ -23,10 +23,6 @@ from plan_data.errors import DubanError
 from vocabulary import DEFAULT_TZ_NAME
 
 
-class BadSetting(DubanError):
-    """A setting from the environment or `.env` that cannot be used."""
-
-
 class BadSettings(DubanError):
     """Settings from the environment or `.env` that cannot be used, each named."""
 
@@ -55,13 +51,6 @@ def _whole(text: str) -> int:
         raise ValueError(f"not a whole number: {text!r}") from None
 
 
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"not a number: {text!r}") from None
-
-
 def _at_least(low: int) -> Callable[[str], int]:
     def read(text: str) -> int:
         number = _whole(text)
@@ -73,7 +62,10 @@ def _at_least(low: int) -> Callable[[str], int]:
 
 
 def _positive(text: str) -> float:
-    number = _number(text)
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"not a number: {text!r}") from None
     if not number > 0:  # NaN too
         raise ValueError(f"must be more than 0, not {text}")
     return number
@@ -156,7 +148,7 @@ class Settings:
         try:
             return ZoneInfo(self.tz_name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise BadSetting(f"DUBAN_TZ: unknown time zone {self.tz_name!r}") from None
+            raise BadSettings([("DUBAN_TZ", f"unknown time zone {self.tz_name!r}")]) from None
 
     @property
     def wecom_configured(self) -> bool:
