@@ -71,6 +71,14 @@ def _positive(text: str) -> float:
     return number
 
 
+def _time_zone(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {text!r}") from None
+    return text
+
+
 def _env(name: str, read: Callable[[str], Any] = str) -> dict[str, Any]:
     """Return a setting's field metadata: its environment variable, how its text is read."""
     return {"env": name, "read": read}
@@ -86,7 +94,7 @@ class Settings:
     )
     database_url: str = field(default="sqlite:///duban.db", metadata=_env("DUBAN_DATABASE_URL"))
     plan: Path | None = field(default=None, metadata=_env("DUBAN_PLAN", Path))
-    tz_name: str = field(default=DEFAULT_TZ_NAME, metadata=_env("DUBAN_TZ"))
+    tz_name: str = field(default=DEFAULT_TZ_NAME, metadata=_env("DUBAN_TZ", _time_zone))
     clock: str | None = field(default=None, metadata=_env("DUBAN_CLOCK"))
     policy_file: Path | None = field(default=None, metadata=_env("DUBAN_SETTINGS", Path))
     # WeCom (企业微信 / 政务微信) self-built app. The secret, the callback token and the AES
@@ -144,11 +152,8 @@ class Settings:
 
     @property
     def tz(self) -> ZoneInfo:
-        """Return the office's time zone (DUBAN_TZ); an unknown name is a clear error."""
-        try:
-            return ZoneInfo(self.tz_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise BadSettings([("DUBAN_TZ", f"unknown time zone {self.tz_name!r}")]) from None
+        """Return the office's time zone (DUBAN_TZ, checked when read)."""
+        return ZoneInfo(self.tz_name)
 
     @property
     def wecom_configured(self) -> bool:

@@ -60,16 +60,19 @@ def test_every_bad_value_is_named_at_once() -> None:
         "DUBAN_BACKUP_KEEP": "0",
         "DUBAN_HTTP_PORT": "http",
         "DUBAN_WEB_LINK_HOURS": "-2",
+        "DUBAN_TZ": "Asia/Beijing",
     }
     with pytest.raises(BadSettings) as refused:
         Settings.read(bad)
     assert [name for name, _ in refused.value.problems] == [
+        "DUBAN_TZ",
         "WECOM_AGENT_ID",
         "DUBAN_HTTP_PORT",
         "DUBAN_BACKUP_KEEP",
         "DUBAN_WEB_LINK_HOURS",
     ]
     assert dict(refused.value.problems) == {
+        "DUBAN_TZ": "unknown time zone 'Asia/Beijing'",
         "WECOM_AGENT_ID": "not a whole number: '1000002x'",
         "DUBAN_HTTP_PORT": "not a whole number: 'http'",
         "DUBAN_BACKUP_KEEP": "must be at least 1, not 0",
