@@ -120,7 +120,7 @@ async def run(groups: int, prompts: int) -> list[Figure]:
     took = time.perf_counter() - started
     what = f"{prompts} prompts to {groups} groups"
     ref = "PTB AIORateLimiter(30/s, 20/min a group), same sender"
-    extra = {"paced": paced, "reference": reference, "reference_wall_s": round(took, 1)}
+    extra = {"paced": paced, "reference_run": reference, "reference_wall_s": round(took, 1)}
     figures = [
         Figure(f"{what}: most sends in any 1 s", paced["max_1s"], "sends", 30,
                reference=ref, reference_value=reference["max_1s"], extra=extra),

@@ -151,8 +151,9 @@ class Figure:
         return self.value >= self.target if self.higher_is_better else self.value <= self.target
 
     def as_json(self) -> dict[str, Any]:
-        """Return the figure as JSON-ready values, with its ratio and verdict."""
-        return {
+        """Return the figure as JSON-ready values, with its ratio and verdict (and its
+        extras, which may not take a figure's own key)."""
+        values = {
             "name": self.name,
             "value": None if math.isnan(self.value) else round(self.value, 4),
             "unit": self.unit,
@@ -168,8 +169,11 @@ class Figure:
             "ratio": None if self.ratio is None else round(self.ratio, 3),
             "spread": None if self.spread is None else [round(v, 4) for v in self.spread],
             "note": self.note,
-            **self.extra,
         }
+        taken = values.keys() & self.extra.keys()
+        if taken:
+            raise ValueError(f"{self.name}: extras {sorted(taken)} would hide the figure's own")
+        return values | self.extra
 
 
 @dataclass(frozen=True, slots=True)
