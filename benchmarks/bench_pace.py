@@ -32,7 +32,7 @@ from benchmarks.common import Figure, print_figures
 from bot.telegram.app import TelegramConfig, rate_limiter
 from bot.telegram.channel import TelegramChannel
 from core.sender import OutboxSender
-from emulator.flood import TELEGRAM_LIMITS
+from emulator.flood import TELEGRAM_LIMITS, busiest
 from emulator.server import Emulator
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
@@ -43,16 +43,6 @@ from storage.records import OutboxDraft
 from vocabulary import DEFAULT_TZ
 
 NOW = __import__("datetime").datetime(2022, 6, 23, 10, 0, tzinfo=DEFAULT_TZ)
-
-
-def most_within(times: list[float], seconds: float) -> int:
-    """Return the most of the (sorted) times that fall in any window of `seconds`."""
-    most, first = 0, 0
-    for last, at in enumerate(times):
-        while times[first] <= at - seconds:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 async def deliver(groups: int, prompts: int, paced: bool) -> dict[str, float]:
@@ -100,10 +90,8 @@ async def deliver(groups: int, prompts: int, paced: bool) -> dict[str, float]:
                 rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
                 return {
                     "sent": len(times),
-                    "max_1s": most_within(times, 1.0),
-                    "max_group_60s": max(
-                        (most_within(t, 60.0) for t in by_chat.values()), default=0
-                    ),
+                    "max_1s": busiest(times, 1.0),
+                    "max_group_60s": max((busiest(t, 60.0) for t in by_chat.values()), default=0),
                     "refused": flood.refused,
                     "rate": rate,
                     "seconds": times[-1] - times[0] if times else 0.0,

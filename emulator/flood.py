@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -26,6 +26,17 @@ class FloodLimits:
 
 
 TELEGRAM_LIMITS = FloodLimits()
+
+
+def busiest(times: Sequence[float], seconds: float) -> int:
+    """Return the most of the send `times` (oldest first) in any window `(t - seconds, t]`:
+    the count a limit over that window sees at its fullest."""
+    most, first = 0, 0
+    for last, at in enumerate(times):
+        while times[first] <= at - seconds:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
 class _Window:

@@ -20,7 +20,7 @@ from telegram.ext import ExtBot
 from bot.telegram.app import TelegramConfig, rate_limiter
 from bot.telegram.channel import TelegramChannel
 from core.sender import OutboxSender
-from emulator.flood import TELEGRAM_LIMITS
+from emulator.flood import TELEGRAM_LIMITS, busiest
 from emulator.server import Emulator
 from plan_data import default_plan_path
 from scheduler.clock import FrozenClock
@@ -49,13 +49,7 @@ class Delivery:
 
     def max_in_window(self, seconds: float, chat: int | None = None) -> int:
         """Return the most sends (to `chat`, or overall) in any window of `seconds`."""
-        times = [t for t, c in self.sent if chat is None or c == chat]
-        most, first = 0, 0
-        for last, at in enumerate(times):
-            while times[first] <= at - seconds:
-                first += 1
-            most = max(most, last - first + 1)
-        return most
+        return busiest([t for t, c in self.sent if chat is None or c == chat], seconds)
 
     def rate(self) -> float:
         """Return sends a second from the first to the last (the pace kept)."""

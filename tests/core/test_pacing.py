@@ -19,7 +19,7 @@ import pytest
 
 from core.channel import Attachment, OutgoingMessage, TryLater
 from core.pacing import TELEGRAM, WECOM, ChatKind, Limits, Pacer
-from emulator.flood import TELEGRAM_LIMITS, FloodControl
+from emulator.flood import TELEGRAM_LIMITS, FloodControl, busiest
 from tests.core.virtual_time import run_virtually
 
 Clock = Callable[[], float]
@@ -111,16 +111,6 @@ def _rate(channel: FloodedChannel) -> float:
     return (len(times) - 1) / (times[-1] - times[0])
 
 
-def _most_in_window(times: list[float], seconds: float) -> int:
-    """Return the most sends any window (t - seconds, t] holds."""
-    most, start = 0, 0
-    for end, at in enumerate(times):
-        while times[start] <= at - seconds:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
-
-
 @pytest.mark.parametrize("round_robin", [True, False], ids=["round-robin", "chat-by-chat"])
 def test_1000_prompts_to_200_groups_arrive_all_once_in_order_with_no_429(
     round_robin: bool,
@@ -135,7 +125,7 @@ def test_1000_prompts_to_200_groups_arrive_all_once_in_order_with_no_429(
     # Smoothed, not bursty, and still close to the platform's 30 a second.
     assert _rate(channel) >= 0.95 * 30
     times = [at for at, _, _ in channel.delivered]
-    assert _most_in_window(times, 1.0) <= 30
+    assert busiest(times, 1.0) <= 30
 
 
 def test_300_prompts_to_7_groups_stay_within_20_a_minute_each() -> None:
@@ -147,7 +137,7 @@ def test_300_prompts_to_7_groups_stay_within_20_a_minute_each() -> None:
     for at, address, _ in channel.delivered:
         by_chat[address].append(at)
     for times in by_chat.values():
-        assert _most_in_window(times, 60.0) <= 20
+        assert busiest(times, 60.0) <= 20
         gaps = [b - a for a, b in itertools.pairwise(times)]
         assert min(gaps) >= 3.0  # spaced evenly, not 20 at once then a pause
     # 43 prompts to one group at 20 a minute: a little over two minutes, not more.
@@ -244,7 +234,7 @@ def test_wecom_has_no_overall_limit_but_30_a_minute_to_a_member() -> None:
         by_chat[address].append(at)
     for times in by_chat.values():
         assert len(times) == 30
-        assert _most_in_window(times, 60.0) <= 30
+        assert busiest(times, 60.0) <= 30
         assert min(b - a for a, b in itertools.pairwise(times)) >= 2.0
     # Three members at once: nothing spaces them apart.
     assert sorted(times[0] for times in by_chat.values()) == [0.0, 0.0, 0.0]

@@ -10,7 +10,7 @@ from telegram import Bot
 from telegram.error import Forbidden, RetryAfter
 
 from emulator import Emulator
-from emulator.flood import TELEGRAM_LIMITS
+from emulator.flood import TELEGRAM_LIMITS, busiest
 
 
 class Stopwatch:
@@ -107,3 +107,10 @@ async def test_refused_sends_and_failed_ones_do_not_count(
     emu.restore_bot(group.id)
     for n in range(20):
         await bot.send_message(group.id, f"第{n}条")
+
+
+def test_the_busiest_window_counts_as_the_limits_do() -> None:
+    # A window is (t - seconds, t]: a send exactly one window before another is not in it.
+    assert busiest([0.0, 0.5, 1.0, 1.5], 1.0) == 2
+    assert busiest([0.0, 0.2, 0.4, 3.0], 1.0) == 3
+    assert busiest([], 60.0) == 0
