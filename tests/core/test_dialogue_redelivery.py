@@ -89,6 +89,17 @@ async def test_a_refusal_the_channel_will_not_take_is_logged_not_raised(
     assert any("could not answer" in r.getMessage() for r in caplog.records)
 
 
+class TooLate:
+    """Answers a press as Telegram does one that waited too long: refused (toasts kept)."""
+
+    def __init__(self) -> None:
+        self.toasts: list[str | None] = []
+
+    async def __call__(self, text: str | None, alert: bool) -> None:
+        self.toasts.append(text)
+        raise Undeliverable("BadRequest: Query is too old and response timeout expired")
+
+
 async def _prompted_item(core: Core, task_id: str) -> int:
     """Send the day's prompt to 社救科 (it is past nine); return its item on `task_id`."""
     await reconcile(core.db, NOON, core.policy, core.calendar)
@@ -109,13 +120,7 @@ async def test_a_press_whose_toast_is_refused_still_asks_its_question(
     core: Core, caplog: pytest.LogCaptureFixture
 ) -> None:
     item = await _prompted_item(core, "2.3")
-    toasts: list[str | None] = []
-
-    async def too_late(text: str | None, alert: bool) -> None:
-        # Telegram refuses an answer to a press that waited too long.
-        toasts.append(text)
-        raise Undeliverable("BadRequest: Query is too old and response timeout expired")
-
+    too_late = TooLate()
     dialogue = Dialogue(core)
     channel = FakeChannel()
     press = Incoming(
@@ -124,7 +129,7 @@ async def test_a_press_whose_toast_is_refused_still_asks_its_question(
     )  # fmt: skip
     with caplog.at_level(logging.WARNING):
         await dialogue.handle(press, channel, too_late)
-    assert toasts == [None]
+    assert too_late.toasts == [None]
     assert [s.text for s in channel.sent] == [render.ask_for("blocked", "2.3")]
     assert any("toast was not taken" in r.getMessage() for r in caplog.records)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
@@ -138,15 +143,12 @@ async def test_a_press_whose_toast_is_refused_still_asks_its_question(
 
 
 async def test_a_refusal_whose_toast_is_refused_is_said_in_the_chat(core: Core) -> None:
-    async def too_late(text: str | None, alert: bool) -> None:
-        raise Undeliverable("BadRequest: Query is too old and response timeout expired")
-
     channel = FakeChannel()
     forged = Incoming(
         CHAT, WANG, private=False, key="fake:505", event="press",
         press=Press("answer", 999_999, "done"), press_ref="1",
     )  # fmt: skip
-    await Dialogue(core).handle(forged, channel, too_late)
+    await Dialogue(core).handle(forged, channel, TooLate())
     refusal = render.error(ForeignButton())
     assert refusal
     assert [s.text for s in channel.sent] == [refusal]
@@ -155,15 +157,12 @@ async def test_a_refusal_whose_toast_is_refused_is_said_in_the_chat(core: Core) 
 async def test_a_confirmation_whose_toast_is_refused_is_said_in_the_chat(core: Core) -> None:
     item = await _prompted_item(core, "2.3")
 
-    async def too_late(text: str | None, alert: bool) -> None:
-        raise Undeliverable("BadRequest: Query is too old and response timeout expired")
-
     channel = FakeChannel()
     done = Incoming(
         CHAT, WANG, private=False, key="fake:506", event="press",
         press=Press("answer", item, "done"), press_ref="1",
     )  # fmt: skip
-    await Dialogue(core).handle(done, channel, too_late)
+    await Dialogue(core).handle(done, channel, TooLate())
     assert [s.text for s in channel.sent] == [
         render.report_done("2.3"),
         render.done_recorded("2.3"),
